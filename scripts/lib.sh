@@ -54,12 +54,17 @@ require_dotnet() {
     die "no .NET 10 SDK found (dotnet --list-sdks: $(dotnet --list-sdks 2>/dev/null | tr '\n' ' ')): $hint"
 }
 
+# cetus_sources: the files under src/ that out/cetus is built from (bin/ and obj/ excepted).
+cetus_sources() {
+  (cd "$CETUS_ROOT" && find src \( -name bin -o -name obj \) -prune -o -type f -print | LC_ALL=C sort)
+}
+
 # cetus_is_stale: true when out/cetus is missing or older than anything it is built from:
-# any file or folder under src/ (bin/ and obj/ excepted; a folder's time catches deleted
-# and renamed files) or the build settings at the root.
+# any file under src/ (bin/ and obj/ excepted) or the build settings at the root; or when
+# files were added, deleted or renamed under src/ since (out/.sources lists them).
 cetus_is_stale() {
   [ -x "$CETUS_BIN" ] || return 0
-  if [ -n "$(find "$CETUS_ROOT/src" \( -name bin -o -name obj \) -prune -o -newer "$CETUS_BIN" -print -quit)" ]; then
+  if [ -n "$(find "$CETUS_ROOT/src" \( -name bin -o -name obj \) -prune -o -type f -newer "$CETUS_BIN" -print -quit)" ]; then
     return 0
   fi
   local f
@@ -68,7 +73,7 @@ cetus_is_stale() {
       return 0
     fi
   done
-  return 1
+  [ "$(cetus_sources)" != "$(cat "$CETUS_ROOT/out/.sources" 2>/dev/null)" ]
 }
 
 # build_cetus_if_stale: publishes out/cetus, one self-contained file, when cetus_is_stale.
@@ -79,6 +84,8 @@ build_cetus_if_stale() {
   flock 9
   if cetus_is_stale; then
     say "building out/cetus …"
+    local sources
+    sources="$(cetus_sources)"
     if ! dotnet publish "$CETUS_ROOT/src/Cetus/Cetus.csproj" -c Release -r linux-x64 --self-contained \
       -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
       -o "$CETUS_ROOT/out" -nologo >&2; then
@@ -87,6 +94,7 @@ build_cetus_if_stale() {
     fi
     # publish leaves an unchanged file's time alone; mark the binary as built now.
     touch "$CETUS_BIN"
+    printf '%s\n' "$sources" >"$CETUS_ROOT/out/.sources"
     say "built out/cetus"
   else
     say "out/cetus is up to date"
