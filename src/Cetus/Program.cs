@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Cetus.Commands;
+
+// The cetus binary: every mode (server, agent, up, ...) is a subcommand,
+// one file per command under Commands/.
+RootCommand root = new("Cetus: a Kubernetes-compatible container orchestrator in one binary.");
+VersionCommand.AddTo(root);
+
+return root.Parse(args).Invoke();
