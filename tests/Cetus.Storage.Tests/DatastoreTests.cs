@@ -1,5 +1,6 @@
 using Cetus.Storage.Etcd;
 using Cetus.Storage.Sqlite;
+using Cetus.Testing;
 using Xunit;
 
 namespace Cetus.Storage.Tests;

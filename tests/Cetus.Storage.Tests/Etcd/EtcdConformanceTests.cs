@@ -1,5 +1,6 @@
 using Cetus.Storage.Conformance;
 using Cetus.Storage.Etcd;
+using Cetus.Testing;
 using Xunit;
 
 namespace Cetus.Storage.Tests.Etcd;

@@ -1,5 +1,6 @@
 using Cetus.Storage.Conformance;
 using Cetus.Storage.Sqlite;
+using Cetus.Testing;
 
 namespace Cetus.Storage.Tests.Sqlite;
 

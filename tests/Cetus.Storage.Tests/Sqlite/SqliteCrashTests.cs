@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cetus.Storage.Sqlite;
+using Cetus.Testing;
 using Xunit;
 
 namespace Cetus.Storage.Tests.Sqlite;

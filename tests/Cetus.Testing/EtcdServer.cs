@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Cetus.Storage;
 
-namespace Cetus.Storage.Tests.Etcd;
+namespace Cetus.Testing;
 
 /// <summary>
 /// A real etcd (Debian's etcd-server) started on 127.0.0.1 with free ports and a temporary data directory; one
