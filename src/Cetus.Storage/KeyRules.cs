@@ -45,8 +45,29 @@ internal static class KeyRules
         }
     }
 
+    /// <summary>
+    /// Checks a list's prefix and options and returns the byte range it reads: from the prefix (or just after the
+    /// continue key, when that lies past the prefix) up to the end of the prefix.
+    /// </summary>
+    public static (byte[] From, byte[] End) ListRange(StoreOptions options, string prefix, ListOptions list)
+    {
+        var prefixBytes = Key(options, prefix, "prefix");
+        List(options, list);
+        var from = prefixBytes;
+        if (list.ContinueAfterKey is { } after)
+        {
+            var afterBytes = Key(options, after, "continue key");
+            if (afterBytes.AsSpan().SequenceCompareTo(prefixBytes) >= 0)
+            {
+                from = After(afterBytes);
+            }
+        }
+
+        return (from, PrefixEnd(prefixBytes));
+    }
+
     /// <summary>Checks list options.</summary>
-    public static void List(StoreOptions options, ListOptions list)
+    private static void List(StoreOptions options, ListOptions list)
     {
         if (list.Limit < 0)
         {
@@ -56,11 +77,6 @@ internal static class KeyRules
         if (list.Revision < 0)
         {
             throw new StoreException(StoreError.InvalidArgument, $"revision must not be negative (got {list.Revision})");
-        }
-
-        if (list.ContinueAfterKey is not null)
-        {
-            Key(options, list.ContinueAfterKey, "continue key");
         }
     }
 

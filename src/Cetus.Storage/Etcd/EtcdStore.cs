@@ -86,15 +86,11 @@ public sealed partial class EtcdStore : IStore
     public async Task<ListResult> ListAsync(string prefix, ListOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ListOptions();
-        var prefixBytes = KeyRules.Key(_options, prefix, "prefix");
-        KeyRules.List(_options, options);
-        var from = options.ContinueAfterKey is { } after && string.CompareOrdinal(after, prefix) >= 0
-            ? KeyRules.After(KeyRules.Key(_options, after))
-            : prefixBytes;
+        var (from, end) = KeyRules.ListRange(_options, prefix, options);
         var request = new RangeRequest
         {
             Key = ByteString.CopyFrom(from),
-            RangeEnd = ByteString.CopyFrom(KeyRules.PrefixEnd(prefixBytes)),
+            RangeEnd = ByteString.CopyFrom(end),
             Limit = options.Limit,
             Revision = options.Revision,
         };

@@ -35,12 +35,7 @@ public sealed partial class SqliteStore
     public Task<ListResult> ListAsync(string prefix, ListOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ListOptions();
-        var prefixBytes = KeyRules.Key(_options, prefix, "prefix");
-        KeyRules.List(_options, options);
-        var from = options.ContinueAfterKey is { } after && string.CompareOrdinal(after, prefix) >= 0
-            ? KeyRules.After(KeyRules.Key(_options, after))
-            : prefixBytes;
-        var end = KeyRules.PrefixEnd(prefixBytes);
+        var (from, end) = KeyRules.ListRange(_options, prefix, options);
         cancellationToken.ThrowIfCancellationRequested();
 
         var reader = RentReader();
