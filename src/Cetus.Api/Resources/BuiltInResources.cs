@@ -15,18 +15,18 @@ public static class BuiltInResources
     /// <summary>A registry holding every built-in resource.</summary>
     public static ResourceRegistry Create() => new ResourceRegistry()
         .Register(Define<V1Namespace, V1NamespaceList>(Core, "v1", "namespaces", namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"]))
-        .Register(Define<V1Pod, V1PodList>(Core, "v1", "pods", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding"]))
+        .Register(Define<V1Pod, V1PodList>(Core, "v1", "pods", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding"], returnDeletedObject: true))
         .Register(Define<V1Node, V1NodeList>(Core, "v1", "nodes", namespaced: false, shortNames: ["no"], subresources: ["status"]))
         .Register(Define<V1Service, V1ServiceList>(Core, "v1", "services", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["status"]))
         .Register(Define<V1Endpoints, V1EndpointsList>(Core, "v1", "endpoints", namespaced: true, shortNames: ["ep"]))
         .Register(Define<V1ConfigMap, V1ConfigMapList>(Core, "v1", "configmaps", namespaced: true, shortNames: ["cm"]))
         .Register(Define<V1Secret, V1SecretList>(Core, "v1", "secrets", namespaced: true))
         .Register(Define<V1ServiceAccount, V1ServiceAccountList>(Core, "v1", "serviceaccounts", namespaced: true, shortNames: ["sa"]))
-        .Register(Define<Corev1Event, Corev1EventList>(Core, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1)))
+        .Register(Define<Corev1Event, Corev1EventList>(Core, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true))
         .Register(Define<V1Deployment, V1DeploymentList>(Apps, "v1", "deployments", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"]))
         .Register(Define<V1ReplicaSet, V1ReplicaSetList>(Apps, "v1", "replicasets", namespaced: true, shortNames: ["rs"], categories: ["all"], subresources: ["status", "scale"]))
-        .Register(Define<V1Lease, V1LeaseList>(Coordination, "v1", "leases", namespaced: true))
-        .Register(Define<Eventsv1Event, Eventsv1EventList>(EventsGroup, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1)));
+        .Register(Define<V1Lease, V1LeaseList>(Coordination, "v1", "leases", namespaced: true, allowCreateOnUpdate: true))
+        .Register(Define<Eventsv1Event, Eventsv1EventList>(EventsGroup, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true));
 
     private static ResourceDefinition Define<T, TList>(
         string group,
@@ -36,7 +36,9 @@ public static class BuiltInResources
         string[]? shortNames = null,
         string[]? categories = null,
         string[]? subresources = null,
-        TimeSpan? timeToLive = null)
+        TimeSpan? timeToLive = null,
+        bool returnDeletedObject = false,
+        bool allowCreateOnUpdate = false)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var kind = typeof(T).GetField("KubeKind")?.GetValue(null) as string ?? throw new InvalidOperationException($"{typeof(T)} has no KubeKind");
@@ -55,6 +57,8 @@ public static class BuiltInResources
             Strategy = Strategies.For<T>(),
             Table = Tables.For(typeof(T)),
             TimeToLive = timeToLive,
+            ReturnDeletedObject = returnDeletedObject,
+            AllowCreateOnUpdate = allowCreateOnUpdate,
         };
     }
 }

@@ -54,6 +54,12 @@ public sealed class ResourceDefinition
     /// <summary>Kept for this long after the last write, then removed by the datastore (Events: one hour); null for ever.</summary>
     public TimeSpan? TimeToLive { get; init; }
 
+    /// <summary>A delete that removes the object at once answers with the object (pods), not a Status.</summary>
+    public bool ReturnDeletedObject { get; init; }
+
+    /// <summary>A PUT of a missing object creates it (events, leases), instead of 404.</summary>
+    public bool AllowCreateOnUpdate { get; init; }
+
     /// <summary>The group, version and kind.</summary>
     public GroupVersionKind GroupVersionKind => new(Group, Version, Kind);
 

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Text.Json;
+using Cetus.Api.Resources;
+using Cetus.Api.Scheme;
+using Cetus.ApiServer.Discovery;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Handlers;
+using Cetus.ApiServer.Http;
+using Cetus.ApiServer.Registry;
+using Cetus.ApiServer.Routing;
+using Cetus.ApiServer.Watch;
+using Cetus.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cetus.ApiServer;
+
+/// <summary>
+/// The Kubernetes API server: HTTPS on Kestrel, every caller authenticated, resources served from the datastore and
+/// the watch cache. Start it, use <see cref="Address"/>, dispose it to stop.
+/// </summary>
+public sealed partial class ApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly WatchCache _cache;
+
+    private ApiServer(WebApplication app, WatchCache cache)
+    {
+        _app = app;
+        _cache = cache;
+    }
+
+    /// <summary>The https:// address the server listens on.</summary>
+    public string Address { get; private set; } = string.Empty;
+
+    /// <summary>Builds the server over <paramref name="store"/>, loads the watch cache, creates the system namespaces, and starts listening.</summary>
+    public static async Task<ApiServer> StartAsync(IStore store, ApiServerOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (loggers is not null)
+        {
+            builder.Services.AddSingleton(loggers);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes + 1;
+            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.SecurePort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = options.ServingCertificate,
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    // Trust is decided per request by Authentication, so an untrusted certificate gets a 401 Status, not a TLS failure.
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
+            });
+        });
+
+        var registry = BuiltInResources.Create();
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(store);
+        services.AddSingleton(registry);
+        services.AddSingleton<ObjectStore>();
+        services.AddSingleton<WatchCache>();
+        services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton<Authentication>();
+        services.AddSingleton<GetHandler>();
+        services.AddSingleton<ListHandler>();
+        services.AddSingleton<WatchHandler>();
+        services.AddSingleton<CreateHandler>();
+        services.AddSingleton<UpdateHandler>();
+        services.AddSingleton<DeleteHandler>();
+        services.AddSingleton<SubresourceHandlers>();
+        services.AddSingleton<ResourceEndpoint>();
+
+        var app = builder.Build();
+        var cache = app.Services.GetRequiredService<WatchCache>();
+        await cache.StartAsync(cancellationToken).ConfigureAwait(false);
+        await SystemNamespaces.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+
+        var server = new ApiServer(app, cache);
+        server.Map(app);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Urls.First();
+        server.Address = address.Replace("[::]", options.BindAddress, StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+        return server;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _cache.DisposeAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Map(WebApplication app)
+    {
+        var authentication = app.Services.GetRequiredService<Authentication>();
+        var options = app.Services.GetRequiredService<ApiServerOptions>();
+        var discovery = app.Services.GetRequiredService<DiscoveryDocuments>();
+        var resources = app.Services.GetRequiredService<ResourceEndpoint>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ApiServer>();
+        var version = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            major = options.Version.Major,
+            minor = options.Version.Minor,
+            gitVersion = options.Version.GitVersion,
+            gitCommit = "0000000000000000000000000000000000000000",
+            gitTreeState = "clean",
+            buildDate = "2026-11-26T00:00:00Z",
+            goVersion = $"dotnet{Environment.Version}",
+            compiler = "dotnet",
+            platform = "linux/amd64",
+        });
+
+        app.Run(async context =>
+        {
+            try
+            {
+                await authentication.AuthenticateAsync(context).ConfigureAwait(false);
+                await RouteAsync(context).ConfigureAwait(false);
+            }
+            catch (ApiException e)
+            {
+                if (!context.Response.HasStarted)
+                {
+                    await Responses.WriteErrorAsync(context, e).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away.
+            }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+            {
+                if (!context.Response.HasStarted)
+                {
+                    await Responses.WriteErrorAsync(context, e.StatusCode == 413 ? Problems.TooLarge(BodyReader.MaxBodyBytes) : Problems.BadRequest(e.Message)).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                LogUnexpected(logger, context.Request.Method, context.Request.Path, e);
+                if (!context.Response.HasStarted)
+                {
+                    await Responses.WriteErrorAsync(context, Problems.Internal(e.Message)).ConfigureAwait(false);
+                }
+            }
+        });
+
+        Task RouteAsync(HttpContext context)
+        {
+            var path = context.Request.Path.Value ?? "/";
+            var get = HttpMethods.IsGet(context.Request.Method);
+            switch (path.TrimEnd('/'))
+            {
+                case "/version" when get:
+                    return Responses.WriteJsonAsync(context, 200, version);
+                case "/healthz" or "/livez" or "/readyz" when get:
+                    return Health(context);
+                case "/api" when get:
+                    return Aggregated(context)
+                        ? WriteDiscovery(context, discovery.AggregatedCore)
+                        : Responses.WriteJsonAsync(context, 200, DiscoveryDocuments.ApiVersions($"{options.BindAddress}:{context.Connection.LocalPort}"));
+                case "/apis" when get:
+                    return Aggregated(context) ? WriteDiscovery(context, discovery.AggregatedGroups) : Responses.WriteJsonAsync(context, 200, discovery.ApiGroupList);
+            }
+
+            var parts = path.Trim('/').Split('/');
+            if (get && parts is ["api", var coreVersion] && discovery.ResourceLists.TryGetValue((string.Empty, coreVersion), out var coreList))
+            {
+                return Responses.WriteJsonAsync(context, 200, coreList);
+            }
+
+            if (get && parts is ["apis", var group, var groupVersion] && discovery.ResourceLists.TryGetValue((group, groupVersion), out var groupList))
+            {
+                return Responses.WriteJsonAsync(context, 200, groupList);
+            }
+
+            if (get && parts is ["apis", var onlyGroup] && discovery.Group(onlyGroup) is { } groupDocument)
+            {
+                return Responses.WriteJsonAsync(context, 200, groupDocument);
+            }
+
+            var info = RequestInfo.Parse(path) ?? throw Problems.PathNotFound(path);
+            return resources.HandleAsync(context, info);
+        }
+
+        static bool Aggregated(HttpContext context) =>
+            context.Request.Headers.Accept.Any(a => a is not null && a.Contains("as=APIGroupDiscoveryList", StringComparison.Ordinal) && a.Contains("v=v2", StringComparison.Ordinal));
+
+        static async Task WriteDiscovery(HttpContext context, byte[] body)
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = DiscoveryDocuments.AggregatedContentType;
+            context.Response.Headers.Vary = "Accept";
+            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        async Task Health(HttpContext context)
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("ok", context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogUnexpected(ILogger logger, string method, string path, Exception error);
+}

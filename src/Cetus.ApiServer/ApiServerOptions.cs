@@ -1,0 +1,37 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Cetus.ApiServer;
+
+/// <summary>Who a request comes from.</summary>
+/// <param name="Name">The user name (a certificate's CN, a token's user).</param>
+/// <param name="Groups">The groups (a certificate's O values, a token's groups).</param>
+/// <param name="Uid">An identifier, when the authenticator has one.</param>
+public sealed record UserInfo(string Name, IReadOnlyList<string> Groups, string? Uid = null);
+
+/// <summary>What /version reports.</summary>
+/// <param name="Major">"1".</param>
+/// <param name="Minor">"32": kubectl picks its behaviour from it.</param>
+/// <param name="GitVersion">e.g. v1.32.4-cetus.0.1.0.</param>
+public sealed record VersionInfo(string Major, string Minor, string GitVersion);
+
+/// <summary>How the API server listens and whom it lets in.</summary>
+public sealed record ApiServerOptions
+{
+    /// <summary>The address to listen on.</summary>
+    public string BindAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>The HTTPS port; 0 picks a free one.</summary>
+    public int SecurePort { get; init; } = 6443;
+
+    /// <summary>The serving certificate, with its private key.</summary>
+    public required X509Certificate2 ServingCertificate { get; init; }
+
+    /// <summary>Maps a client certificate to a user, or null when it is not trusted.</summary>
+    public required Func<X509Certificate2, UserInfo?> AuthenticateCertificate { get; init; }
+
+    /// <summary>Maps a bearer token to a user, or null when it is unknown.</summary>
+    public required Func<string, UserInfo?> AuthenticateToken { get; init; }
+
+    /// <summary>What /version reports.</summary>
+    public required VersionInfo Version { get; init; }
+}

@@ -1,0 +1,61 @@
+using Cetus.Api.Scheme;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Http;
+using Cetus.ApiServer.Registry;
+using k8s;
+using k8s.Models;
+
+namespace Cetus.ApiServer.Handlers;
+
+/// <summary>POST to a collection: decode, set server fields, prepare, default, validate, store (unless dryRun).</summary>
+internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, TimeProvider time)
+{
+    public async Task HandleAsync(ResourceRequest request)
+    {
+        var mediaType = MediaTypes.Of(request.Http.Request.ContentType);
+        if (mediaType is not (MediaTypes.Json or MediaTypes.Yaml))
+        {
+            throw Problems.UnsupportedMediaType(MediaTypes.AcceptedBodies);
+        }
+
+        var dryRun = request.DryRun;
+        var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
+        var item = BodyReader.DecodeObject(request, BodyReader.ParseNode(body, mediaType), request.Definition);
+        var created = await CreateAsync(request, item, dryRun).ConfigureAwait(false);
+        request.SendWarnings();
+        await Responses.WriteJsonAsync(request.Http, 201, created).ConfigureAwait(false);
+    }
+
+    /// <summary>The create path, shared with PUT-creates and server-side apply of a missing object. Returns the wire JSON.</summary>
+    public async Task<byte[]> CreateAsync(ResourceRequest request, IKubernetesObject<V1ObjectMeta> item, bool dryRun)
+    {
+        var definition = request.Definition;
+        ObjectMetadata.PrepareForCreate(definition, item, request.Namespace, time.GetUtcNow());
+        if (definition.Namespaced)
+        {
+            await RequireActiveNamespaceAsync(request, item.Metadata.NamespaceProperty, item.Metadata.Name).ConfigureAwait(false);
+        }
+
+        definition.Strategy.PrepareForCreate(item);
+        definition.Strategy.Default(item);
+        ObjectMetadata.ThrowIfInvalid(definition, item.Metadata.Name, definition.Strategy.ValidateCreate(item));
+        if (dryRun)
+        {
+            return Cetus.Api.Json.KubeJson.Serialize(item, definition.Type);
+        }
+
+        var stored = await objects.CreateAsync(definition, item, request.Aborted).ConfigureAwait(false);
+        return stored.Json;
+    }
+
+    private async Task RequireActiveNamespaceAsync(ResourceRequest request, string ns, string name)
+    {
+        var namespaces = registry.Find(string.Empty, "v1", "namespaces")!;
+        var found = await objects.GetAsync(namespaces, string.Empty, ns, request.Aborted).ConfigureAwait(false)
+            ?? throw Problems.NotFound(string.Empty, "namespaces", ns);
+        if (found.Item.Metadata.DeletionTimestamp is not null)
+        {
+            throw Problems.Forbidden($"{request.Definition.Plural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Http;
+using Cetus.ApiServer.Registry;
+using Cetus.ApiServer.Tables;
+using Cetus.ApiServer.Watch;
+
+namespace Cetus.ApiServer.Handlers;
+
+/// <summary>
+/// LIST with kube-apiserver's resourceVersion rules: none → a consistent read from the datastore (paginated with
+/// limit/continue at one revision); "0" or a revision → from the watch cache, at least that fresh; Exact → the
+/// datastore at that revision.
+/// </summary>
+internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimeProvider time)
+{
+    private const string TooOldContinue = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+    public async Task HandleAsync(ResourceRequest request)
+    {
+        var definition = request.Definition;
+        var selection = Selection.From(request, SupportedFields(definition));
+        var limit = request.QueryInt64("limit") ?? 0;
+        var resourceVersion = request.ResourceVersion();
+        var match = request.Query("resourceVersionMatch");
+        var continueParameter = request.Query("continue");
+        var prefix = StorageKeys.Prefix(definition, request.Namespace);
+
+        List<StoredObject> items;
+        long revision;
+        string? continueToken = null;
+        if (!string.IsNullOrEmpty(continueParameter))
+        {
+            if (resourceVersion is not null)
+            {
+                throw Problems.BadRequest("specifying resource version is not allowed when using continue");
+            }
+
+            var (tokenRevision, lastKey) = ContinueToken.Decode(continueParameter, prefix);
+            (items, revision, continueToken) = await ReadPagesAsync(request, selection, limit, lastKey, tokenRevision, expiredIsContinue: true).ConfigureAwait(false);
+        }
+        else if (resourceVersion is null || match == "Exact")
+        {
+            if (match is not null and not "Exact" and not "NotOlderThan")
+            {
+                throw Problems.BadRequest($"resourceVersionMatch: Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
+            }
+
+            if (match is not null && resourceVersion is null or 0)
+            {
+                throw Problems.BadRequest($"resourceVersionMatch \"{match}\" is forbidden for resourceVersion \"{resourceVersion}\"");
+            }
+
+            (items, revision, continueToken) = await ReadPagesAsync(request, selection, limit, null, resourceVersion ?? 0, expiredIsContinue: false).ConfigureAwait(false);
+        }
+        else
+        {
+            // resourceVersion "0" (any) or N (not older than N): the watch cache, which ignores limit as kube-apiserver's does.
+            await cache.WaitUntilFreshAsync(resourceVersion.Value, request.Aborted).ConfigureAwait(false);
+            (items, revision) = cache.List(definition, request.Namespace);
+            if (!selection.IsEverything)
+            {
+                items = items.Where(selection.Matches).ToList();
+            }
+        }
+
+        var rv = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = request.WantsTable
+            ? TableWriter.Write(definition, items, rv, continueToken, time.GetUtcNow(), includeObject: request.Query("includeObject") ?? "Metadata")
+            : WriteList(request, items, rv, continueToken);
+        await Responses.WriteJsonAsync(request.Http, 200, body).ConfigureAwait(false);
+    }
+
+    internal static IReadOnlyCollection<string> SupportedFields(Cetus.Api.Scheme.ResourceDefinition definition) =>
+        definition.Strategy.SelectableFields(Activator.CreateInstance(definition.Type) is k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> sample
+            ? WithMetadata(sample)
+            : throw new InvalidOperationException($"{definition.Type} cannot be created")).Keys.Append("metadata.namespace").ToHashSet();
+
+    private static k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> WithMetadata(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> sample)
+    {
+        sample.Metadata = new k8s.Models.V1ObjectMeta { Name = string.Empty, NamespaceProperty = string.Empty };
+        return sample;
+    }
+
+    /// <summary>Reads datastore pages until <paramref name="limit"/> items match (or the end), as kube-apiserver does with selectors.</summary>
+    private async Task<(List<StoredObject> Items, long Revision, string? Continue)> ReadPagesAsync(
+        ResourceRequest request, Selection selection, long limit, string? after, long atRevision, bool expiredIsContinue)
+    {
+        var items = new List<StoredObject>();
+        var revision = atRevision;
+        while (true)
+        {
+            var want = limit == 0 ? 0 : Math.Max(limit - items.Count, selection.IsEverything ? 0 : 500);
+            List<StoredObject> page;
+            bool hasMore;
+            string? lastKey;
+            try
+            {
+                (page, revision, hasMore, lastKey) = await objects.ListAsync(request.Definition, request.Namespace, want, after, revision, request.Aborted).ConfigureAwait(false);
+            }
+            catch (ApiException e) when (e.Code == 410 && expiredIsContinue)
+            {
+                throw Problems.Gone(TooOldContinue);
+            }
+
+            foreach (var item in page)
+            {
+                if (selection.Matches(item))
+                {
+                    items.Add(item);
+                    if (limit > 0 && items.Count == limit)
+                    {
+                        var more = hasMore || !ReferenceEquals(item, page[^1]);
+                        return (items, revision, more ? ContinueToken.Encode(revision, item.Key) : null);
+                    }
+                }
+            }
+
+            if (!hasMore)
+            {
+                return (items, revision, null);
+            }
+
+            after = lastKey;
+        }
+    }
+
+    private static byte[] WriteList(ResourceRequest request, List<StoredObject> items, string resourceVersion, string? continueToken)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", request.Definition.ListKind);
+            json.WriteString("apiVersion", request.Definition.ApiVersion);
+            json.WriteStartObject("metadata");
+            json.WriteString("resourceVersion", resourceVersion);
+            if (continueToken is not null)
+            {
+                json.WriteString("continue", continueToken);
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                json.WriteRawValue(item.Json, skipInputValidation: true);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

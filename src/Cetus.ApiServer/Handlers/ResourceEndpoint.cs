@@ -1,0 +1,55 @@
+using Cetus.Api.Scheme;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Routing;
+using Microsoft.AspNetCore.Http;
+
+namespace Cetus.ApiServer.Handlers;
+
+/// <summary>Routes a request under /api/v1 or /apis/{group}/{version} to the verb's handler.</summary>
+internal sealed class ResourceEndpoint(
+    ResourceRegistry registry,
+    GetHandler get,
+    ListHandler list,
+    WatchHandler watch,
+    CreateHandler create,
+    UpdateHandler update,
+    DeleteHandler delete,
+    SubresourceHandlers subresources)
+{
+    public Task HandleAsync(HttpContext http, RequestInfo info)
+    {
+        var definition = registry.Find(info.Group, info.Version, info.Resource)
+            ?? throw Problems.PathNotFound(http.Request.Path);
+        if (info.Subresource.Length > 0 && !definition.Subresources.Contains(info.Subresource))
+        {
+            throw Problems.PathNotFound(http.Request.Path);
+        }
+
+        if (!definition.Namespaced && info.Namespace.Length > 0 && info.Resource != "namespaces")
+        {
+            throw Problems.PathNotFound(http.Request.Path);
+        }
+
+        var request = new ResourceRequest(http, info, definition);
+        var method = http.Request.Method;
+        var named = info.Name.Length > 0;
+        var collectionInNamespace = !definition.Namespaced || info.Namespace.Length > 0;
+        return (method, named, info.Subresource) switch
+        {
+            ("GET", false, _) when request.QueryFlag("watch") => watch.HandleAsync(request),
+            ("GET", false, _) => list.HandleAsync(request),
+            ("GET", true, "scale") => subresources.GetScaleAsync(request),
+            ("GET", true, _) => get.HandleAsync(request),
+            ("POST", false, _) when collectionInNamespace => create.HandleAsync(request),
+            ("POST", true, "binding") => subresources.BindAsync(request),
+            ("PUT", true, "scale") => subresources.UpdateScaleAsync(request),
+            ("PUT", true, "binding") => throw Problems.MethodNotSupported(definition.Group, $"{definition.Plural}/binding", "update"),
+            ("PUT", true, _) => update.HandleAsync(request),
+            ("PATCH", true, "scale") => subresources.PatchScaleAsync(request),
+            ("PATCH", true, _) => subresources.PatchAsync(request),
+            ("DELETE", true, "") => delete.HandleAsync(request),
+            ("DELETE", false, _) when collectionInNamespace => subresources.DeleteCollectionAsync(request),
+            _ => throw Problems.MethodNotSupported(definition.Group, definition.Plural, method.ToLowerInvariant()),
+        };
+    }
+}

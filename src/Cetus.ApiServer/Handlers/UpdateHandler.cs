@@ -1,0 +1,123 @@
+using Cetus.Api.Json;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Http;
+using Cetus.ApiServer.Registry;
+using k8s;
+using k8s.Models;
+
+namespace Cetus.ApiServer.Handlers;
+
+/// <summary>
+/// PUT of an object or its status: compare-and-swap on the resourceVersion in the body (409 when stale; none means
+/// last write wins), the strategy's update rules, and no write at all when nothing changed.
+/// </summary>
+internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator)
+{
+    public async Task HandleAsync(ResourceRequest request)
+    {
+        var mediaType = MediaTypes.Of(request.Http.Request.ContentType);
+        if (mediaType is not (MediaTypes.Json or MediaTypes.Yaml))
+        {
+            throw Problems.UnsupportedMediaType(MediaTypes.AcceptedBodies);
+        }
+
+        var dryRun = request.DryRun;
+        var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
+        var node = BodyReader.ParseNode(body, mediaType);
+        // Each attempt decodes the body afresh: an attempt changes the object it works on.
+        IKubernetesObject<V1ObjectMeta> Decode(StoredObject? unused)
+        {
+            var item = BodyReader.DecodeObject(request, node, request.Definition);
+            if (string.IsNullOrEmpty(item.Metadata.Name))
+            {
+                item.Metadata.Name = request.Name;
+            }
+            else if (item.Metadata.Name != request.Name)
+            {
+                throw Problems.BadRequest($"the name of the object ({item.Metadata.Name}) does not match the name on the URL ({request.Name})");
+            }
+
+            ObjectMetadata.SetNamespace(request.Definition, item.Metadata, request.Namespace);
+            return item;
+        }
+
+        Decode(null);
+        var (json, created) = await UpdateAsync(request, Decode, dryRun, allowCreate: request.Definition.AllowCreateOnUpdate && request.Info.Subresource.Length == 0).ConfigureAwait(false);
+        request.SendWarnings();
+        await Responses.WriteJsonAsync(request.Http, created ? 201 : 200, json).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the current object, builds the new one from it, and writes it if unchanged meanwhile — retrying with a
+    /// fresh read when the new object carries no resourceVersion of its own (kube-apiserver's GuaranteedUpdate).
+    /// </summary>
+    public async Task<(byte[] Json, bool Created)> UpdateAsync(
+        ResourceRequest request, Func<StoredObject?, IKubernetesObject<V1ObjectMeta>> build, bool dryRun, bool allowCreate)
+    {
+        var definition = request.Definition;
+        var status = request.Info.Subresource == "status";
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await objects.GetAsync(definition, request.Namespace, request.Name, request.Aborted).ConfigureAwait(false);
+            if (current is null)
+            {
+                if (!allowCreate)
+                {
+                    throw Problems.NotFound(definition.Group, definition.Plural, request.Name);
+                }
+
+                var fresh = build(null);
+                return (await creator.CreateAsync(request, fresh, dryRun).ConfigureAwait(false), true);
+            }
+
+            var item = build(current);
+            var precondition = item.Metadata.ResourceVersion;
+            if (!string.IsNullOrEmpty(precondition) && precondition != current.Item.Metadata.ResourceVersion)
+            {
+                throw Problems.Conflict(definition.Group, definition.Plural, request.Name);
+            }
+
+            var old = current.Item;
+            if (status)
+            {
+                // A status write changes status only: everything else stays as stored.
+                var metadata = old.Metadata;
+                item.Metadata = KubeJson.Deserialize<V1ObjectMeta>(KubeJson.Serialize(metadata))!;
+                definition.Strategy.PrepareForStatusUpdate(item, old);
+            }
+            else
+            {
+                ObjectMetadata.PrepareForUpdate(definition, item, old);
+                definition.Strategy.PrepareForUpdate(item, old);
+            }
+
+            definition.Strategy.Default(item);
+            ObjectMetadata.ThrowIfInvalid(definition, request.Name, definition.Strategy.ValidateUpdate(item, old));
+            item.Metadata.ResourceVersion = current.Item.Metadata.ResourceVersion;
+            var json = KubeJson.Serialize(item, definition.Type);
+            if (json.AsSpan().SequenceEqual(current.Json) || dryRun)
+            {
+                // Nothing changed: no write, no new resourceVersion, no watch event.
+                return (json, false);
+            }
+
+            if (item.Metadata.DeletionTimestamp is not null && (item.Metadata.Finalizers is null || item.Metadata.Finalizers.Count == 0) && !status)
+            {
+                // The last finalizer was removed from an object being deleted: it goes now.
+                if (await objects.TryDeleteAsync(definition, current, request.Aborted).ConfigureAwait(false))
+                {
+                    return (json, false);
+                }
+            }
+            else if (await objects.TryUpdateAsync(definition, current.Key, item, current.Revision, request.Aborted).ConfigureAwait(false) is { } stored)
+            {
+                return (stored.Json, false);
+            }
+
+            if (!string.IsNullOrEmpty(precondition) || attempt >= 16)
+            {
+                throw Problems.Conflict(definition.Group, definition.Plural, request.Name);
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Cetus.Api.Json;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Http;
+using Cetus.ApiServer.Registry;
+using Cetus.ApiServer.Tables;
+using Cetus.ApiServer.Watch;
+using Microsoft.AspNetCore.Http;
+
+namespace Cetus.ApiServer.Handlers;
+
+/// <summary>
+/// WATCH: a chunked stream of newline-delimited <c>{"type","object"}</c> events from the watch cache. Without a
+/// resourceVersion (or "0") it starts with ADDED events for what exists; selectors turn objects that enter or leave
+/// the selection into ADDED and DELETED, as kube-apiserver does.
+/// </summary>
+internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
+{
+    private static readonly byte[] Newline = "\n"u8.ToArray();
+    private static readonly TimeSpan BookmarkInterval = TimeSpan.FromMinutes(1);
+
+    public async Task HandleAsync(ResourceRequest request)
+    {
+        var definition = request.Definition;
+        var selection = Selection.From(request, ListHandler.SupportedFields(definition));
+        var resourceVersion = request.ResourceVersion() ?? 0;
+        var timeout = TimeSpan.FromSeconds(request.QueryInt64("timeoutSeconds") ?? 1800);
+        var bookmarks = request.QueryFlag("allowWatchBookmarks") && !request.WantsTable;
+        var table = request.WantsTable;
+
+        var response = request.Http.Response;
+        response.StatusCode = 200;
+        response.ContentType = MediaTypes.Json;
+        response.Headers.CacheControl = "no-cache, private";
+
+        CacheWatcher watcher;
+        List<StoredObject> initial = [];
+        try
+        {
+            if (resourceVersion == 0)
+            {
+                (initial, var at) = cache.List(definition, request.Namespace);
+                watcher = cache.Watch(definition, request.Namespace, at);
+            }
+            else
+            {
+                await cache.WaitUntilFreshAsync(resourceVersion, request.Aborted).ConfigureAwait(false);
+                watcher = cache.Watch(definition, request.Namespace, resourceVersion);
+            }
+        }
+        catch (ApiException e) when (e.Code == 410)
+        {
+            await WriteAsync(response, "ERROR", KubeJson.Serialize(e.Status), request.Aborted).ConfigureAwait(false);
+            return;
+        }
+
+        using (watcher)
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted))
+        {
+            deadline.CancelAfter(timeout);
+            var token = deadline.Token;
+            var headers = true;
+            try
+            {
+                await response.StartAsync(token).ConfigureAwait(false);
+                foreach (var item in initial.Where(selection.Matches))
+                {
+                    await WriteObjectAsync("ADDED", item).ConfigureAwait(false);
+                }
+
+                await response.Body.FlushAsync(token).ConfigureAwait(false);
+                var lastRevision = watcher.StartRevision;
+                var nextBookmark = time.GetUtcNow() + BookmarkInterval;
+                while (!token.IsCancellationRequested)
+                {
+                    var wait = bookmarks ? nextBookmark - time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+                    using var slice = CancellationTokenSource.CreateLinkedTokenSource(token);
+                    if (bookmarks)
+                    {
+                        slice.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                    }
+
+                    bool more;
+                    try
+                    {
+                        more = await watcher.Events.WaitToReadAsync(slice.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                    {
+                        await WriteBookmarkAsync(lastRevision).ConfigureAwait(false);
+                        nextBookmark = time.GetUtcNow() + BookmarkInterval;
+                        continue;
+                    }
+
+                    if (!more)
+                    {
+                        if (watcher.Expired)
+                        {
+                            var gone = Problems.Gone($"too old resource version: {lastRevision}");
+                            await WriteAsync(response, "ERROR", KubeJson.Serialize(gone.Status), token).ConfigureAwait(false);
+                        }
+
+                        return;
+                    }
+
+                    while (watcher.Events.TryRead(out var change))
+                    {
+                        lastRevision = change.Revision;
+                        if (Translate(change, selection) is { } type)
+                        {
+                            await WriteObjectAsync(type, change.Object).ConfigureAwait(false);
+                        }
+                    }
+
+                    await response.Body.FlushAsync(token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The client went away or the timeout passed: the stream simply ends.
+            }
+
+            async Task WriteObjectAsync(string type, StoredObject item)
+            {
+                var body = table ? TableWriter.Write(definition, [item], null, null, time.GetUtcNow(), headers) : item.Json;
+                headers = false;
+                await WriteAsync(response, type, body, token).ConfigureAwait(false);
+            }
+
+            Task WriteBookmarkAsync(long revision)
+            {
+                var bookmark = JsonSerializer.SerializeToUtf8Bytes(new
+                {
+                    kind = definition.Kind,
+                    apiVersion = definition.ApiVersion,
+                    metadata = new { resourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                });
+                return WriteAsync(response, "BOOKMARK", bookmark, token);
+            }
+        }
+    }
+
+    /// <summary>What a change looks like through a selector: null when the watcher does not see it.</summary>
+    private static string? Translate(CacheEvent change, Selection selection)
+    {
+        var now = change.Type != CacheEventType.Deleted && selection.Matches(change.Object);
+        var before = change.Previous is not null && selection.Matches(change.Previous);
+        return change.Type switch
+        {
+            CacheEventType.Added => now ? "ADDED" : null,
+            CacheEventType.Deleted => selection.Matches(change.Object) || before ? "DELETED" : null,
+            _ when now && before => "MODIFIED",
+            _ when now => "ADDED",
+            _ when before => "DELETED",
+            _ => null,
+        };
+    }
+
+    private static async Task WriteAsync(HttpResponse response, string type, byte[] body, CancellationToken cancellationToken)
+    {
+        var prefix = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
+        await response.Body.WriteAsync(prefix, cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync("}"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(Newline, cancellationToken).ConfigureAwait(false);
+    }
+}

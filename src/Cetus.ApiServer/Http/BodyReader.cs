@@ -1,0 +1,179 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cetus.Api.Json;
+using Cetus.Api.Scheme;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Handlers;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+
+namespace Cetus.ApiServer.Http;
+
+/// <summary>Reads request bodies: size limit, media type, JSON or YAML, and decoding into the resource's type.</summary>
+internal static class BodyReader
+{
+    /// <summary>kube-apiserver's limit for a request body.</summary>
+    public const long MaxBodyBytes = 3 * 1024 * 1024;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    /// <summary>Reads the whole body (413 over the limit).</summary>
+    public static async Task<byte[]> ReadAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            throw Problems.TooLarge(MaxBodyBytes);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw Problems.TooLarge(MaxBodyBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Parses a JSON (or YAML) body into a node; 400 when it is not well-formed.</summary>
+    public static JsonNode ParseNode(byte[] body, string mediaType)
+    {
+        if (body.Length == 0)
+        {
+            throw Problems.BadRequest("the request body is empty");
+        }
+
+        if (mediaType is MediaTypes.Yaml or MediaTypes.ApplyPatch && !LooksLikeJson(body))
+        {
+            return YamlToJson.Convert(body);
+        }
+
+        try
+        {
+            return JsonNode.Parse(body, documentOptions: DocumentOptions) ?? throw Problems.BadRequest("the request body is null");
+        }
+        catch (JsonException e)
+        {
+            throw Problems.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Decodes an object of <paramref name="definition"/>'s kind: kind and apiVersion must match the URL; unknown and
+    /// duplicate fields are refused, warned about or dropped as fieldValidation says.
+    /// </summary>
+    public static IKubernetesObject<V1ObjectMeta> DecodeObject(ResourceRequest request, JsonNode node, ResourceDefinition definition)
+    {
+        if (node is not JsonObject json)
+        {
+            throw Problems.BadRequest($"the request body must be a JSON object, not {node.GetValueKind()}");
+        }
+
+        var kind = (json["kind"] as JsonValue)?.TryGetValue<string>(out var k) == true ? k : null;
+        var apiVersion = (json["apiVersion"] as JsonValue)?.TryGetValue<string>(out var v) == true ? v : null;
+        if (string.IsNullOrEmpty(kind))
+        {
+            throw Problems.BadRequest($"Object 'Kind' is missing in '{Shorten(json.ToJsonString())}'");
+        }
+
+        if (string.IsNullOrEmpty(apiVersion))
+        {
+            throw Problems.BadRequest($"Object 'apiVersion' is missing in '{Shorten(json.ToJsonString())}'");
+        }
+
+        if (kind != definition.Kind || apiVersion != definition.ApiVersion)
+        {
+            throw Problems.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({definition.ApiVersion})" +
+                (kind != definition.Kind ? $", or the kind in the data ({kind}) does not match the expected kind ({definition.Kind})" : string.Empty));
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(json.ToJsonString());
+        var validation = request.FieldValidation;
+        try
+        {
+            return Decode(bytes, definition, strict: validation != FieldValidation.Ignore);
+        }
+        catch (JsonException e) when (validation != FieldValidation.Ignore && IsStrictnessError(e))
+        {
+            var what = StrictMessage(e);
+            if (validation == FieldValidation.Strict)
+            {
+                throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: strict decoding error: {what}");
+            }
+
+            request.Warnings.Add(what);
+        }
+        catch (JsonException e)
+        {
+            throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: {e.Message}");
+        }
+
+        try
+        {
+            return Decode(bytes, definition, strict: false);
+        }
+        catch (JsonException e)
+        {
+            throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: {e.Message}");
+        }
+    }
+
+    private static IKubernetesObject<V1ObjectMeta> Decode(byte[] bytes, ResourceDefinition definition, bool strict)
+    {
+        try
+        {
+            var item = (IKubernetesObject<V1ObjectMeta>?)KubeJson.Deserialize(bytes, definition.Type, strict) ?? throw new JsonException("the object is null");
+            item.Metadata ??= new V1ObjectMeta();
+            return item;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            // The model's converters (quantities, int-or-string, timestamps) throw these for malformed values.
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    private static bool IsStrictnessError(JsonException e) =>
+        e.Message.Contains("could not be mapped", StringComparison.Ordinal) || e.Message.Contains("Duplicate property", StringComparison.Ordinal);
+
+    private static string StrictMessage(JsonException e)
+    {
+        var path = (e.Path ?? "$").TrimStart('$').TrimStart('.');
+        if (e.Message.Contains("Duplicate property", StringComparison.Ordinal))
+        {
+            return $"duplicate field \"{path}\"";
+        }
+
+        // The exception names the member: "The JSON property 'bogus' could not be mapped…".
+        var start = e.Message.IndexOf('\'', StringComparison.Ordinal);
+        var end = start < 0 ? -1 : e.Message.IndexOf('\'', start + 1);
+        var member = start >= 0 && end > start ? e.Message[(start + 1)..end] : path;
+        var parent = path.EndsWith(member, StringComparison.Ordinal) ? path[..^member.Length].TrimEnd('.') : path;
+        return $"unknown field \"{(parent.Length == 0 ? member : parent + "." + member)}\"";
+    }
+
+    private static bool LooksLikeJson(byte[] body)
+    {
+        foreach (var b in body)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                continue;
+            }
+
+            return b == (byte)'{';
+        }
+
+        return false;
+    }
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}

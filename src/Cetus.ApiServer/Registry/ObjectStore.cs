@@ -1,0 +1,106 @@
+using Cetus.Api.Scheme;
+using Cetus.ApiServer.Errors;
+using Cetus.Storage;
+using k8s;
+using k8s.Models;
+
+namespace Cetus.ApiServer.Registry;
+
+/// <summary>Typed reads and writes of API objects over the datastore, with Kubernetes' errors.</summary>
+public sealed class ObjectStore(IStore store)
+{
+    /// <summary>The datastore.</summary>
+    public IStore Store { get; } = store;
+
+    /// <summary>Reads one object (consistent: from the datastore).</summary>
+    public async Task<StoredObject?> GetAsync(ResourceDefinition definition, string ns, string name, CancellationToken cancellationToken)
+    {
+        var key = StorageKeys.Key(definition, ns, name);
+        var kv = await Call(() => Store.GetAsync(key, cancellationToken)).ConfigureAwait(false);
+        return kv is null ? null : StoredObject.Decode(definition, key, kv.Value, kv.ModRevision);
+    }
+
+    /// <summary>Reads one object or answers 404.</summary>
+    public async Task<StoredObject> MustGetAsync(ResourceDefinition definition, string ns, string name, CancellationToken cancellationToken) =>
+        await GetAsync(definition, ns, name, cancellationToken).ConfigureAwait(false)
+        ?? throw Problems.NotFound(definition.Group, definition.Plural, name);
+
+    /// <summary>Stores a new object (409 when the name is taken).</summary>
+    public async Task<StoredObject> CreateAsync(ResourceDefinition definition, IKubernetesObject<V1ObjectMeta> item, CancellationToken cancellationToken)
+    {
+        var key = StorageKeys.Key(definition, item.Metadata.NamespaceProperty ?? string.Empty, item.Metadata.Name);
+        var value = StoredObject.Encode(definition, item);
+        var result = await Call(() => Store.CreateAsync(key, value, Ttl(definition), cancellationToken)).ConfigureAwait(false);
+        return result.Status == WriteStatus.Succeeded
+            ? StoredObject.Decode(definition, key, value, result.Revision)
+            : throw Problems.AlreadyExists(definition.Group, definition.Plural, item.Metadata.Name);
+    }
+
+    /// <summary>
+    /// Replaces an object if it is still at <paramref name="expectedRevision"/>. Returns null on a conflict (the caller
+    /// decides: 409 for a client's stale resourceVersion, a retry when it read the object itself).
+    /// </summary>
+    public async Task<StoredObject?> TryUpdateAsync(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, long expectedRevision, CancellationToken cancellationToken)
+    {
+        var value = StoredObject.Encode(definition, item);
+        var result = await Call(() => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken)).ConfigureAwait(false);
+        return result.Status switch
+        {
+            WriteStatus.Succeeded => StoredObject.Decode(definition, key, value, result.Revision),
+            WriteStatus.NotFound => throw Problems.NotFound(definition.Group, definition.Plural, item.Metadata.Name),
+            _ => null,
+        };
+    }
+
+    /// <summary>Deletes an object if it is still at the revision read; false on a conflict.</summary>
+    public async Task<bool> TryDeleteAsync(ResourceDefinition definition, StoredObject current, CancellationToken cancellationToken)
+    {
+        var result = await Call(() => Store.DeleteAsync(current.Key, current.Revision, cancellationToken)).ConfigureAwait(false);
+        return result.Status switch
+        {
+            WriteStatus.Succeeded => true,
+            WriteStatus.NotFound => throw Problems.NotFound(definition.Group, definition.Plural, current.Item.Metadata.Name),
+            _ => false,
+        };
+    }
+
+    /// <summary>Lists a page of a collection from the datastore, consistent at one revision.</summary>
+    public async Task<(List<StoredObject> Items, long Revision, bool HasMore, string? LastKey)> ListAsync(
+        ResourceDefinition definition, string ns, long limit, string? continueAfterKey, long revision, CancellationToken cancellationToken)
+    {
+        var page = await Call(() => Store.ListAsync(StorageKeys.Prefix(definition, ns), new ListOptions { Limit = limit, ContinueAfterKey = continueAfterKey, Revision = revision }, cancellationToken)).ConfigureAwait(false);
+        var items = page.Items.Select(kv => StoredObject.Decode(definition, kv.Key, kv.Value, kv.ModRevision)).ToList();
+        return (items, page.Revision, page.HasMore, page.Items.Count > 0 ? page.Items[^1].Key : continueAfterKey);
+    }
+
+    private static WriteOptions? Ttl(ResourceDefinition definition) =>
+        definition.TimeToLive is { } ttl ? new WriteOptions { TimeToLive = ttl } : null;
+
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (StoreException e) when (e.Error == StoreError.Compacted)
+        {
+            throw Problems.Gone($"The resourceVersion for the provided list is too old. ({e.Message})");
+        }
+        catch (StoreException e) when (e.Error == StoreError.FutureRevision)
+        {
+            throw new ApiException(Problems.Status(504, "Timeout", $"Too large resource version: {e.Message}", new V1StatusDetails { RetryAfterSeconds = 1 })) { RetryAfterSeconds = 1 };
+        }
+        catch (StoreException e) when (e.Error is StoreError.ValueTooLarge)
+        {
+            throw Problems.TooLarge(StoreOptions.DefaultMaxValueBytes);
+        }
+        catch (StoreException e) when (e.Error is StoreError.InvalidKey or StoreError.InvalidArgument)
+        {
+            throw Problems.BadRequest(e.Message);
+        }
+        catch (StoreException e)
+        {
+            throw Problems.Unavailable($"the datastore is unavailable: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Cetus.Api.Json;
+using Cetus.Api.Scheme;
+using k8s;
+using k8s.Models;
+
+namespace Cetus.ApiServer.Registry;
+
+/// <summary>
+/// An object as the API server holds it: typed (never mutated once built: clone before changing), its wire JSON
+/// with resourceVersion set, and the labels and fields selectors look at.
+/// </summary>
+public sealed class StoredObject
+{
+    private StoredObject(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, byte[] json, long revision)
+    {
+        Definition = definition;
+        Key = key;
+        Item = item;
+        Json = json;
+        Revision = revision;
+        Labels = item.Metadata?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : Empty;
+        Fields = definition.Strategy.SelectableFields(item);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
+    /// <summary>The resource.</summary>
+    public ResourceDefinition Definition { get; }
+
+    /// <summary>The datastore key.</summary>
+    public string Key { get; }
+
+    /// <summary>The typed object, resourceVersion set. Do not mutate.</summary>
+    public IKubernetesObject<V1ObjectMeta> Item { get; }
+
+    /// <summary>The object as sent to clients.</summary>
+    public byte[] Json { get; }
+
+    /// <summary>The modification revision (the resourceVersion).</summary>
+    public long Revision { get; }
+
+    /// <summary>metadata.labels.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    /// <summary>The fields a field selector may use.</summary>
+    public IReadOnlyDictionary<string, string> Fields { get; }
+
+    /// <summary>Decodes a datastore value (stored without resourceVersion) and sets resourceVersion to its revision.</summary>
+    public static StoredObject Decode(ResourceDefinition definition, string key, byte[] value, long revision)
+    {
+        var item = (IKubernetesObject<V1ObjectMeta>)(KubeJson.Deserialize(value, definition.Type)
+            ?? throw new InvalidDataException($"the datastore holds null at {key}"));
+        item.Metadata ??= new V1ObjectMeta();
+        item.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        item.ApiVersion = definition.ApiVersion;
+        item.Kind = definition.Kind;
+        return new StoredObject(definition, key, item, KubeJson.Serialize(item, definition.Type), revision);
+    }
+
+    /// <summary>The bytes to store for <paramref name="item"/>: resourceVersion is the store's revision, so it is not stored.</summary>
+    public static byte[] Encode(ResourceDefinition definition, IKubernetesObject<V1ObjectMeta> item)
+    {
+        var resourceVersion = item.Metadata.ResourceVersion;
+        item.Metadata.ResourceVersion = null;
+        try
+        {
+            return KubeJson.Serialize(item, definition.Type);
+        }
+        finally
+        {
+            item.Metadata.ResourceVersion = resourceVersion;
+        }
+    }
+
+    /// <summary>A deep copy of the typed object, for changing it.</summary>
+    public IKubernetesObject<V1ObjectMeta> Clone() =>
+        (IKubernetesObject<V1ObjectMeta>)KubeJson.Deserialize(Json, Definition.Type)!;
+}
