@@ -1,12 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
+using Cetus.ApiServer.Security;
 
 namespace Cetus.ApiServer;
-
-/// <summary>Who a request comes from.</summary>
-/// <param name="Name">The user name (a certificate's CN, a token's user).</param>
-/// <param name="Groups">The groups (a certificate's O values, a token's groups).</param>
-/// <param name="Uid">An identifier, when the authenticator has one.</param>
-public sealed record UserInfo(string Name, IReadOnlyList<string> Groups, string? Uid = null);
 
 /// <summary>What /version reports.</summary>
 /// <param name="Major">"1".</param>

@@ -1,4 +1,5 @@
 using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Cetus.ApiServer.Http;

@@ -34,7 +34,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
             SecurePort = 0,
             ServingCertificate = SelfSigned(),
             AuthenticateCertificate = _ => null,
-            AuthenticateToken = token => token == Token ? new UserInfo("admin", ["system:masters"]) : null,
+            AuthenticateToken = token => token == Token ? new Cetus.ApiServer.Security.UserInfo("admin", string.Empty, ["system:masters"]) : null,
             Version = new VersionInfo("1", "32", "v1.32.4-cetus.test"),
         });
         var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
