@@ -5,5 +5,6 @@ using Cetus.Commands;
 // one file per command under Commands/.
 RootCommand root = new("Cetus: a Kubernetes-compatible container orchestrator in one binary.");
 VersionCommand.AddTo(root);
+ServerCommand.AddTo(root);
 
 return root.Parse(args).Invoke();

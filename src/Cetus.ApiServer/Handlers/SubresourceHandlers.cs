@@ -18,7 +18,7 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
         var mediaType = MediaTypes.Of(request.Http.Request.ContentType);
         if (mediaType is not (MediaTypes.JsonPatch or MediaTypes.MergePatch or MediaTypes.StrategicMergePatch or MediaTypes.ApplyPatch))
         {
-            throw Problems.UnsupportedMediaType(Patcher.Supported);
+            throw Problems.UnsupportedMediaType(PatchApplier.Supported);
         }
 
         var dryRun = request.DryRun;
@@ -30,7 +30,7 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
             current =>
             {
                 var original = current is null ? new JsonObject() : JsonNode.Parse(current.Json)!;
-                var patched = Patcher.Apply(mediaType, original, patch, definition.Type);
+                var patched = PatchApplier.Apply(mediaType, original, patch, definition.Type);
                 return BodyReader.DecodeObject(request, patched, definition);
             },
             dryRun,
@@ -89,13 +89,13 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
         var mediaType = MediaTypes.Of(request.Http.Request.ContentType);
         if (mediaType is not (MediaTypes.JsonPatch or MediaTypes.MergePatch or MediaTypes.StrategicMergePatch))
         {
-            throw Problems.UnsupportedMediaType(Patcher.Supported);
+            throw Problems.UnsupportedMediaType(PatchApplier.Supported);
         }
 
         var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
         var patch = BodyReader.ParseNode(body, mediaType);
         await WriteScaleAsync(request, current =>
-            DecodeScale(Patcher.Apply(mediaType, JsonNode.Parse(KubeJson.Serialize(ScaleOf(current)))!, patch, typeof(V1Scale)))).ConfigureAwait(false);
+            DecodeScale(PatchApplier.Apply(mediaType, JsonNode.Parse(KubeJson.Serialize(ScaleOf(current)))!, patch, typeof(V1Scale)))).ConfigureAwait(false);
     }
 
     /// <summary>POST pods/{name}/binding: assigns a pod to a node, once.</summary>

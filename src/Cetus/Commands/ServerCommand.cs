@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Cetus.ApiServer;
+using Cetus.ApiServer.Security;
+using Cetus.Storage;
+
+namespace Cetus.Commands;
+
+/// <summary>
+/// <c>cetus server</c>: the control plane. Opens the datastore, creates (or reuses) the cluster's certificates under
+/// the data directory, writes an admin kubeconfig, and serves the Kubernetes API over HTTPS until stopped.
+/// </summary>
+internal static class ServerCommand
+{
+    /// <summary>Adds the <c>server</c> subcommand.</summary>
+    public static void AddTo(RootCommand root)
+    {
+        Option<string> dataDir = new("--data-dir") { Description = "Where the datastore, certificates and kubeconfig live.", DefaultValueFactory = _ => "/var/lib/cetus" };
+        Option<string?> datastore = new("--datastore") { Description = $"The datastore: {Datastore.Forms}. Default: sqlite:///DATA-DIR/state.db." };
+        Option<string> bindAddress = new("--bind-address") { Description = "The address to serve on.", DefaultValueFactory = _ => "127.0.0.1" };
+        Option<int> securePort = new("--secure-port") { Description = "The HTTPS port.", DefaultValueFactory = _ => 6443 };
+        Option<string[]> tlsSan = new("--tls-san") { Description = "Extra host names or addresses for the serving certificate.", AllowMultipleArgumentsPerToken = true };
+        Option<string?> tokenAuthFile = new("--token-auth-file") { Description = "A CSV file of bearer tokens: token,user,uid,\"group1,group2\"." };
+        Command command = new("server", "Run the Cetus control plane (the Kubernetes API server).")
+        {
+            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new ServerSettings(
+                Path.GetFullPath(parseResult.GetValue(dataDir)!),
+                parseResult.GetValue(datastore),
+                parseResult.GetValue(bindAddress)!,
+                parseResult.GetValue(securePort),
+                parseResult.GetValue(tlsSan) ?? [],
+                parseResult.GetValue(tokenAuthFile));
+            return await RunAsync(options, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
+        });
+        root.Subcommands.Add(command);
+    }
+
+    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile);
+
+    private static async Task<int> RunAsync(ServerSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(settings.DataDir);
+            var datastore = settings.Datastore ?? "sqlite://" + Path.Combine(settings.DataDir, "state.db");
+            output.WriteLine($"cetus: datastore {datastore}");
+            await using var store = Datastore.Open(datastore);
+
+            output.WriteLine($"cetus: certificates in {Path.Combine(settings.DataDir, "tls")}");
+            var pki = ClusterPki.LoadOrCreate(settings.DataDir, settings.TlsSans.Append(settings.BindAddress));
+            var validator = new ClientCertificateValidator(pki.CaCertificate);
+            var tokens = settings.TokenAuthFile is null ? null : TokenFile.Load(settings.TokenAuthFile);
+
+            await using var server = await ApiServer.ApiServer.StartAsync(store, new ApiServerOptions
+            {
+                BindAddress = settings.BindAddress,
+                SecurePort = settings.SecurePort,
+                ServingCertificate = pki.ServingCertificate,
+                AuthenticateCertificate = certificate => validator.Validate(certificate).User,
+                AuthenticateToken = token => tokens?.Authenticate(token),
+                Version = new VersionInfo(CetusVersion.Major, CetusVersion.Minor, CetusVersion.GitVersion),
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            var kubeconfig = Path.Combine(settings.DataDir, "admin.kubeconfig");
+            var clientHost = settings.BindAddress is "0.0.0.0" or "::" ? "127.0.0.1" : settings.BindAddress;
+            var port = new Uri(server.Address).Port;
+            Kubeconfig.Write(kubeconfig, $"https://{clientHost}:{port}", pki.CaCertificatePem, pki.Admin.CertificatePem, pki.Admin.KeyPem);
+            output.WriteLine($"cetus: kubeconfig {kubeconfig}");
+            output.WriteLine($"cetus: API server ready at https://{clientHost}:{port} (kubectl --kubeconfig {kubeconfig} get ns)");
+            output.Flush();
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                output.WriteLine("cetus: stopping");
+            }
+
+            return 0;
+        }
+        catch (StoreException e)
+        {
+            error.WriteLine($"cetus: the datastore failed: {e.Message}");
+            return 1;
+        }
+        catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            error.WriteLine($"cetus: port {settings.SecurePort} on {settings.BindAddress} is in use: stop what uses it or pass --secure-port");
+            return 1;
+        }
+    }
+}
