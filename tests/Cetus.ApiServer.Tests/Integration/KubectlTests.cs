@@ -1,3 +1,4 @@
+using Cetus.Testing;
 using Xunit;
 
 namespace Cetus.ApiServer.Tests.Integration;

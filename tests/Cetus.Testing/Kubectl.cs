@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cetus.ApiServer.Tests.Integration;
+namespace Cetus.Testing;
 
 /// <summary>Runs the real /usr/bin/kubectl against a kubeconfig, with a time limit, and captures what it prints.</summary>
 public static class Kubectl

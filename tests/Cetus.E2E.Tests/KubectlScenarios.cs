@@ -1,0 +1,128 @@
+using Cetus.Testing;
+using Xunit;
+
+namespace Cetus.E2E.Tests;
+
+/// <summary>
+/// What users do with kubectl, against a real cetus server process; each datastore runs the same scenarios
+/// (<see cref="KubectlOnSqliteTests"/>, <see cref="KubectlOnEtcdTests"/>).
+/// </summary>
+public abstract class KubectlScenarios(CetusServerProcess server)
+{
+    private const string Deployment = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: NAME
+          labels: {app: NAME}
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: NAME}
+          template:
+            metadata:
+              labels: {app: NAME}
+            spec:
+              containers:
+              - name: app
+                image: IMAGE
+                ports: [{containerPort: 80}]
+        """;
+
+    [Fact]
+    public async Task Version_ReportsTheServerAsKubernetes132()
+    {
+        var result = await Run("version");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Server Version: v1.32.4-cetus", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetNamespaces_ShowsTheSystemNamespacesActive()
+    {
+        var result = await Run("get", "namespaces");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+STATUS\s+AGE$", lines[0]);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^kube-system\s+Active\s+\d+s$"));
+    }
+
+    [Fact]
+    public async Task CreateFromFile_GetWide_Label_Scale_Delete()
+    {
+        var name = "web-" + Guid.NewGuid().ToString("N")[..6];
+        var created = await RunWithInput(Manifest(name, "nginx:1.26"), "create", "-f", "-", "--validate=false");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Equal($"deployment.apps/{name} created", created.Stdout.Trim());
+
+        var wide = await Run("get", "deployment", name, "-o", "wide");
+        Assert.True(wide.ExitCode == 0, wide.ToString());
+        Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR", wide.Stdout);
+        Assert.Matches($@"{name}\s+0/2\s+0\s+0\s+\d+s\s+app\s+nginx:1.26\s+app={name}", wide.Stdout);
+
+        var labeled = await Run("label", "deployment", name, "tier=fe");
+        Assert.True(labeled.ExitCode == 0, labeled.ToString());
+        var selected = await Run("get", "deployments", "-l", "tier=fe,app=" + name, "-o", "name");
+        Assert.Equal($"deployment.apps/{name}", selected.Stdout.Trim());
+        var notSelected = await Run("get", "deployments", "-l", "tier!=fe,app=" + name, "-o", "name");
+        Assert.Equal(string.Empty, notSelected.Stdout.Trim());
+
+        var scaled = await Run("scale", "deployment", name, "--replicas=5");
+        Assert.True(scaled.ExitCode == 0, scaled.ToString());
+        var replicas = await Run("get", "deployment", name, "-o", "jsonpath={.spec.replicas}");
+        Assert.Equal("5", replicas.Stdout);
+
+        var deleted = await Run("delete", "deployment", name);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Equal($"deployment.apps \"{name}\" deleted", deleted.Stdout.Trim());
+        var gone = await Run("wait", "--for=delete", "deployment/" + name, "--timeout=10s");
+        Assert.True(gone.ExitCode == 0, gone.ToString());
+    }
+
+    [Fact]
+    public async Task ApplyTwice_WithAChange_PatchesOnlyWhatChanged()
+    {
+        var name = "apply-" + Guid.NewGuid().ToString("N")[..6];
+        var first = await RunWithInput(Manifest(name, "nginx:1.26"), "apply", "-f", "-", "--validate=false");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal($"deployment.apps/{name} created", first.Stdout.Trim());
+
+        var unchanged = await RunWithInput(Manifest(name, "nginx:1.26"), "apply", "-f", "-", "--validate=false");
+        Assert.Equal($"deployment.apps/{name} unchanged", unchanged.Stdout.Trim());
+
+        var second = await RunWithInput(Manifest(name, "nginx:1.27"), "apply", "-f", "-", "--validate=false");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal($"deployment.apps/{name} configured", second.Stdout.Trim());
+        var image = await Run("get", "deployment", name, "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}");
+        Assert.Equal("nginx:1.27 80", image.Stdout);
+        await Run("delete", "deployment", name);
+    }
+
+    [Fact]
+    public async Task Get_MissingObject_FailsWithNotFound()
+    {
+        var result = await Run("get", "configmap", "does-not-exist");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Error from server (NotFound): configmaps \"does-not-exist\" not found", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiResources_ListsTheBuiltInResourcesWithShortNames()
+    {
+        var result = await Run("api-resources");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"(?m)^pods\s+po\s+v1\s+true\s+Pod$", result.Stdout);
+        Assert.Matches(@"(?m)^deployments\s+deploy\s+apps/v1\s+true\s+Deployment$", result.Stdout);
+        Assert.Matches(@"(?m)^namespaces\s+ns\s+v1\s+false\s+Namespace$", result.Stdout);
+    }
+
+    private static string Manifest(string name, string image) => Deployment.Replace("NAME", name, StringComparison.Ordinal).Replace("IMAGE", image, StringComparison.Ordinal);
+
+    private Task<Kubectl.Result> Run(params string[] args) => Kubectl.RunAsync(server.Kubeconfig, args);
+
+    private Task<Kubectl.Result> RunWithInput(string stdin, params string[] args) => Kubectl.RunWithInputAsync(server.Kubeconfig, stdin, args);
+}
+
+public sealed class KubectlOnSqliteTests(SqliteServerFixture fixture) : KubectlScenarios(fixture.Server), IClassFixture<SqliteServerFixture>;
+
+public sealed class KubectlOnEtcdTests(EtcdServerFixture fixture) : KubectlScenarios(fixture.Server), IClassFixture<EtcdServerFixture>;

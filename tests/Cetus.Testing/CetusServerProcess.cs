@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Cetus.Testing;
+
+/// <summary>
+/// A real <c>out/cetus server</c> process on 127.0.0.1 with a free port and a temporary data directory, stopped with
+/// SIGTERM and removed on dispose. The binary comes from <c>./run.sh</c> (which <c>./test.sh</c> runs first).
+/// </summary>
+public sealed class CetusServerProcess : IAsyncDisposable
+{
+    private readonly TempDirectory _directory = new("cetus-server");
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private CetusServerProcess()
+    {
+    }
+
+    /// <summary>The data directory.</summary>
+    public string DataDir => _directory.Path;
+
+    /// <summary>The admin kubeconfig the server wrote.</summary>
+    public string Kubeconfig => Path.Combine(DataDir, "admin.kubeconfig");
+
+    /// <summary>https://127.0.0.1:PORT.</summary>
+    public string Address { get; private set; } = string.Empty;
+
+    /// <summary>What the server printed so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>The repository root (the folder holding Cetus.slnx).</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Cetus.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Cetus.slnx not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Starts the server (SQLite in the data directory unless <paramref name="datastore"/> says otherwise) and waits until it serves.</summary>
+    public static async Task<CetusServerProcess> StartAsync(string? datastore = null)
+    {
+        var binary = Path.Combine(RepositoryRoot(), "out", "cetus");
+        if (!File.Exists(binary))
+        {
+            throw new InvalidOperationException($"{binary} is missing: build it with ./run.sh version (./test.sh does)");
+        }
+
+        var server = new CetusServerProcess();
+        var port = FreePort();
+        var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "server", "--data-dir", server.DataDir, "--bind-address", "127.0.0.1", "--secure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (datastore is not null)
+        {
+            start.ArgumentList.Add("--datastore");
+            start.ArgumentList.Add(datastore);
+        }
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server._process = Process.Start(start)!;
+        server._process.OutputDataReceived += (_, e) => server.Append(e.Data, ready);
+        server._process.ErrorDataReceived += (_, e) => server.Append(e.Data, ready);
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        server._process.EnableRaisingEvents = true;
+        server._process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"cetus server exited with {server._process.ExitCode}:\n{server.Log}"));
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            await server.DisposeAsync();
+            throw new TimeoutException($"cetus server was not ready in 60 s:\n{server.Log}");
+        }
+
+        server.Address = $"https://127.0.0.1:{port}";
+        return server;
+    }
+
+    /// <summary>Stops the server with SIGTERM (SIGKILL after 10 s) and removes its data.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        _process?.Dispose();
+        _directory.Dispose();
+    }
+
+    private void Append(string? line, TaskCompletionSource ready)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+
+        if (line.Contains("API server ready", StringComparison.Ordinal))
+        {
+            ready.TrySetResult();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
