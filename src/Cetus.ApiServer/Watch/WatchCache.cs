@@ -30,6 +30,7 @@ public sealed partial class WatchCache : IAsyncDisposable
     private long _revision;
     private long _oldestRevision;
     private Task _feed = Task.CompletedTask;
+    private int _disposed;
 
     /// <summary>Creates an empty cache; <see cref="StartAsync"/> fills it.</summary>
     public WatchCache(IStore store, ResourceRegistry registry, ILogger<WatchCache> logger)
@@ -114,6 +115,11 @@ public sealed partial class WatchCache : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         try
         {
