@@ -44,7 +44,7 @@ internal static partial class SchemaNames
             "JobStatus", "JobTemplateSpec", "PodFailurePolicy", "PodFailurePolicyOnExitCodesRequirement",
             "PodFailurePolicyOnPodConditionsPattern", "PodFailurePolicyRule", "SuccessPolicy", "SuccessPolicyRule",
             "UncountedTerminatedPods"]),
-        ("io.k8s.api.coordination", ["Lease", "LeaseList", "LeaseSpec"]));
+        ("io.k8s.api.coordination", ["Lease", "LeaseCandidate", "LeaseCandidateList", "LeaseCandidateSpec", "LeaseList", "LeaseSpec"]));
 
     // Group prefixes of the C# names that carry one (Corev1Event); most Go packages are io.k8s.api.{group}.
     private static readonly Dictionary<string, string> PackageByGroupPrefix = new(StringComparer.Ordinal)

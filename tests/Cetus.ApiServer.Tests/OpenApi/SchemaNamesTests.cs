@@ -19,8 +19,7 @@ public sealed class SchemaNamesTests
     [InlineData(typeof(Corev1Event), "io.k8s.api.core.v1.Event")]
     [InlineData(typeof(Eventsv1Event), "io.k8s.api.events.v1.Event")]
     [InlineData(typeof(Eventsv1EventSeries), "io.k8s.api.events.v1.EventSeries")]
-    [InlineData(typeof(V1beta1LeaseCandidate), "io.k8s.api.core.v1beta1.LeaseCandidate")]
-    [InlineData(typeof(V1CustomResourceDefinition), "io.k8s.api.core.v1.CustomResourceDefinition")]
+    [InlineData(typeof(V1beta1LeaseCandidate), "io.k8s.api.coordination.v1beta1.LeaseCandidate")]
     [InlineData(typeof(Apiextensionsv1ServiceReference), "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference")]
     public void ModelType_MapsToTheUpstreamSchemaName(Type type, string expected)
     {
