@@ -1,5 +1,5 @@
-using System.Runtime.Versioning;
 using System.Net;
+using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
 using Cetus.ApiServer.Security;
 using Cetus.Testing;
