@@ -74,6 +74,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<WatchCache>();
         services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton<OpenApi.OpenApiV3Builder>();
         services.AddSingleton<Authentication>();
         services.AddSingleton<GetHandler>();
         services.AddSingleton<ListHandler>();
@@ -89,6 +90,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
         await SystemNamespaces.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
 
+        // Built on first use otherwise (a quarter second): warm it while the server starts.
+        var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
+        _ = Task.Run(() => openApi.Root, CancellationToken.None);
         var server = new ApiServer(app, cache);
         server.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -111,6 +115,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         var options = app.Services.GetRequiredService<ApiServerOptions>();
         var discovery = app.Services.GetRequiredService<DiscoveryDocuments>();
         var resources = app.Services.GetRequiredService<ResourceEndpoint>();
+        var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ApiServer>();
         var version = JsonSerializer.SerializeToUtf8Bytes(new
         {
@@ -176,6 +181,11 @@ public sealed partial class ApiServer : IAsyncDisposable
                         : Responses.WriteJsonAsync(context, 200, DiscoveryDocuments.ApiVersions($"{options.BindAddress}:{context.Connection.LocalPort}"));
                 case "/apis" when get:
                     return Aggregated(context) ? WriteDiscovery(context, discovery.AggregatedGroups) : Responses.WriteJsonAsync(context, 200, discovery.ApiGroupList);
+            }
+
+            if (get && path.StartsWith("/openapi/v3", StringComparison.Ordinal))
+            {
+                return OpenApi.OpenApiEndpoint.WriteAsync(context, openApi, path);
             }
 
             var parts = path.Trim('/').Split('/');
