@@ -13,7 +13,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
     public async Task HandleAsync(ResourceRequest request)
     {
         var mediaType = MediaTypes.Of(request.Http.Request.ContentType);
-        if (mediaType is not (MediaTypes.Json or MediaTypes.Yaml))
+        if (mediaType is not (MediaTypes.Json or MediaTypes.Yaml or MediaTypes.Protobuf))
         {
             throw Problems.UnsupportedMediaType(MediaTypes.AcceptedBodies);
         }

@@ -16,7 +16,7 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator)
     public async Task HandleAsync(ResourceRequest request)
     {
         var mediaType = MediaTypes.Of(request.Http.Request.ContentType);
-        if (mediaType is not (MediaTypes.Json or MediaTypes.Yaml))
+        if (mediaType is not (MediaTypes.Json or MediaTypes.Yaml or MediaTypes.Protobuf))
         {
             throw Problems.UnsupportedMediaType(MediaTypes.AcceptedBodies);
         }

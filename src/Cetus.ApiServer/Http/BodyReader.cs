@@ -51,6 +51,18 @@ internal static class BodyReader
             throw Problems.BadRequest("the request body is empty");
         }
 
+        if (mediaType == Protobuf.KubeProtobuf.MediaType)
+        {
+            try
+            {
+                return Protobuf.KubeProtobuf.ToJson(body);
+            }
+            catch (Protobuf.ProtobufDecodeException e)
+            {
+                throw Problems.BadRequest(e.Message);
+            }
+        }
+
         if (mediaType is MediaTypes.Yaml or MediaTypes.ApplyPatch && !LooksLikeJson(body))
         {
             return YamlToJson.Convert(body);

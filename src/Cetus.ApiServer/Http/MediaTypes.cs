@@ -22,7 +22,10 @@ public static class MediaTypes
     public const string ApplyPatch = "application/apply-patch+yaml";
 
     /// <summary>What a body may be, for the 415 message.</summary>
-    public const string AcceptedBodies = "application/json, application/yaml";
+    public const string AcceptedBodies = "application/json, application/yaml, application/vnd.kubernetes.protobuf";
+
+    /// <summary>Kubernetes' protobuf encoding: typed clients (kubectl create configmap, …) send bodies in it.</summary>
+    public const string Protobuf = "application/vnd.kubernetes.protobuf";
 
     /// <summary>The media type without parameters, lower-case; JSON when the header is missing (kubectl sends PUT /scale without one).</summary>
     public static string Of(string? contentType)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Cetus.ApiServer.Protobuf;
-using Cetus.ApiServer.Tests.Integration;
+using Cetus.Testing;
 using Xunit;
 
 namespace Cetus.ApiServer.Tests.Protobuf;
