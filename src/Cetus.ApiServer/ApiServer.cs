@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace Cetus.ApiServer;
 
@@ -72,6 +73,8 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton(store);
         services.AddSingleton(registry);
         services.AddSingleton<ObjectStore>();
+        services.AddSingleton<ApiMetrics>();
+        services.AddSingleton<InFlightLimits>();
         services.AddSingleton<WatchCache>();
         services.AddSingleton<DiscoveryDocuments>();
         services.AddSingleton<OpenApi.OpenApiV3Builder>();
@@ -116,6 +119,8 @@ public sealed partial class ApiServer : IAsyncDisposable
         var discovery = app.Services.GetRequiredService<DiscoveryDocuments>();
         var resources = app.Services.GetRequiredService<ResourceEndpoint>();
         var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
+        var metrics = app.Services.GetRequiredService<ApiMetrics>();
+        var limits = app.Services.GetRequiredService<InFlightLimits>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ApiServer>();
         var version = JsonSerializer.SerializeToUtf8Bytes(new
         {
@@ -132,10 +137,24 @@ public sealed partial class ApiServer : IAsyncDisposable
 
         app.Run(async context =>
         {
+            var labels = RequestLabels.Of(context);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            IDisposable? slot = null;
             try
             {
                 await authentication.AuthenticateAsync(context).ConfigureAwait(false);
-                await RouteAsync(context).ConfigureAwait(false);
+                slot = limits.Enter(labels, metrics);
+                if (labels.Verb == "WATCH")
+                {
+                    using (metrics.LongRunning.WithLabels(labels.Verb, labels.Group, labels.Version, labels.Resource).TrackInProgress())
+                    {
+                        await RouteAsync(context).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await RouteAsync(context).ConfigureAwait(false);
+                }
             }
             catch (ApiException e)
             {
@@ -163,6 +182,16 @@ public sealed partial class ApiServer : IAsyncDisposable
                     await Responses.WriteErrorAsync(context, Problems.Internal(e.Message)).ConfigureAwait(false);
                 }
             }
+            finally
+            {
+                slot?.Dispose();
+                var code = context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                metrics.Requests.WithLabels(labels.Verb, labels.Group, labels.Version, labels.Resource, labels.Subresource, code).Inc();
+                if (labels.Verb != "WATCH")
+                {
+                    metrics.Latency.WithLabels(labels.Verb, labels.Group, labels.Version, labels.Resource, labels.Subresource).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                }
+            }
         });
 
         Task RouteAsync(HttpContext context)
@@ -175,6 +204,9 @@ public sealed partial class ApiServer : IAsyncDisposable
                     return Responses.WriteJsonAsync(context, 200, version);
                 case "/healthz" or "/livez" or "/readyz" when get:
                     return Health(context);
+                case "/metrics" when get:
+                    context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                    return metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
                 case "/api" when get:
                     return Aggregated(context)
                         ? WriteDiscovery(context, discovery.AggregatedCore)

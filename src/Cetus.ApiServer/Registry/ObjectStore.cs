@@ -6,8 +6,8 @@ using k8s.Models;
 
 namespace Cetus.ApiServer.Registry;
 
-/// <summary>Typed reads and writes of API objects over the datastore, with Kubernetes' errors.</summary>
-public sealed class ObjectStore(IStore store)
+/// <summary>Typed reads and writes of API objects over the datastore, with Kubernetes' errors and latency metrics.</summary>
+internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
 {
     /// <summary>The datastore.</summary>
     public IStore Store { get; } = store;
@@ -16,7 +16,7 @@ public sealed class ObjectStore(IStore store)
     public async Task<StoredObject?> GetAsync(ResourceDefinition definition, string ns, string name, CancellationToken cancellationToken)
     {
         var key = StorageKeys.Key(definition, ns, name);
-        var kv = await Call(() => Store.GetAsync(key, cancellationToken)).ConfigureAwait(false);
+        var kv = await Call("get", definition, () => Store.GetAsync(key, cancellationToken)).ConfigureAwait(false);
         return kv is null ? null : StoredObject.Decode(definition, key, kv.Value, kv.ModRevision);
     }
 
@@ -30,7 +30,7 @@ public sealed class ObjectStore(IStore store)
     {
         var key = StorageKeys.Key(definition, item.Metadata.NamespaceProperty ?? string.Empty, item.Metadata.Name);
         var value = StoredObject.Encode(definition, item);
-        var result = await Call(() => Store.CreateAsync(key, value, Ttl(definition), cancellationToken)).ConfigureAwait(false);
+        var result = await Call("create", definition, () => Store.CreateAsync(key, value, Ttl(definition), cancellationToken)).ConfigureAwait(false);
         return result.Status == WriteStatus.Succeeded
             ? StoredObject.Decode(definition, key, value, result.Revision)
             : throw Problems.AlreadyExists(definition.Group, definition.Plural, item.Metadata.Name);
@@ -43,7 +43,7 @@ public sealed class ObjectStore(IStore store)
     public async Task<StoredObject?> TryUpdateAsync(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, long expectedRevision, CancellationToken cancellationToken)
     {
         var value = StoredObject.Encode(definition, item);
-        var result = await Call(() => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken)).ConfigureAwait(false);
+        var result = await Call("update", definition, () => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken)).ConfigureAwait(false);
         return result.Status switch
         {
             WriteStatus.Succeeded => StoredObject.Decode(definition, key, value, result.Revision),
@@ -55,7 +55,7 @@ public sealed class ObjectStore(IStore store)
     /// <summary>Deletes an object if it is still at the revision read; false on a conflict.</summary>
     public async Task<bool> TryDeleteAsync(ResourceDefinition definition, StoredObject current, CancellationToken cancellationToken)
     {
-        var result = await Call(() => Store.DeleteAsync(current.Key, current.Revision, cancellationToken)).ConfigureAwait(false);
+        var result = await Call("delete", definition, () => Store.DeleteAsync(current.Key, current.Revision, cancellationToken)).ConfigureAwait(false);
         return result.Status switch
         {
             WriteStatus.Succeeded => true,
@@ -68,7 +68,7 @@ public sealed class ObjectStore(IStore store)
     public async Task<(List<StoredObject> Items, long Revision, bool HasMore, string? LastKey)> ListAsync(
         ResourceDefinition definition, string ns, long limit, string? continueAfterKey, long revision, CancellationToken cancellationToken)
     {
-        var page = await Call(() => Store.ListAsync(StorageKeys.Prefix(definition, ns), new ListOptions { Limit = limit, ContinueAfterKey = continueAfterKey, Revision = revision }, cancellationToken)).ConfigureAwait(false);
+        var page = await Call("list", definition, () => Store.ListAsync(StorageKeys.Prefix(definition, ns), new ListOptions { Limit = limit, ContinueAfterKey = continueAfterKey, Revision = revision }, cancellationToken)).ConfigureAwait(false);
         var items = page.Items.Select(kv => StoredObject.Decode(definition, kv.Key, kv.Value, kv.ModRevision)).ToList();
         return (items, page.Revision, page.HasMore, page.Items.Count > 0 ? page.Items[^1].Key : continueAfterKey);
     }
@@ -76,8 +76,9 @@ public sealed class ObjectStore(IStore store)
     private static WriteOptions? Ttl(ResourceDefinition definition) =>
         definition.TimeToLive is { } ttl ? new WriteOptions { TimeToLive = ttl } : null;
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
+    private async Task<T> Call<T>(string operation, ResourceDefinition definition, Func<Task<T>> call)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             return await call().ConfigureAwait(false);
@@ -101,6 +102,10 @@ public sealed class ObjectStore(IStore store)
         catch (StoreException e)
         {
             throw Problems.Unavailable($"the datastore is unavailable: {e.Message}");
+        }
+        finally
+        {
+            metrics.StoreLatency.WithLabels(operation, definition.Plural).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 }

@@ -1,0 +1,43 @@
+using Prometheus;
+
+namespace Cetus.ApiServer.Http;
+
+/// <summary>
+/// The API server's Prometheus metrics, named as kube-apiserver names them so existing dashboards read them:
+/// requests by verb, resource and code with their latency, open watches, datastore latency, requests refused for load.
+/// </summary>
+internal sealed class ApiMetrics
+{
+    private static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
+
+    public ApiMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        Requests = factory.CreateCounter("apiserver_request_total", "Counter of apiserver requests broken out for each verb, group, version, resource, subresource and HTTP response code.", "verb", "group", "version", "resource", "subresource", "code");
+        Latency = factory.CreateHistogram("apiserver_request_duration_seconds", "Response latency distribution in seconds for each verb, group, version, resource and subresource.", new HistogramConfiguration
+        {
+            LabelNames = ["verb", "group", "version", "resource", "subresource"],
+            Buckets = LatencyBuckets,
+        });
+        LongRunning = factory.CreateGauge("apiserver_longrunning_requests", "Gauge of all active long-running apiserver requests (watches) broken out by resource.", "verb", "group", "version", "resource");
+        StoreLatency = factory.CreateHistogram("etcd_request_duration_seconds", "Datastore request latency in seconds for each operation and object type.", new HistogramConfiguration
+        {
+            LabelNames = ["operation", "type"],
+            Buckets = LatencyBuckets,
+        });
+        Dropped = factory.CreateCounter("apiserver_dropped_requests_total", "Number of requests dropped with 'Try again later' response.", "request_kind");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter Requests { get; }
+
+    public Histogram Latency { get; }
+
+    public Gauge LongRunning { get; }
+
+    public Histogram StoreLatency { get; }
+
+    public Counter Dropped { get; }
+}
