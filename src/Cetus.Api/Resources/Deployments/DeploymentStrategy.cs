@@ -16,6 +16,9 @@ internal sealed class DeploymentStrategy : ResourceStrategy<V1Deployment>
     public override bool TracksGeneration => true;
 
     /// <inheritdoc />
+    protected override void PrepareForCreate(V1Deployment item) => item.Status = new V1DeploymentStatus();
+
+    /// <inheritdoc />
     protected override void PrepareForStatusUpdate(V1Deployment item, V1Deployment old)
     {
         item.Spec = old.Spec;
@@ -43,5 +46,5 @@ internal sealed class DeploymentStrategy : ResourceStrategy<V1Deployment>
 
     /// <inheritdoc />
     protected override bool SpecChanged(V1Deployment item, V1Deployment old) =>
-        base.SpecChanged(item, old) || !JsonEquality.Same(item.Metadata?.Annotations, old.Metadata?.Annotations);
+        !JsonEquality.Same(item.Spec, old.Spec) || !JsonEquality.Same(item.Metadata?.Annotations, old.Metadata?.Annotations);
 }

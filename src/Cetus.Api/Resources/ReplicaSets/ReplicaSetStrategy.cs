@@ -18,6 +18,9 @@ internal sealed class ReplicaSetStrategy : ResourceStrategy<V1ReplicaSet>
     public override bool TracksGeneration => true;
 
     /// <inheritdoc />
+    protected override void PrepareForCreate(V1ReplicaSet item) => item.Status = new V1ReplicaSetStatus();
+
+    /// <inheritdoc />
     protected override void Default(V1ReplicaSet item)
     {
         var spec = item.Spec ??= new V1ReplicaSetSpec();
@@ -40,6 +43,9 @@ internal sealed class ReplicaSetStrategy : ResourceStrategy<V1ReplicaSet>
             .Concat(StatusErrors(item.Status))
             .Distinct()
             .ToList();
+
+    /// <inheritdoc />
+    protected override bool SpecChanged(V1ReplicaSet item, V1ReplicaSet old) => !JsonEquality.Same(item.Spec, old.Spec);
 
     /// <inheritdoc />
     protected override void AddSelectableFields(V1ReplicaSet item, Dictionary<string, string> fields) =>

@@ -12,6 +12,10 @@ namespace Cetus.Api.Resources.Services;
 internal sealed class ServiceStrategy : ResourceStrategy<V1Service>
 {
     /// <inheritdoc />
+    protected override void PrepareForCreate(V1Service item) =>
+        item.Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus() };
+
+    /// <inheritdoc />
     protected override void PrepareForUpdate(V1Service item, V1Service old)
     {
         base.PrepareForUpdate(item, old);

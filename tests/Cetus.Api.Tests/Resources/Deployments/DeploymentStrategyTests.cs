@@ -46,13 +46,13 @@ public sealed class DeploymentStrategyTests
     }
 
     [Fact]
-    public void Create_ClearsStatus()
+    public void Create_ResetsStatus()
     {
         var deployment = DeploymentBuilder.Valid(d => d.Status = new V1DeploymentStatus { Replicas = 3 });
 
         StrategyRun.Create(deployment);
 
-        Assert.Null(deployment.Status);
+        Assert.Equal("{}", k8s.KubernetesJson.Serialize(deployment.Status));
     }
 
     public static TheoryData<string, string> Rejected => new()
@@ -131,6 +131,21 @@ public sealed class DeploymentStrategyTests
         Assert.Equal(
             ["spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\", \"tier\":\"front\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"],
             errors);
+    }
+
+    [Fact]
+    public void Update_SelectorWithLabelsInAnotherOrder_IsTheSameSelector()
+    {
+        var old = StrategyRun.Created(DeploymentBuilder.Valid(d =>
+        {
+            d.Spec.Selector.MatchLabels["tier"] = "front";
+            d.Spec.Template.Metadata.Labels["tier"] = "front";
+        }));
+        var deployment = StrategyRun.Copy(old);
+        deployment.Spec.Selector.MatchLabels = new Dictionary<string, string> { ["tier"] = "front", ["app"] = "web" };
+
+        Assert.Empty(StrategyRun.Update(deployment, old));
+        Assert.False(StrategyRun.For<V1Deployment>().SpecChanged(deployment, old));
     }
 
     [Fact]

@@ -9,11 +9,12 @@ public sealed class ReplicaSetStrategyTests
     [Fact]
     public void Create_DefaultsReplicasAndTemplate()
     {
-        var replicaSet = Valid();
+        var replicaSet = Valid(r => r.Status = new V1ReplicaSetStatus { Replicas = 5 });
 
         Assert.Empty(StrategyRun.Create(replicaSet));
 
         Assert.Equal(1, replicaSet.Spec.Replicas);
+        Assert.Equal("{\"replicas\":0}", k8s.KubernetesJson.Serialize(replicaSet.Status));
         Assert.Equal("Always", replicaSet.Spec.Template.Spec.RestartPolicy);
         Assert.Equal("File", replicaSet.Spec.Template.Spec.Containers[0].TerminationMessagePolicy);
     }

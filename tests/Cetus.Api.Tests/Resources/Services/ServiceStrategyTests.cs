@@ -8,10 +8,11 @@ public sealed class ServiceStrategyTests
     [Fact]
     public void Create_FillsServiceDefaults()
     {
-        var service = Valid();
+        var service = Valid(s => s.Status = new V1ServiceStatus { Conditions = [new V1Condition { Type = "Ready", Status = "True" }] });
 
         Assert.Empty(StrategyRun.Create(service));
 
+        Assert.Equal("{\"loadBalancer\":{}}", k8s.KubernetesJson.Serialize(service.Status));
         var spec = service.Spec;
         Assert.Equal(("ClusterIP", "None", "Cluster"), (spec.Type, spec.SessionAffinity, spec.InternalTrafficPolicy));
         Assert.Equal(("TCP", "80"), (spec.Ports[0].Protocol, spec.Ports[0].TargetPort.Value));
