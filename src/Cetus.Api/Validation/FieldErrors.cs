@@ -41,9 +41,9 @@ public static class FieldErrors
     public static FieldError Forbidden(FieldPath path, string detail) =>
         Make(FieldErrorType.FieldValueForbidden, path, "Forbidden", detail);
 
-    /// <summary><c>{path}: Too long: must have at most {max} bytes</c> (the value is never shown).</summary>
+    /// <summary><c>{path}: Too long: may not be more than {max} bytes</c>, as 1.32 words it (the value is never shown).</summary>
     public static FieldError TooLong(FieldPath path, int maxBytes) =>
-        Make(FieldErrorType.FieldValueTooLong, path, "Too long", $"must have at most {maxBytes} bytes");
+        Make(FieldErrorType.FieldValueTooLong, path, "Too long", $"may not be more than {maxBytes} {(maxBytes == 1 ? "byte" : "bytes")}");
 
     /// <summary><c>{path}: Too many: {actual}: must have at most {max} items</c>.</summary>
     public static FieldError TooMany(FieldPath path, int actual, int max) =>

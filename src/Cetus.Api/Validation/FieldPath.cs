@@ -10,8 +10,11 @@ public sealed class FieldPath
 
     private FieldPath(string text) => _text = text;
 
-    /// <summary>A path of one field, e.g. <c>metadata</c> or <c>spec</c>.</summary>
-    public static FieldPath Root(string name) => new(name);
+    /// <summary>
+    /// A path of one field, e.g. <c>metadata</c> or <c>spec</c>. An empty name, which names the whole object, prints
+    /// as <c>[]</c>, as Go's field.Path does.
+    /// </summary>
+    public static FieldPath Root(string name) => new(name.Length == 0 ? "[]" : name);
 
     /// <summary>The path of a field below this one; several names go down several levels.</summary>
     public FieldPath Child(string name, params string[] more)

@@ -7,6 +7,9 @@ namespace Cetus.Api.Validation;
 /// <summary>Values printed as Go's <c>%#v</c> (or a type's <c>String()</c>) prints them in kube-apiserver's messages.</summary>
 internal static class GoSyntax
 {
+    /// <summary>A nil pointer, printed as ErrorBody prints one.</summary>
+    public static readonly GoLiteral Null = new(GoText.Value(null));
+
     /// <summary><c>map[string]string{"a":"b", "c":"d"}</c>, keys sorted as fmt sorts them; <c>map[string]string(nil)</c> for null.</summary>
     public static GoLiteral StringMap(IDictionary<string, string>? map)
     {
@@ -29,7 +32,7 @@ internal static class GoSyntax
     {
         if (selector is null)
         {
-            return new GoLiteral("null");
+            return Null;
         }
 
         var expressions = selector.MatchExpressions is null
@@ -44,7 +47,7 @@ internal static class GoSyntax
     {
         if (time is null)
         {
-            return new GoLiteral("null");
+            return Null;
         }
 
         var utc = time.Value.Kind == DateTimeKind.Local ? time.Value.ToUniversalTime() : time.Value;
@@ -60,7 +63,7 @@ internal static class GoSyntax
 
     /// <summary>A core <c>ObjectReference</c> as <c>%#v</c> prints it.</summary>
     public static GoLiteral ObjectReference(V1ObjectReference? reference) => reference is null
-        ? new GoLiteral("null")
+        ? Null
         : new GoLiteral(
             $"core.ObjectReference{{Kind:{Q(reference.Kind)}, Namespace:{Q(reference.NamespaceProperty)}, Name:{Q(reference.Name)}, UID:{Q(reference.Uid)}, " +
             $"APIVersion:{Q(reference.ApiVersion)}, ResourceVersion:{Q(reference.ResourceVersion)}, FieldPath:{Q(reference.FieldPath)}}}");

@@ -14,12 +14,12 @@ public sealed record GoLiteral(string Text);
 internal static class GoText
 {
     /// <summary>
-    /// Strings are quoted (<c>%q</c>), numbers and booleans printed plainly, null as <c>null</c>, and
-    /// <see cref="GoLiteral"/> text as given.
+    /// Strings are quoted (<c>%q</c>), numbers and booleans printed plainly, <see cref="GoLiteral"/> text as given, and
+    /// null as the quoted string <c>"null"</c> (apimachinery substitutes that string before quoting).
     /// </summary>
     public static string Value(object? value) => value switch
     {
-        null => "null",
+        null => "\"null\"",
         string s => Quote(s),
         bool b => b ? "true" : "false",
         GoLiteral literal => literal.Text,

@@ -33,7 +33,7 @@ internal static class VolumeSourceValidation
             ("cinder", volume.Cinder, null),
             ("cephFS", volume.Cephfs, null),
             ("quobyte", volume.Quobyte, null),
-            ("downwarAPI", volume.DownwardAPI, p => DownwardApi(volume.DownwardAPI!, path.Child("downwardAPI"))),
+            ("downwarAPI", volume.DownwardAPI, p => ProjectedVolumeValidation.DownwardApi(volume.DownwardAPI!, path.Child("downwardAPI"))),
             ("fc", volume.Fc, null),
             ("flexVolume", volume.FlexVolume, null),
             ("configMap", volume.ConfigMap, p => ConfigMap(volume.ConfigMap!, p)),
@@ -43,7 +43,7 @@ internal static class VolumeSourceValidation
             ("portworxVolume", volume.PortworxVolume, null),
             ("azureDisk", volume.AzureDisk, null),
             ("storageos", volume.Storageos, null),
-            ("projected", volume.Projected, p => Projected(volume.Projected!, p)),
+            ("projected", volume.Projected, p => ProjectedVolumeValidation.Projected(volume.Projected!, p)),
             ("scaleIO", volume.ScaleIO, null),
             ("csi", volume.Csi, p => Csi(volume.Csi!, p)),
             ("ephemeral", volume.Ephemeral, null),
@@ -167,110 +167,8 @@ internal static class VolumeSourceValidation
         }
     }
 
-    private static IEnumerable<FieldError> DownwardApi(V1DownwardAPIVolumeSource source, FieldPath path)
-    {
-        var errors = Mode(source.DefaultMode, path.Child("defaultMode")).ToList();
-        foreach (var file in source.Items ?? [])
-        {
-            errors.AddRange(DownwardApiFile(file, path));
-        }
-
-        return errors;
-    }
-
-    private static IEnumerable<FieldError> DownwardApiFile(V1DownwardAPIVolumeFile file, FieldPath path)
-    {
-        var errors = new List<FieldError>();
-        if (string.IsNullOrEmpty(file.Path))
-        {
-            errors.Add(FieldErrors.Required(path.Child("path")));
-        }
-
-        errors.AddRange(Paths.LocalNonReserved(file.Path ?? "", path.Child("path")));
-        if (file.FieldRef is not null)
-        {
-            errors.AddRange(EnvValidation.FieldRef(file.FieldRef, path.Child("fieldRef"), ["metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"]));
-            if (file.ResourceFieldRef is not null)
-            {
-                errors.Add(FieldErrors.Invalid(path, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"));
-            }
-        }
-        else if (file.ResourceFieldRef is null)
-        {
-            errors.Add(FieldErrors.Required(path, "one of fieldRef and resourceFieldRef is required"));
-        }
-
-        errors.AddRange(Mode(file.Mode, path.Child("mode")));
-        return errors;
-    }
-
-    private static IEnumerable<FieldError> Projected(V1ProjectedVolumeSource source, FieldPath path)
-    {
-        var errors = Mode(source.DefaultMode, path.Child("defaultMode")).ToList();
-        for (var i = 0; i < (source.Sources?.Count ?? 0); i++)
-        {
-            var projection = source.Sources![i];
-            var sourcePath = path.Child("sources").Index(i);
-            var count = 0;
-            if (projection.Secret is not null)
-            {
-                count++;
-                errors.AddRange(Items(projection.Secret.Items, sourcePath.Child("secret", "items")));
-            }
-
-            if (projection.ConfigMap is not null)
-            {
-                count++;
-                errors.AddRange(Items(projection.ConfigMap.Items, sourcePath.Child("configMap", "items")));
-            }
-
-            if (projection.DownwardAPI is not null)
-            {
-                count++;
-                foreach (var file in projection.DownwardAPI.Items ?? [])
-                {
-                    errors.AddRange(DownwardApiFile(file, sourcePath.Child("downwardAPI")));
-                }
-            }
-
-            if (projection.ServiceAccountToken is { } token)
-            {
-                count++;
-                if (token.ExpirationSeconds < 600)
-                {
-                    errors.Add(FieldErrors.Invalid(sourcePath.Child("serviceAccountToken", "expirationSeconds"), token.ExpirationSeconds.Value, "may not specify a duration less than 10 minutes"));
-                }
-
-                if (token.ExpirationSeconds > 1L << 32)
-                {
-                    errors.Add(FieldErrors.Invalid(sourcePath.Child("serviceAccountToken", "expirationSeconds"), token.ExpirationSeconds.Value, "may not specify a duration larger than 2^32 seconds"));
-                }
-
-                if (string.IsNullOrEmpty(token.Path))
-                {
-                    errors.Add(FieldErrors.Required(path.Child("path")));
-                }
-                else
-                {
-                    errors.AddRange(Paths.LocalNonReserved(token.Path, path.Child("path")));
-                }
-            }
-
-            if (projection.ClusterTrustBundle is not null)
-            {
-                count++;
-            }
-
-            if (count > 1)
-            {
-                errors.Add(FieldErrors.Forbidden(sourcePath, "may not specify more than 1 volume type per source"));
-            }
-        }
-
-        return errors;
-    }
-
-    private static IEnumerable<FieldError> Items(IList<V1KeyToPath>? items, FieldPath path)
+    /// <summary>The key-to-path items of a secret, configMap or projection.</summary>
+    public static IEnumerable<FieldError> Items(IList<V1KeyToPath>? items, FieldPath path)
     {
         for (var i = 0; i < (items?.Count ?? 0); i++)
         {
@@ -293,7 +191,8 @@ internal static class VolumeSourceValidation
         }
     }
 
-    private static IEnumerable<FieldError> Mode(int? mode, FieldPath path)
+    /// <summary>A file mode: 0 to 0777.</summary>
+    public static IEnumerable<FieldError> Mode(int? mode, FieldPath path)
     {
         if (mode is < 0 or > 511)
         {

@@ -14,14 +14,14 @@ public sealed class FieldErrorsTests
         { "required with detail", "spec.containers[0].image: Required value: give one", FieldErrorType.FieldValueRequired },
         { "invalid string", "spec.containers[0].image: Invalid value: \"a\\\"b\": bad", FieldErrorType.FieldValueInvalid },
         { "invalid number", "spec.containers[0].image: Invalid value: -3: bad", FieldErrorType.FieldValueInvalid },
-        { "invalid null", "spec.containers[0].image: Invalid value: null: bad", FieldErrorType.FieldValueInvalid },
+        { "invalid null", "spec.containers[0].image: Invalid value: \"null\": bad", FieldErrorType.FieldValueInvalid },
         { "invalid bool", "spec.containers[0].image: Invalid value: true: bad", FieldErrorType.FieldValueInvalid },
         { "invalid literal", "spec.containers[0].image: Invalid value: []string{\"a\", \"b\"}: bad", FieldErrorType.FieldValueInvalid },
         { "not supported", "spec.containers[0].image: Unsupported value: \"x\": supported values: \"a\", \"b\"", FieldErrorType.FieldValueNotSupported },
         { "duplicate", "spec.containers[0].image: Duplicate value: \"x\"", FieldErrorType.FieldValueDuplicate },
         { "not found", "spec.containers[0].image: Not found: \"x\"", FieldErrorType.FieldValueNotFound },
         { "forbidden", "spec.containers[0].image: Forbidden: not here", FieldErrorType.FieldValueForbidden },
-        { "too long", "spec.containers[0].image: Too long: must have at most 10 bytes", FieldErrorType.FieldValueTooLong },
+        { "too long", "spec.containers[0].image: Too long: may not be more than 10 bytes", FieldErrorType.FieldValueTooLong },
         { "too many", "spec.containers[0].image: Too many: 3: must have at most 2 items", FieldErrorType.FieldValueTooMany },
         { "immutable", "spec.containers[0].image: Invalid value: \"x\": field is immutable", FieldErrorType.FieldValueInvalid },
     };
@@ -57,7 +57,7 @@ public sealed class FieldErrorsTests
     public void Body_DropsThePath_AsAStatusCauseMessage()
     {
         Assert.Equal("Required value", FieldErrors.Body(FieldErrors.Required(Image)));
-        Assert.Equal("Too long: must have at most 1 bytes", FieldErrors.Body(FieldErrors.TooLong(FieldPath.Root(""), 1)));
+        Assert.Equal("Too long: may not be more than 1 byte", FieldErrors.Body(FieldErrors.TooLong(FieldPath.Root(""), 1)));
     }
 
     [Theory]

@@ -16,6 +16,12 @@ public sealed class FieldPathTests
     }
 
     [Fact]
+    public void Path_OfTheWholeObject_PrintsAsEmptyBrackets()
+    {
+        Assert.Equal("[]", FieldPath.Root("").ToString());
+    }
+
+    [Fact]
     public void Path_IsImmutable()
     {
         var spec = FieldPath.Root("spec");

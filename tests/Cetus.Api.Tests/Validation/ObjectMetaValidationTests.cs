@@ -16,7 +16,7 @@ public sealed class ObjectMetaValidationTests
         { "bad label key", "metadata.labels: Invalid value: \"-app\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')" },
         { "bad label value", "metadata.labels: Invalid value: \"a b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')" },
         { "bad annotation key", "metadata.annotations: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')" },
-        { "annotations too big", "metadata.annotations: Too long: must have at most 262144 bytes" },
+        { "annotations too big", "metadata.annotations: Too long: may not be more than 262144 bytes" },
         { "owner without uid", "metadata.ownerReferences.uid: Invalid value: \"\": must not be empty" },
         { "owner without version", "metadata.ownerReferences.apiVersion: Invalid value: \"apps/\": version must not be empty" },
         { "two controllers", "Only one reference can have Controller set to true. Found \"true\" in references for ReplicaSet/a and ReplicaSet/b" },

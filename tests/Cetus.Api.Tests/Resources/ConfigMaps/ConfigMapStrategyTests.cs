@@ -12,7 +12,7 @@ public sealed class ConfigMapStrategyTests
         { "dot-dot key", "data[..]: Invalid value: \"..\": must not be '..'" },
         { "key starting with dots", "binaryData[..cfg]: Invalid value: \"..cfg\": must not start with '..'" },
         { "key in both maps", "data[app.conf]: Invalid value: \"app.conf\": duplicate of key present in binaryData" },
-        { "over a megabyte", ": Too long: must have at most 1048576 bytes" },
+        { "over a megabyte", "[]: Too long: may not be more than 1048576 bytes" },
         { "bad name", "metadata.name: Invalid value: \"Settings\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')" },
     };
 

@@ -15,7 +15,7 @@ public sealed class PodUpdateTests
         { "restart policy", ForbiddenPrefix },
         { "added container", "spec.containers: Forbidden: pod updates may not add or remove containers" },
         { "raised deadline", "spec.activeDeadlineSeconds: Invalid value: 120: must be less than or equal to previous value" },
-        { "removed deadline", "spec.activeDeadlineSeconds: Invalid value: null: must not update from a positive integer to nil value" },
+        { "removed deadline", "spec.activeDeadlineSeconds: Invalid value: \"null\": must not update from a positive integer to nil value" },
         { "removed toleration", "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds" },
         { "emptied image", "spec.containers[0].image: Required value" },
         { "added scheduling gate", "spec.schedulingGates[0].name: Forbidden: only deletion is allowed, but found new scheduling gate 'example.com/later'" },

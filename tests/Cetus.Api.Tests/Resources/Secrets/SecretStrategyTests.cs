@@ -26,7 +26,7 @@ public sealed class SecretStrategyTests
     public static TheoryData<string, string> Rejected => new()
     {
         { "bad key", "data[my key]: Invalid value: \"my key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')" },
-        { "too much data", "data: Too long: must have at most 1048576 bytes" },
+        { "too much data", "data: Too long: may not be more than 1048576 bytes" },
         { "tls without key", "data[tls.key]: Required value" },
         { "token without account", "metadata.annotations[kubernetes.io/service-account.name]: Required value" },
         { "docker config not json", "data[.dockerconfigjson]: Invalid value: \"<secret contents redacted>\": invalid character 'n' looking for beginning of value" },
