@@ -165,7 +165,7 @@ internal static class EnvValidation
             };
             if (keyErrors is null)
             {
-                yield return FieldErrors.Invalid(path.Child("fieldPath"), fieldPath, "error converting fieldPath: field label not supported: " + fieldPath);
+                yield return FieldErrors.Invalid(path.Child("fieldPath"), fieldPath, "error converting fieldPath: field label does not support subscript: " + fieldPath);
                 yield break;
             }
 
