@@ -1,0 +1,30 @@
+using Cetus.Api.Resources;
+using Cetus.Api.Scheme;
+using Xunit;
+
+namespace Cetus.Api.Tests.Resources;
+
+public sealed class StrategiesTests
+{
+    [Fact]
+    public void EveryBuiltInKind_HasItsOwnStrategy()
+    {
+        var registry = BuiltInResources.Create();
+
+        var generic = registry.All.Where(d => d.Strategy.GetType().IsGenericType && d.Strategy.GetType().GetGenericTypeDefinition() == typeof(ResourceStrategy<>));
+
+        Assert.Empty(generic.Select(d => d.GroupVersionKind.ToString()));
+        Assert.Equal(13, registry.All.Select(d => d.Strategy.GetType()).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("apps", "deployments", true)]
+    [InlineData("apps", "replicasets", true)]
+    [InlineData("", "pods", false)]
+    [InlineData("", "services", false)]
+    [InlineData("", "namespaces", false)]
+    public void TracksGeneration_ForWorkloadsOnly(string group, string plural, bool expected)
+    {
+        Assert.Equal(expected, BuiltInResources.Create().Find(group, "v1", plural)!.Strategy.TracksGeneration);
+    }
+}
