@@ -31,7 +31,7 @@ public static class Problems
             Group = group.Length == 0 ? null : group,
             Kind = kind,
             Name = name,
-            Causes = errors.Select(e => new V1StatusCause { Reason = e.Type.ToString(), Message = e.Message, Field = e.Field }).ToList(),
+            Causes = errors.Select(e => new V1StatusCause { Reason = e.Type.ToString(), Message = Cetus.Api.Validation.FieldErrors.Body(e), Field = e.Field }).ToList(),
         };
         return New(422, "Invalid", $"{kind}{(group.Length == 0 ? string.Empty : "." + group)} \"{name}\" is invalid: {joined}", details);
     }

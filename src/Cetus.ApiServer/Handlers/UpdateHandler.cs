@@ -91,9 +91,10 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator)
                 definition.Strategy.PrepareForUpdate(item, old);
             }
 
+            // An unconditional update is made against the version just read (validation expects it set).
+            item.Metadata.ResourceVersion = current.Item.Metadata.ResourceVersion;
             definition.Strategy.Default(item);
             ObjectMetadata.ThrowIfInvalid(definition, request.Name, definition.Strategy.ValidateUpdate(item, old));
-            item.Metadata.ResourceVersion = current.Item.Metadata.ResourceVersion;
             var json = KubeJson.Serialize(item, definition.Type);
             if (json.AsSpan().SequenceEqual(current.Json) || dryRun)
             {
