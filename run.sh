@@ -6,9 +6,10 @@ cd "$(dirname "$0")"
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-# The main job. For now `version`; becomes `up` once the server can start.
+# The main job: the control plane with its state under .cetus/ in this checkout (becomes `up`, server plus a
+# local node, once the kubelet exists).
 if [ $# -eq 0 ]; then
-  set -- version
+  set -- server --data-dir "$(pwd)/.cetus"
 fi
 
 require_dotnet

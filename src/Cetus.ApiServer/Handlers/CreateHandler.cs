@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Cetus.ApiServer.Handlers;
 
 /// <summary>POST to a collection: decode, set server fields, prepare, default, validate, store (unless dryRun).</summary>
-internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, TimeProvider time)
+internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -51,7 +51,9 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
     private async Task RequireActiveNamespaceAsync(ResourceRequest request, string ns, string name)
     {
         var namespaces = registry.Find(string.Empty, "v1", "namespaces")!;
-        var found = await objects.GetAsync(namespaces, string.Empty, ns, request.Aborted).ConfigureAwait(false)
+        // The cache answers almost always; a namespace created a moment ago may not have reached it yet.
+        var found = cache.Get(namespaces, StorageKeys.Key(namespaces, string.Empty, ns))
+            ?? await objects.GetAsync(namespaces, string.Empty, ns, request.Aborted).ConfigureAwait(false)
             ?? throw Problems.NotFound(string.Empty, "namespaces", ns);
         if (found.Item.Metadata.DeletionTimestamp is not null)
         {

@@ -32,7 +32,7 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
         var value = StoredObject.Encode(definition, item);
         var result = await Call("create", definition, () => Store.CreateAsync(key, value, Ttl(definition), cancellationToken)).ConfigureAwait(false);
         return result.Status == WriteStatus.Succeeded
-            ? StoredObject.Decode(definition, key, value, result.Revision)
+            ? StoredObject.FromWritten(definition, key, item, result.Revision)
             : throw Problems.AlreadyExists(definition.Group, definition.Plural, item.Metadata.Name);
     }
 
@@ -46,7 +46,7 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
         var result = await Call("update", definition, () => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken)).ConfigureAwait(false);
         return result.Status switch
         {
-            WriteStatus.Succeeded => StoredObject.Decode(definition, key, value, result.Revision),
+            WriteStatus.Succeeded => StoredObject.FromWritten(definition, key, item, result.Revision),
             WriteStatus.NotFound => throw Problems.NotFound(definition.Group, definition.Plural, item.Metadata.Name),
             _ => null,
         };

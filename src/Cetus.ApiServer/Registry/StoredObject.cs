@@ -57,6 +57,15 @@ public sealed class StoredObject
         return new StoredObject(definition, key, item, KubeJson.Serialize(item, definition.Type), revision);
     }
 
+    /// <summary>Wraps an object just written at <paramref name="revision"/>; the caller hands it over and changes it no more.</summary>
+    public static StoredObject FromWritten(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, long revision)
+    {
+        item.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        item.ApiVersion = definition.ApiVersion;
+        item.Kind = definition.Kind;
+        return new StoredObject(definition, key, item, KubeJson.Serialize(item, definition.Type), revision);
+    }
+
     /// <summary>The bytes to store for <paramref name="item"/>: resourceVersion is the store's revision, so it is not stored.</summary>
     public static byte[] Encode(ResourceDefinition definition, IKubernetesObject<V1ObjectMeta> item)
     {

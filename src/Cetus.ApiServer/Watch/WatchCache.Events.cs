@@ -75,6 +75,10 @@ public sealed partial class WatchCache
     private void Apply(WatchEvent change)
     {
         var definition = Resolve(change.Kv.Key);
+        // Decoding is the costly part: done before taking the lock that readers and watchers share.
+        var decoded = definition is not null && change.Type == WatchEventType.Put
+            ? StoredObject.Decode(definition, change.Kv.Key, change.Kv.Value, change.Revision)
+            : null;
         lock (_gate)
         {
             _revision = change.Revision;
@@ -83,9 +87,8 @@ public sealed partial class WatchCache
                 var objects = _objects[definition];
                 var previous = objects.GetValueOrDefault(change.Kv.Key);
                 CacheEvent cached;
-                if (change.Type == WatchEventType.Put)
+                if (decoded is { } current)
                 {
-                    var current = StoredObject.Decode(definition, change.Kv.Key, change.Kv.Value, change.Revision);
                     objects[change.Kv.Key] = current;
                     cached = new CacheEvent(previous is null ? CacheEventType.Added : CacheEventType.Modified, current, previous, change.Revision);
                 }
