@@ -16,7 +16,6 @@ namespace Cetus.ApiServer.Handlers;
 /// </summary>
 internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
 {
-    private static readonly byte[] Newline = "\n"u8.ToArray();
     private static readonly TimeSpan BookmarkInterval = TimeSpan.FromMinutes(1);
 
     public async Task HandleAsync(ResourceRequest request)
@@ -158,10 +157,13 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
 
     private static async Task WriteAsync(HttpResponse response, string type, byte[] body, CancellationToken cancellationToken)
     {
+        // One buffer per event: a write per piece costs a chunk header and a copy each.
         var prefix = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
-        await response.Body.WriteAsync(prefix, cancellationToken).ConfigureAwait(false);
-        await response.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
-        await response.Body.WriteAsync("}"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        await response.Body.WriteAsync(Newline, cancellationToken).ConfigureAwait(false);
+        var line = new byte[prefix.Length + body.Length + 2];
+        prefix.CopyTo(line, 0);
+        body.CopyTo(line, prefix.Length);
+        line[^2] = (byte)'}';
+        line[^1] = (byte)'\n';
+        await response.Body.WriteAsync(line, cancellationToken).ConfigureAwait(false);
     }
 }
