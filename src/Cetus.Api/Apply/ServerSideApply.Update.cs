@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+
+namespace Cetus.Api.Apply;
+
+/// <summary>Ownership of the fields a non-apply write changes.</summary>
+public static partial class ServerSideApply
+{
+    /// <summary>
+    /// Records a create, update or patch by <paramref name="manager"/>: the fields it added or modified become
+    /// that manager's (operation Update, apiVersion of the object), leaving every other manager's set, and the
+    /// fields it removed leave every set. An entry left owning nothing is dropped. Updates never conflict:
+    /// upstream forces them.
+    /// </summary>
+    /// <param name="live">The stored object, with its managedFields; null for a create.</param>
+    /// <param name="updated">The object about to be stored; its own managedFields are ignored.</param>
+    /// <param name="manager">The fieldManager of the request.</param>
+    /// <param name="modelType">The KubernetesClient model type of the resource.</param>
+    /// <param name="now">The time recorded on the manager's entry when it takes fields.</param>
+    /// <returns>A copy of <paramref name="updated"/> with managedFields set.</returns>
+    public static JsonObject RecordUpdate(JsonObject? live, JsonObject updated, string manager, Type modelType, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentException.ThrowIfNullOrEmpty(manager);
+        ArgumentNullException.ThrowIfNull(modelType);
+
+        var schema = FieldSchema.Root(modelType);
+        var current = Detached(live);
+        var result = Detached(updated);
+        var apiVersion = ApiVersionOf(result) ?? ApiVersionOf(current);
+        var comparison = FieldComparer.Compare(current, result, schema);
+        var changed = StripMeta.Apply(comparison.Changed);
+        var removed = StripMeta.Apply(comparison.Removed);
+
+        var entries = ManagedFields.Read(live)
+            .ConvertAll(e => e with { Fields = e.Fields.Difference(changed).Difference(removed) });
+        if (!changed.IsEmpty)
+        {
+            // As upstream, the write's fields join whatever this manager already owned through the same version.
+            var index = entries.FindIndex(e => e.SameIdentity(manager, ManagedFieldsEntry.Update, apiVersion, ""));
+            var owned = index >= 0 ? entries[index].Fields.Union(changed) : changed;
+            var entry = new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, apiVersion, ManagedFields.FormatTime(now), "", owned);
+            if (index >= 0)
+            {
+                entries[index] = entry;
+            }
+            else
+            {
+                entries.Add(entry);
+            }
+        }
+
+        ManagedFields.Write(result, entries);
+        return result;
+    }
+}
