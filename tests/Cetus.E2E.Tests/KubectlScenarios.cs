@@ -99,6 +99,30 @@ public abstract class KubectlScenarios(CetusServerProcess server)
     }
 
     [Fact]
+    public async Task ApplyServerSide_CreatesThenConflictsWithAScale_UntilForced()
+    {
+        var name = "ssa-" + Guid.NewGuid().ToString("N")[..6];
+        var created = await RunWithInput(Manifest(name, "nginx:1.26"), "apply", "--server-side", "-f", "-");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Equal($"deployment.apps/{name} serverside-applied", created.Stdout.Trim());
+
+        var scaled = await Run("scale", "deployment", name, "--replicas=5");
+        Assert.True(scaled.ExitCode == 0, scaled.ToString());
+        var conflict = await RunWithInput(Manifest(name, "nginx:1.27"), "apply", "--server-side", "-f", "-");
+        Assert.Equal(1, conflict.ExitCode);
+        Assert.Contains("Apply failed with 1 conflict: conflict with \"kubectl\"", conflict.Stderr, StringComparison.Ordinal);
+        Assert.Contains(".spec.replicas", conflict.Stderr, StringComparison.Ordinal);
+        var untouched = await Run("get", "deployment", name, "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}");
+        Assert.Equal("5 nginx:1.26", untouched.Stdout);
+
+        var forced = await RunWithInput(Manifest(name, "nginx:1.27"), "apply", "--server-side", "--force-conflicts", "-f", "-");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        var after = await Run("get", "deployment", name, "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}");
+        Assert.Equal("2 nginx:1.27", after.Stdout);
+        await Run("delete", "deployment", name);
+    }
+
+    [Fact]
     public async Task Get_MissingObject_FailsWithNotFound()
     {
         var result = await Run("get", "configmap", "does-not-exist");

@@ -25,16 +25,30 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
         var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
         var patch = BodyReader.ParseNode(body, mediaType);
         var definition = request.Definition;
+        var manager = FieldManagement.Manager(request);
+        var apply = mediaType == MediaTypes.ApplyPatch;
+        if (apply && request.Query("fieldManager") is not { Length: > 0 })
+        {
+            throw Problems.BadRequest("PATCH, application/apply-patch+yaml: fieldManager is required for apply requests");
+        }
+
+        var force = request.QueryFlag("force");
         var (json, created) = await update.UpdateAsync(
             request,
             current =>
             {
+                var now = ObjectMetadata.Truncate(time.GetUtcNow());
+                if (apply)
+                {
+                    return FieldManagement.Apply(request, current?.Item, patch, manager, force, now);
+                }
+
                 var original = current is null ? new JsonObject() : JsonNode.Parse(current.Json)!;
-                var patched = PatchApplier.Apply(mediaType, original, patch, definition.Type);
-                return BodyReader.DecodeObject(request, patched, definition);
+                var patched = BodyReader.DecodeObject(request, PatchApplier.Apply(mediaType, original, patch, definition.Type), definition);
+                return current is null ? patched : FieldManagement.RecordUpdate(request, current.Item, patched, manager, now);
             },
             dryRun,
-            allowCreate: mediaType == MediaTypes.ApplyPatch && request.Info.Subresource.Length == 0).ConfigureAwait(false);
+            allowCreate: apply && request.Info.Subresource.Length == 0).ConfigureAwait(false);
         request.SendWarnings();
         await Responses.WriteJsonAsync(request.Http, created ? 201 : 200, json).ConfigureAwait(false);
     }
@@ -167,7 +181,7 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
                 var item = current.Clone();
                 SetReplicas(item, replicas);
                 item.Metadata.ResourceVersion = string.IsNullOrEmpty(scale.Metadata?.ResourceVersion) ? null : scale.Metadata.ResourceVersion;
-                return item;
+                return FieldManagement.RecordUpdate(main, current.Item, item, FieldManagement.Manager(request), ObjectMetadata.Truncate(time.GetUtcNow()));
             },
             request.DryRun,
             allowCreate: false).ConfigureAwait(false);

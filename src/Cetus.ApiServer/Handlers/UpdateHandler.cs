@@ -11,7 +11,7 @@ namespace Cetus.ApiServer.Handlers;
 /// PUT of an object or its status: compare-and-swap on the resourceVersion in the body (409 when stale; none means
 /// last write wins), the strategy's update rules, and no write at all when nothing changed.
 /// </summary>
-internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator)
+internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -25,7 +25,8 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator)
         var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
         var node = BodyReader.ParseNode(body, mediaType);
         // Each attempt decodes the body afresh: an attempt changes the object it works on.
-        IKubernetesObject<V1ObjectMeta> Decode(StoredObject? unused)
+        var manager = FieldManagement.Manager(request);
+        IKubernetesObject<V1ObjectMeta> Decode(StoredObject? current)
         {
             var item = BodyReader.DecodeObject(request, node, request.Definition);
             if (string.IsNullOrEmpty(item.Metadata.Name))
@@ -38,7 +39,7 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator)
             }
 
             ObjectMetadata.SetNamespace(request.Definition, item.Metadata, request.Namespace);
-            return item;
+            return FieldManagement.RecordUpdate(request, current?.Item, item, manager, ObjectMetadata.Truncate(time.GetUtcNow()));
         }
 
         Decode(null);

@@ -138,6 +138,19 @@ internal static class BodyReader
         }
     }
 
+    /// <summary>Decodes JSON the server built itself (a merge result): no field validation, 500-free errors as 422.</summary>
+    public static IKubernetesObject<V1ObjectMeta> DecodeTrusted(JsonNode node, ResourceDefinition definition)
+    {
+        try
+        {
+            return Decode(Encoding.UTF8.GetBytes(node.ToJsonString()), definition, strict: false);
+        }
+        catch (JsonException e)
+        {
+            throw Problems.Invalid(definition.Group, definition.Kind, (node["metadata"]?["name"] as JsonValue)?.ToString() ?? string.Empty, [new Cetus.Api.Scheme.FieldError(Cetus.Api.Scheme.FieldErrorType.FieldValueInvalid, "patch", $"patch: Invalid value: {e.Message}")]);
+        }
+    }
+
     private static IKubernetesObject<V1ObjectMeta> Decode(byte[] bytes, ResourceDefinition definition, bool strict)
     {
         try
