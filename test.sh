@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# ./test.sh [FILTER]: installs what the tests need, checks that out/cetus builds and runs,
-# builds the solution once, runs every tests/*/*.Tests.csproj, and ends with the line
-# `N passed, N failed` (exit 1 if anything failed).
+# ./test.sh [FILTER]: installs what the tests need (Debian packages, the npm packages of tests/js-client),
+# checks that out/cetus builds and runs, builds the solution once, runs every tests/*/*.Tests.csproj,
+# and ends with the line `N passed, N failed` (exit 1 if anything failed).
 # FILTER goes to `dotnet test --filter`, e.g. ./test.sh 'FullyQualifiedName~Sqlite'.
 # A test that runs longer than CETUS_TEST_HANG_TIMEOUT (default 5m) is killed and fails.
 set -euo pipefail
@@ -45,6 +45,18 @@ else
   cat "$logs/smoke.log"
   smoke="[smoke] ./run.sh version: FAILED (exit $rc)"
   echo "$smoke"
+  failed=$((failed + 1))
+fi
+
+# Packages the JavaScript client tests need (tests/js-client), exactly as its package-lock.json pins them.
+if npm_ci_if_stale tests/js-client >"$logs/npm-ci.log" 2>&1; then
+  npm_result="[npm] npm ci in tests/js-client: ok"
+  echo "$npm_result"
+else
+  rc=$?
+  cat "$logs/npm-ci.log"
+  npm_result="[npm] npm ci in tests/js-client: FAILED (exit $rc)"
+  echo "$npm_result"
   failed=$((failed + 1))
 fi
 
@@ -114,6 +126,7 @@ done
 
 echo
 echo "$smoke"
+echo "$npm_result"
 for line in "${summaries[@]}"; do
   echo "$line"
 done

@@ -4,6 +4,7 @@
 #   ensure_apt_packages PKG...   install the Debian packages that are missing
 #   require_dotnet               fail with a clear message unless the .NET 10 SDK is there
 #   build_cetus_if_stale         publish out/cetus unless it is newer than its sources
+#   npm_ci_if_stale DIR          npm ci in DIR unless DIR/node_modules is newer than its package-lock.json
 
 # The repository root: the parent of this scripts/ folder.
 CETUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -100,4 +101,29 @@ build_cetus_if_stale() {
     say "out/cetus is up to date"
   fi
   exec 9>&-
+}
+
+# npm_ci_if_stale DIR: installs DIR's packages exactly as its package-lock.json says (npm ci) when
+# DIR/node_modules is missing or older than the lock file; does nothing otherwise. Returns non-zero,
+# saying why, when node or npm is missing or npm ci fails.
+npm_ci_if_stale() {
+  local dir="$1"
+  if [ -d "$dir/node_modules" ] && ! [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    say "$dir/node_modules is up to date"
+    return 0
+  fi
+  local tool
+  for tool in node npm; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      say "error: $tool not found; the tests in $dir need Node.js 20 or later with npm"
+      return 1
+    fi
+  done
+  say "npm ci in $dir (node $(node --version)) …"
+  if ! (cd "$dir" && npm ci --no-audit --no-fund); then
+    say "error: npm ci in $dir failed (see npm's errors above)"
+    return 1
+  fi
+  # npm ci leaves the folder's time alone when it only replaces what is inside; mark it as installed now.
+  touch "$dir/node_modules"
 }

@@ -28,6 +28,9 @@ public sealed class CetusServerProcess : IAsyncDisposable
     /// <summary>https://127.0.0.1:PORT.</summary>
     public string Address { get; private set; } = string.Empty;
 
+    /// <summary>True while the server process runs (false once it exited or crashed).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>What the server printed so far.</summary>
     public string Log
     {
@@ -54,8 +57,11 @@ public sealed class CetusServerProcess : IAsyncDisposable
         throw new InvalidOperationException("Cetus.slnx not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>Starts the server (SQLite in the data directory unless <paramref name="datastore"/> says otherwise) and waits until it serves.</summary>
-    public static async Task<CetusServerProcess> StartAsync(string? datastore = null)
+    /// <summary>
+    /// Starts the server (SQLite in the data directory unless <paramref name="datastore"/> says otherwise) and waits
+    /// until it serves; <paramref name="environment"/> adds variables to its environment (e.g. DOTNET_GCHeapHardLimit).
+    /// </summary>
+    public static async Task<CetusServerProcess> StartAsync(string? datastore = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var binary = Path.Combine(RepositoryRoot(), "out", "cetus");
         if (!File.Exists(binary))
@@ -75,6 +81,11 @@ public sealed class CetusServerProcess : IAsyncDisposable
         {
             start.ArgumentList.Add("--datastore");
             start.ArgumentList.Add(datastore);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
