@@ -53,6 +53,13 @@ public sealed partial class ApiServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes + 1;
+            // Go's HTTP server takes up to 1 MiB of request line and headers: long paths and many headers reach the
+            // API server and get a Status, instead of Kestrel's bare 414/431.
+            kestrel.Limits.MaxRequestLineSize = 1024 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 1024 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 1000;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 1024 * 1024;
+            kestrel.Limits.Http2.HeaderTableSize = 64 * 1024;
             kestrel.Listen(IPAddress.Parse(options.BindAddress), options.SecurePort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
@@ -220,6 +227,12 @@ public sealed partial class ApiServer : IAsyncDisposable
                 return OpenApi.OpenApiEndpoint.WriteAsync(context, openApi, path);
             }
 
+            if (HasDotSegment(context))
+            {
+                // The server resolves "." and ".." before routing; a name of ".." would address the namespace above.
+                throw Problems.BadRequest($"invalid request path {context.Request.Path}: \".\" and \"..\" are not valid path segments");
+            }
+
             var parts = path.Trim('/').Split('/');
             if (get && parts is ["api", var coreVersion] && discovery.ResourceLists.TryGetValue((string.Empty, coreVersion), out var coreList))
             {
@@ -238,6 +251,23 @@ public sealed partial class ApiServer : IAsyncDisposable
 
             var info = RequestInfo.Parse(path) ?? throw Problems.PathNotFound(path);
             return resources.HandleAsync(context, info);
+        }
+
+        static bool HasDotSegment(HttpContext context)
+        {
+            var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? string.Empty;
+            var query = raw.IndexOf('?', StringComparison.Ordinal);
+            var target = query < 0 ? raw : raw[..query];
+            foreach (var segment in target.Split('/'))
+            {
+                var decoded = Uri.UnescapeDataString(segment);
+                if (decoded is "." or ".." || decoded.Contains('/', StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         static bool Aggregated(HttpContext context) =>

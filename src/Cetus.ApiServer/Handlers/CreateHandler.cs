@@ -20,7 +20,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
 
         var dryRun = request.DryRun;
         var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
-        var item = BodyReader.DecodeObject(request, BodyReader.ParseNode(body, mediaType), request.Definition);
+        var item = BodyReader.DecodeObject(request, BodyReader.ParseNode(body, mediaType, request.Duplicates), request.Definition);
         item = FieldManagement.RecordUpdate(request, null, item, FieldManagement.Manager(request), ObjectMetadata.Truncate(time.GetUtcNow()));
         var created = await CreateAsync(request, item, dryRun).ConfigureAwait(false);
         request.SendWarnings();
@@ -37,9 +37,13 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
             await RequireActiveNamespaceAsync(request, item.Metadata.NamespaceProperty, item.Metadata.Name).ConfigureAwait(false);
         }
 
-        definition.Strategy.PrepareForCreate(item);
-        definition.Strategy.Default(item);
-        ObjectMetadata.ThrowIfInvalid(definition, item.Metadata.Name, definition.Strategy.ValidateCreate(item));
+        var errors = ObjectMetadata.Guard(definition, () =>
+        {
+            definition.Strategy.PrepareForCreate(item);
+            definition.Strategy.Default(item);
+            return definition.Strategy.ValidateCreate(item);
+        });
+        ObjectMetadata.ThrowIfInvalid(definition, item.Metadata.Name, errors);
         if (dryRun)
         {
             return Cetus.Api.Json.KubeJson.Serialize(item, definition.Type);

@@ -36,11 +36,8 @@ internal sealed class DeleteHandler(ObjectStore objects, TimeProvider time)
             var item = current.Clone();
             var metadata = item.Metadata;
             var changed = false;
+            ValidateOptions(options);
             var policy = options.PropagationPolicy ?? (options.OrphanDependents == true ? "Orphan" : null);
-            if (policy is not null and not ("Foreground" or "Background" or "Orphan"))
-            {
-                throw Problems.BadRequest($"DeleteOptions.propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
-            }
 
             if (policy == "Foreground")
             {
@@ -98,6 +95,15 @@ internal sealed class DeleteHandler(ObjectStore objects, TimeProvider time)
             {
                 throw Problems.Conflict(definition.Group, definition.Plural, name);
             }
+        }
+    }
+
+    /// <summary>Refuses DeleteOptions kube-apiserver refuses, before anything is deleted.</summary>
+    public static void ValidateOptions(V1DeleteOptions options)
+    {
+        if (options.PropagationPolicy is { } policy and not ("Foreground" or "Background" or "Orphan"))
+        {
+            throw Problems.BadRequest($"DeleteOptions.propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
         }
     }
 

@@ -38,7 +38,7 @@ internal static class FieldManagement
     {
         var definition = request.Definition;
         var live = old is null ? null : ToJson(old, definition.Type);
-        var updated = ToJson(item, definition.Type);
+        var updated = ObjectMetadata.Guard(definition, () => ToJson(item, definition.Type));
         if (old is not null)
         {
             // A client's own managedFields in an update are not trusted: the stored ones are the record.
@@ -49,7 +49,7 @@ internal static class FieldManagement
             updated["metadata"]!.AsObject().Remove("managedFields");
         }
 
-        var recorded = ServerSideApply.RecordUpdate(live, updated, manager, definition.Type, now);
+        var recorded = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdate(live, updated, manager, definition.Type, now));
         return BodyReader.DecodeTrusted(recorded, definition);
     }
 
@@ -65,7 +65,7 @@ internal static class FieldManagement
         // The configuration is checked like any body (kind, apiVersion, unknown fields) before it is merged.
         BodyReader.DecodeObject(request, applied, definition);
         var live = current is null ? null : ToJson(current, definition.Type);
-        var result = ServerSideApply.Apply(live, applied, manager, force, definition.Type, now);
+        var result = ObjectMetadata.Guard(definition, () => ServerSideApply.Apply(live, applied, manager, force, definition.Type, now));
         if (result.Conflicts.Count > 0)
         {
             throw Conflicts(definition, request.Name, result.Conflicts);

@@ -84,6 +84,22 @@ internal static class ObjectMetadata
         }
     }
 
+    /// <summary>
+    /// Runs a strategy step. The model's values (quantities above all) are parsed when first read, so a malformed value
+    /// a client sent can throw here: that is the client's error (400), not the server's.
+    /// </summary>
+    public static T Guard<T>(ResourceDefinition definition, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception e) when (e is ArithmeticException or FormatException or InvalidCastException or ArgumentException or InvalidOperationException or NotSupportedException or NullReferenceException or KeyNotFoundException)
+        {
+            throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: {e.Message}");
+        }
+    }
+
     /// <summary>Runs the kind's validation and answers 422 with every error.</summary>
     public static void ThrowIfInvalid(ResourceDefinition definition, string name, IReadOnlyList<FieldError> errors)
     {

@@ -34,7 +34,9 @@ internal static class PatchApplier
                 {
                     Causes = [new V1StatusCause { Reason = "UnexpectedServerResponse", Message = e.Message }],
                 })),
-                _ => Problems.Internal(e.Message),
+                // kube-apiserver answers 500 for the strategic-merge errors it does not classify; they are the
+                // client's patch all the same, so they are 422 here.
+                _ => Problems.Invalid(string.Empty, modelType.Name, string.Empty, [new Cetus.Api.Scheme.FieldError(Cetus.Api.Scheme.FieldErrorType.FieldValueInvalid, "patch", $"patch: Invalid value: {e.Message}")]),
             };
         }
     }

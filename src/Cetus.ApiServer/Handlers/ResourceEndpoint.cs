@@ -25,7 +25,7 @@ internal sealed class ResourceEndpoint(
             throw Problems.PathNotFound(http.Request.Path);
         }
 
-        if (!definition.Namespaced && info.Namespace.Length > 0 && info.Resource != "namespaces")
+        if (!definition.Namespaced && info.Namespace.Length > 0)
         {
             throw Problems.PathNotFound(http.Request.Path);
         }

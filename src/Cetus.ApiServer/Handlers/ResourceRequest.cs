@@ -21,6 +21,8 @@ public enum FieldValidation
 /// <summary>One request to a resource: the parsed path, the resource, and its query parameters.</summary>
 internal sealed class ResourceRequest
 {
+    private ILookup<string, string>? _parameters;
+
     public ResourceRequest(HttpContext http, RequestInfo info, ResourceDefinition definition)
     {
         Http = http;
@@ -43,21 +45,24 @@ internal sealed class ResourceRequest
     /// <summary>Warnings to send back in Warning headers.</summary>
     public List<string> Warnings { get; } = [];
 
-    public string? Query(string name)
-    {
-        var values = Http.Request.Query[name];
-        return values.Count == 0 ? null : values[^1];
-    }
+    /// <summary>Fields the body gave more than once (the last one counts).</summary>
+    public List<string> Duplicates { get; } = [];
 
+    /// <summary>The query parameters by exact name: Kubernetes' names are case-sensitive (ASP.NET's lookup is not).</summary>
+    public ILookup<string, string> Parameters => _parameters ??= Cetus.ApiServer.Http.QueryParameters.Parse(Http.Request.QueryString.Value);
+
+    public string? Query(string name) => Parameters[name].LastOrDefault();
+
+    /// <summary>A boolean parameter as Kubernetes reads one: absent, empty, "0" and "false" are false; anything else is true.</summary>
     public bool QueryFlag(string name) =>
-        Query(name) is { } value && (value.Length == 0 || bool.TryParse(value, out var flag) && flag || value == "1");
+        Query(name) is { Length: > 0 } value && value != "0" && !value.Equals("false", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>dryRun=All: do everything but store.</summary>
     public bool DryRun
     {
         get
         {
-            var values = Http.Request.Query["dryRun"];
+            var values = Parameters["dryRun"].ToList();
             foreach (var value in values)
             {
                 if (value != "All")
@@ -118,7 +123,26 @@ internal sealed class ResourceRequest
     {
         foreach (var warning in Warnings.Distinct())
         {
-            Http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+            Http.Response.Headers.Append("Warning", $"299 - \"{HeaderText(warning)}\"");
         }
+    }
+
+    /// <summary>A header value may carry only printable ASCII: anything else is written as a \u escape.</summary>
+    private static string HeaderText(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is >= ' ' and <= '~' and not '"' and not '\\')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+        }
+
+        return builder.ToString();
     }
 }

@@ -45,6 +45,12 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
 
                 var original = current is null ? new JsonObject() : JsonNode.Parse(current.Json)!;
                 var patched = BodyReader.DecodeObject(request, PatchApplier.Apply(mediaType, original, patch, definition.Type), definition);
+                if (patched.Metadata.Name != request.Name)
+                {
+                    // A patch may not rename the object (it would stay under its old key with another name).
+                    throw Problems.BadRequest($"the name of the object ({patched.Metadata.Name}) does not match the name on the URL ({request.Name})");
+                }
+
                 return current is null ? patched : FieldManagement.RecordUpdate(request, current.Item, patched, manager, now);
             },
             dryRun,
@@ -57,6 +63,7 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
     public async Task DeleteCollectionAsync(ResourceRequest request)
     {
         var options = await DeleteHandler.ReadOptionsAsync(request).ConfigureAwait(false);
+        DeleteHandler.ValidateOptions(options);
         var dryRun = request.DryRun || options.DryRun is { Count: > 0 };
         var selection = Selection.From(request, ListHandler.SupportedFields(request.Definition));
         var (items, revision, _, _) = await objects.ListAsync(request.Definition, request.Namespace, 0, null, 0, request.Aborted).ConfigureAwait(false);

@@ -23,17 +23,13 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
 
         var dryRun = request.DryRun;
         var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
-        var node = BodyReader.ParseNode(body, mediaType);
+        var node = BodyReader.ParseNode(body, mediaType, request.Duplicates);
         // Each attempt decodes the body afresh: an attempt changes the object it works on.
         var manager = FieldManagement.Manager(request);
         IKubernetesObject<V1ObjectMeta> Decode(StoredObject? current)
         {
             var item = BodyReader.DecodeObject(request, node, request.Definition);
-            if (string.IsNullOrEmpty(item.Metadata.Name))
-            {
-                item.Metadata.Name = request.Name;
-            }
-            else if (item.Metadata.Name != request.Name)
+            if (item.Metadata.Name != request.Name)
             {
                 throw Problems.BadRequest($"the name of the object ({item.Metadata.Name}) does not match the name on the URL ({request.Name})");
             }
@@ -79,23 +75,26 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
             }
 
             var old = current.Item;
-            if (status)
+            var errors = ObjectMetadata.Guard(definition, () =>
             {
-                // A status write changes status only: everything else stays as stored.
-                var metadata = old.Metadata;
-                item.Metadata = KubeJson.Deserialize<V1ObjectMeta>(KubeJson.Serialize(metadata))!;
-                definition.Strategy.PrepareForStatusUpdate(item, old);
-            }
-            else
-            {
-                ObjectMetadata.PrepareForUpdate(definition, item, old);
-                definition.Strategy.PrepareForUpdate(item, old);
-            }
+                if (status)
+                {
+                    // A status write changes status only: everything else stays as stored.
+                    item.Metadata = KubeJson.Deserialize<V1ObjectMeta>(KubeJson.Serialize(old.Metadata))!;
+                    definition.Strategy.PrepareForStatusUpdate(item, old);
+                }
+                else
+                {
+                    ObjectMetadata.PrepareForUpdate(definition, item, old);
+                    definition.Strategy.PrepareForUpdate(item, old);
+                }
 
-            // An unconditional update is made against the version just read (validation expects it set).
-            item.Metadata.ResourceVersion = current.Item.Metadata.ResourceVersion;
-            definition.Strategy.Default(item);
-            ObjectMetadata.ThrowIfInvalid(definition, request.Name, definition.Strategy.ValidateUpdate(item, old));
+                // An unconditional update is made against the version just read (validation expects it set).
+                item.Metadata.ResourceVersion = current.Item.Metadata.ResourceVersion;
+                definition.Strategy.Default(item);
+                return definition.Strategy.ValidateUpdate(item, old);
+            });
+            ObjectMetadata.ThrowIfInvalid(definition, request.Name, errors);
             var json = KubeJson.Serialize(item, definition.Type);
             if (json.AsSpan().SequenceEqual(current.Json) || dryRun)
             {

@@ -23,7 +23,8 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
         var definition = request.Definition;
         var selection = Selection.From(request, ListHandler.SupportedFields(definition));
         var resourceVersion = request.ResourceVersion() ?? 0;
-        var timeout = TimeSpan.FromSeconds(request.QueryInt64("timeoutSeconds") ?? 1800);
+        // Any number of seconds is accepted; a timer cannot run past ~24 days, and no watch needs to.
+        var timeout = TimeSpan.FromSeconds(Math.Min(request.QueryInt64("timeoutSeconds") ?? 1800, 20L * 24 * 3600));
         var bookmarks = request.QueryFlag("allowWatchBookmarks") && !request.WantsTable;
         var table = request.WantsTable;
 

@@ -43,8 +43,11 @@ internal static class BodyReader
         return buffer.ToArray();
     }
 
-    /// <summary>Parses a JSON (or YAML) body into a node; 400 when it is not well-formed.</summary>
-    public static JsonNode ParseNode(byte[] body, string mediaType)
+    /// <summary>
+    /// Parses a JSON (or YAML, or protobuf) body into a node; 400 when it is not well-formed. A field given twice keeps
+    /// its last value, as Kubernetes' decoder does; the duplicates are listed in <paramref name="duplicates"/>.
+    /// </summary>
+    public static JsonNode ParseNode(byte[] body, string mediaType, List<string>? duplicates = null)
     {
         if (body.Length == 0)
         {
@@ -63,6 +66,11 @@ internal static class BodyReader
             }
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            throw Problems.BadRequest("the request body is not valid UTF-8");
+        }
+
         if (mediaType is MediaTypes.Yaml or MediaTypes.ApplyPatch && !LooksLikeJson(body))
         {
             return YamlToJson.Convert(body);
@@ -70,7 +78,8 @@ internal static class BodyReader
 
         try
         {
-            return JsonNode.Parse(body, documentOptions: DocumentOptions) ?? throw Problems.BadRequest("the request body is null");
+            using var document = JsonDocument.Parse(body, DocumentOptions);
+            return JsonTree.From(document.RootElement, duplicates) ?? throw Problems.BadRequest("the request body is null");
         }
         catch (JsonException e)
         {
@@ -91,6 +100,14 @@ internal static class BodyReader
 
         var kind = (json["kind"] as JsonValue)?.TryGetValue<string>(out var k) == true ? k : null;
         var apiVersion = (json["apiVersion"] as JsonValue)?.TryGetValue<string>(out var v) == true ? v : null;
+        if (string.IsNullOrEmpty(kind) && string.IsNullOrEmpty(apiVersion))
+        {
+            // Both missing: the URL says what it is, as kube-apiserver's decoder defaults them.
+            json = (JsonObject)json.DeepClone();
+            json["kind"] = kind = definition.Kind;
+            json["apiVersion"] = apiVersion = definition.ApiVersion;
+        }
+
         if (string.IsNullOrEmpty(kind))
         {
             throw Problems.BadRequest($"Object 'Kind' is missing in '{Shorten(json.ToJsonString())}'");
@@ -109,6 +126,20 @@ internal static class BodyReader
 
         var bytes = Encoding.UTF8.GetBytes(json.ToJsonString());
         var validation = request.FieldValidation;
+        foreach (var duplicate in request.Duplicates)
+        {
+            var what = $"duplicate field \"{duplicate}\"";
+            if (validation == FieldValidation.Strict)
+            {
+                throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: strict decoding error: {what}");
+            }
+
+            if (validation == FieldValidation.Warn)
+            {
+                request.Warnings.Add(what);
+            }
+        }
+
         try
         {
             return Decode(bytes, definition, strict: validation != FieldValidation.Ignore);
@@ -157,11 +188,19 @@ internal static class BodyReader
         {
             var item = (IKubernetesObject<V1ObjectMeta>?)KubeJson.Deserialize(bytes, definition.Type, strict) ?? throw new JsonException("the object is null");
             item.Metadata ??= new V1ObjectMeta();
+            // Go decodes a null map value to "": a label or annotation is never null.
+            foreach (var map in new[] { item.Metadata.Labels, item.Metadata.Annotations })
+            {
+                foreach (var key in map?.Where(p => p.Value is null).Select(p => p.Key).ToList() ?? [])
+                {
+                    map![key] = string.Empty;
+                }
+            }
             return item;
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is not (JsonException or OutOfMemoryException or OperationCanceledException))
         {
-            // The model's converters (quantities, int-or-string, timestamps) throw these for malformed values.
+            // The model's converters (quantities, int-or-string, timestamps) throw all sorts for malformed values.
             throw new JsonException(e.Message, e);
         }
     }

@@ -20,7 +20,7 @@ internal sealed record RequestLabels(string Verb, string Group, string Version, 
         var collection = info.Name.Length == 0;
         var verb = (method, collection) switch
         {
-            ("GET", true) when context.Request.Query["watch"] is { Count: > 0 } watch && watch[^1] is "true" or "1" or "" => "WATCH",
+            ("GET", true) when QueryParameters.Parse(context.Request.QueryString.Value)["watch"].LastOrDefault() is { Length: > 0 } watch && watch != "0" && !watch.Equals("false", StringComparison.OrdinalIgnoreCase) => "WATCH",
             ("GET", true) => "LIST",
             ("DELETE", true) => "DELETECOLLECTION",
             _ => method,

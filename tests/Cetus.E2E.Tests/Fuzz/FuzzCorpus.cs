@@ -278,7 +278,7 @@ public static partial class FuzzCorpus
     internal static readonly string[] BadFieldSelectors =
     [
         "metadata.name", "=x", "metadata.name==x==", "spec.bogus=x", "metadata.labels=x", "metadata.name in (a)", "metadata.name=a,=b", "metadata.name!",
-        "!metadata.name=x", "metadata.name=\\x", "metadata.name=a\\", "metadata.name>1", "METADATA.NAME=a", "status.phase=Running", "metadata.uid=x",
+        "!metadata.name=x", "metadata.name=\\x", "metadata.name=a\\", "metadata.name>1", "METADATA.NAME=a", "status.bogus=Running", "metadata.uid=x",
         "metadata.name=a,spec.x=b", "\u0000=x",
     ];
 
