@@ -39,6 +39,18 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
             var (tokenRevision, lastKey) = ContinueToken.Decode(continueParameter, prefix);
             (items, revision, continueToken) = await ReadPagesAsync(request, selection, limit, lastKey, tokenRevision, expiredIsContinue: true).ConfigureAwait(false);
         }
+        else if (resourceVersion is null && limit == 0 && match is null)
+        {
+            // A consistent list without pages: the watch cache, once it has caught up with the datastore's current
+            // revision, holds exactly what the datastore would return (kube-apiserver's consistent reads from cache).
+            var current = await objects.CurrentRevisionAsync(request.Aborted).ConfigureAwait(false);
+            await cache.WaitUntilFreshAsync(current, request.Aborted).ConfigureAwait(false);
+            (items, revision) = cache.List(definition, request.Namespace);
+            if (!selection.IsEverything)
+            {
+                items = items.Where(selection.Matches).ToList();
+            }
+        }
         else if (resourceVersion is null || match == "Exact")
         {
             if (match is not null and not "Exact" and not "NotOlderThan")

@@ -12,6 +12,10 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
     /// <summary>The datastore.</summary>
     public IStore Store { get; } = store;
 
+    /// <summary>The datastore's current revision.</summary>
+    public Task<long> CurrentRevisionAsync(CancellationToken cancellationToken) =>
+        Call("revision", null, () => Store.GetCurrentRevisionAsync(cancellationToken));
+
     /// <summary>Reads one object (consistent: from the datastore).</summary>
     public async Task<StoredObject?> GetAsync(ResourceDefinition definition, string ns, string name, CancellationToken cancellationToken)
     {
@@ -76,7 +80,7 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
     private static WriteOptions? Ttl(ResourceDefinition definition) =>
         definition.TimeToLive is { } ttl ? new WriteOptions { TimeToLive = ttl } : null;
 
-    private async Task<T> Call<T>(string operation, ResourceDefinition definition, Func<Task<T>> call)
+    private async Task<T> Call<T>(string operation, ResourceDefinition? definition, Func<Task<T>> call)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
@@ -105,7 +109,7 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
         }
         finally
         {
-            metrics.StoreLatency.WithLabels(operation, definition.Plural).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            metrics.StoreLatency.WithLabels(operation, definition?.Plural ?? string.Empty).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 }
