@@ -73,7 +73,7 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         }
 
         Console.WriteLine();
-        Console.WriteLine($"LIST of {ListPods} pods: {Median(consistent):0} ms consistent (from the datastore), {Median(cached):0} ms with resourceVersion=0 (watch cache) — median of 5");
+        Console.WriteLine($"LIST of {ListPods} pods: {Median(consistent):0} ms consistent (no resourceVersion), {Median(cached):0} ms with resourceVersion=0 — median of 5");
     }
 
     private static async Task<double> TimeListAsync(HttpClient client, string url)
