@@ -48,7 +48,7 @@ internal sealed class DeleteHandler(ObjectStore objects, TimeProvider time)
                 changed |= AddFinalizer(metadata, OrphanFinalizer);
             }
 
-            var grace = GracePeriod(request, item, options);
+            var grace = GracePeriod(item, options);
             var finalizing = metadata.Finalizers is { Count: > 0 };
             if (finalizing || grace > 0)
             {
@@ -68,20 +68,17 @@ internal sealed class DeleteHandler(ObjectStore objects, TimeProvider time)
                     changed = true;
                 }
 
-                if (grace > 0 || finalizing)
+                if (!changed || dryRun)
                 {
-                    if (!changed || dryRun)
-                    {
-                        return (200, changed ? KubeJson.Serialize(item, definition.Type) : current.Json);
-                    }
-
-                    if (await objects.TryUpdateAsync(definition, current.Key, item, current.Revision, request.Aborted).ConfigureAwait(false) is { } stored)
-                    {
-                        return (200, stored.Json);
-                    }
-
-                    continue;
+                    return (200, changed ? KubeJson.Serialize(item, definition.Type) : current.Json);
                 }
+
+                if (await objects.TryUpdateAsync(definition, current.Key, item, current.Revision, request.Aborted).ConfigureAwait(false) is { } stored)
+                {
+                    return (200, stored.Json);
+                }
+
+                continue;
             }
 
             if (dryRun || await objects.TryDeleteAsync(definition, current, request.Aborted).ConfigureAwait(false))
@@ -158,7 +155,7 @@ internal sealed class DeleteHandler(ObjectStore objects, TimeProvider time)
     /// Only pods are deleted gracefully, and only once scheduled: an unbound pod has no kubelet to finish it.
     /// Without a value, a pod's terminationGracePeriodSeconds applies.
     /// </summary>
-    private static long GracePeriod(ResourceRequest request, IKubernetesObject<V1ObjectMeta> item, V1DeleteOptions options)
+    private static long GracePeriod(IKubernetesObject<V1ObjectMeta> item, V1DeleteOptions options)
     {
         if (item is not V1Pod pod)
         {

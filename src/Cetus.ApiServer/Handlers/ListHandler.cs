@@ -83,16 +83,16 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
         await Responses.WriteJsonAsync(request.Http, 200, body).ConfigureAwait(false);
     }
 
-    internal static IReadOnlyCollection<string> SupportedFields(Cetus.Api.Scheme.ResourceDefinition definition) =>
-        definition.Strategy.SelectableFields(Activator.CreateInstance(definition.Type) is k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> sample
-            ? WithMetadata(sample)
-            : throw new InvalidOperationException($"{definition.Type} cannot be created")).Keys.Append("metadata.namespace").ToHashSet();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Cetus.Api.Scheme.ResourceDefinition, IReadOnlyCollection<string>> FieldNames = new();
 
-    private static k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> WithMetadata(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> sample)
-    {
-        sample.Metadata = new k8s.Models.V1ObjectMeta { Name = string.Empty, NamespaceProperty = string.Empty };
-        return sample;
-    }
+    /// <summary>The field names a field selector may use on a kind (asked of its strategy once, with an empty object).</summary>
+    internal static IReadOnlyCollection<string> SupportedFields(Cetus.Api.Scheme.ResourceDefinition definition) =>
+        FieldNames.GetOrAdd(definition, d =>
+        {
+            var sample = (k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>)Activator.CreateInstance(d.Type)!;
+            sample.Metadata = new k8s.Models.V1ObjectMeta { Name = string.Empty, NamespaceProperty = string.Empty };
+            return d.Strategy.SelectableFields(sample).Keys.Append("metadata.namespace").ToHashSet();
+        });
 
     /// <summary>Reads datastore pages until <paramref name="limit"/> items match (or the end), as kube-apiserver does with selectors.</summary>
     private async Task<(List<StoredObject> Items, long Revision, string? Continue)> ReadPagesAsync(

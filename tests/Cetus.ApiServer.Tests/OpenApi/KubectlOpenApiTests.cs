@@ -30,7 +30,7 @@ public sealed class KubectlOpenApiTests : IDisposable
     {
         await using var server = await StartAsync();
 
-        var (exit, output, error) = await Cetus.ApiServer.Tests.Security.Kubectl.RunAsync(_dir.Path, "--server", server.Address.ToString(), "explain", "pod.spec.containers");
+        var (exit, output, error) = await Cetus.Testing.Kubectl.RunBareAsync("--server", server.Address.ToString(), "explain", "pod.spec.containers");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("KIND:       Pod", output, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class KubectlOpenApiTests : IDisposable
     {
         await using var server = await StartAsync();
 
-        var (exit, output, error) = await Cetus.ApiServer.Tests.Security.Kubectl.RunAsync(_dir.Path, "--server", server.Address.ToString(), "explain", "deployment.spec.template.spec.containers.resources.limits");
+        var (exit, output, error) = await Cetus.Testing.Kubectl.RunBareAsync("--server", server.Address.ToString(), "explain", "deployment.spec.template.spec.containers.resources.limits");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("GROUP:      apps", output, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class KubectlOpenApiTests : IDisposable
         var manifest = Path.Combine(_dir.Path, "cm.yaml");
         await File.WriteAllTextAsync(manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n  namespace: default\ndata:\n  a: b\n");
 
-        var (exit, output, error) = await Cetus.ApiServer.Tests.Security.Kubectl.RunAsync(_dir.Path, "--server", server.Address.ToString(), "create", "-f", manifest);
+        var (exit, output, error) = await Cetus.Testing.Kubectl.RunBareAsync("--server", server.Address.ToString(), "create", "-f", manifest);
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("configmap/demo created", output, StringComparison.Ordinal);

@@ -75,7 +75,7 @@ public sealed class KubeconfigTests : IDisposable
 
     private async Task<JsonNode> ViewAsync(string path)
     {
-        var (exit, output, error) = await Kubectl.RunAsync(_dir.Path, "--kubeconfig", path, "config", "view", "--raw", "-o", "json");
+        var (exit, output, error) = await Cetus.Testing.Kubectl.RunBareAsync("--kubeconfig", path, "config", "view", "--raw", "-o", "json");
         Assert.True(exit == 0, error);
         return JsonNode.Parse(output)!;
     }

@@ -66,7 +66,7 @@ public sealed class TlsEndToEndTests : IDisposable
         var kubeconfig = _dir.File("admin.kubeconfig");
         Kubeconfig.Write(kubeconfig, $"https://127.0.0.1:{server.Address.Port}", _pki.CaCertificatePem, _pki.Admin.CertificatePem, _pki.Admin.KeyPem);
 
-        var (exit, output, error) = await Kubectl.RunAsync(_dir.Path, "--kubeconfig", kubeconfig, "get", "--raw", "/whoami");
+        var (exit, output, error) = await Cetus.Testing.Kubectl.RunBareAsync("--kubeconfig", kubeconfig, "get", "--raw", "/whoami");
 
         Assert.True(exit == 0, error);
         Assert.Equal("system:admin system:masters", output.Trim());
