@@ -22,8 +22,8 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         using var client = target.Server.CreateClient(maxConnections: 64);
         Console.WriteLine();
         Console.WriteLine($"## {target.Name}");
-        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s |");
-        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | HTTP floor: GET /version/s |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var clients in ClientCounts)
         {
             var ns = await NamespaceAsync(client);
@@ -47,8 +47,14 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
                 Check(response.StatusCode == HttpStatusCode.OK, "get");
                 await response.Content.ReadAsByteArrayAsync();
             });
+            var floor = await MeasureAsync(clients, async (_, _) =>
+            {
+                using var response = await client.GetAsync("/version");
+                Check(response.StatusCode == HttpStatusCode.OK, "version");
+                await response.Content.ReadAsByteArrayAsync();
+            });
             _round++;
-            Console.WriteLine($"| {clients} | {Rate(raw)} | {Rate(creates)} | {creates / raw:P0} | {Rate(gets)} |");
+            Console.WriteLine($"| {clients} | {Rate(raw)} | {Rate(creates)} | {creates / raw:P0} | {Rate(gets)} | {Rate(floor)} |");
         }
 
         await MeasureListAsync(client);

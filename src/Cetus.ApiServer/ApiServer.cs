@@ -79,6 +79,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(store);
         services.AddSingleton(registry);
+        services.AddSingleton<RecentWrites>();
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<ApiMetrics>();
         services.AddSingleton<InFlightLimits>();

@@ -50,7 +50,11 @@ internal static class FieldManagement
         }
 
         var recorded = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdate(live, updated, manager, definition.Type, now));
-        return BodyReader.DecodeTrusted(recorded, definition);
+        // Only managedFields differ between the recorded JSON and the item: decode just those onto it.
+        item.Metadata.ManagedFields = recorded["metadata"]?["managedFields"] is JsonArray entries
+            ? KubeJson.Deserialize<List<V1ManagedFieldsEntry>>(System.Text.Encoding.UTF8.GetBytes(entries.ToJsonString()))
+            : null;
+        return item;
     }
 
     /// <summary>Server-side apply of <paramref name="configuration"/> onto <paramref name="current"/> (null: create). 409 on conflicts unless forced.</summary>

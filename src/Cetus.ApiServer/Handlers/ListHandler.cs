@@ -39,12 +39,12 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
             var (tokenRevision, lastKey) = ContinueToken.Decode(continueParameter, prefix);
             (items, revision, continueToken) = await ReadPagesAsync(request, selection, limit, lastKey, tokenRevision, expiredIsContinue: true).ConfigureAwait(false);
         }
-        else if (resourceVersion is null && limit == 0 && match is null)
+        else if (resourceVersion is null && limit == 0 && match is null
+            && await cache.WaitUntilFreshAsync(await objects.CurrentRevisionAsync(request.Aborted).ConfigureAwait(false), request.Aborted).ConfigureAwait(false))
         {
             // A consistent list without pages: the watch cache, once it has caught up with the datastore's current
             // revision, holds exactly what the datastore would return (kube-apiserver's consistent reads from cache).
-            var current = await objects.CurrentRevisionAsync(request.Aborted).ConfigureAwait(false);
-            await cache.WaitUntilFreshAsync(current, request.Aborted).ConfigureAwait(false);
+            // A cache that does not catch up in time leaves the list to the datastore (the branch below).
             (items, revision) = cache.List(definition, request.Namespace);
             if (!selection.IsEverything)
             {

@@ -7,7 +7,7 @@ using k8s.Models;
 namespace Cetus.ApiServer.Registry;
 
 /// <summary>Typed reads and writes of API objects over the datastore, with Kubernetes' errors and latency metrics.</summary>
-internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
+internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentWrites recent)
 {
     /// <summary>The datastore.</summary>
     public IStore Store { get; } = store;
@@ -36,7 +36,7 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
         var value = StoredObject.Encode(definition, item);
         var result = await Call("create", definition, () => Store.CreateAsync(key, value, Ttl(definition), cancellationToken)).ConfigureAwait(false);
         return result.Status == WriteStatus.Succeeded
-            ? StoredObject.FromWritten(definition, key, item, result.Revision)
+            ? Written(StoredObject.FromWritten(definition, key, item, value, result.Revision))
             : throw Problems.AlreadyExists(definition.Group, definition.Plural, item.Metadata.Name);
     }
 
@@ -50,7 +50,7 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
         var result = await Call("update", definition, () => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken)).ConfigureAwait(false);
         return result.Status switch
         {
-            WriteStatus.Succeeded => StoredObject.FromWritten(definition, key, item, result.Revision),
+            WriteStatus.Succeeded => Written(StoredObject.FromWritten(definition, key, item, value, result.Revision)),
             WriteStatus.NotFound => throw Problems.NotFound(definition.Group, definition.Plural, item.Metadata.Name),
             _ => null,
         };
@@ -75,6 +75,12 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics)
         var page = await Call("list", definition, () => Store.ListAsync(StorageKeys.Prefix(definition, ns), new ListOptions { Limit = limit, ContinueAfterKey = continueAfterKey, Revision = revision }, cancellationToken)).ConfigureAwait(false);
         var items = page.Items.Select(kv => StoredObject.Decode(definition, kv.Key, kv.Value, kv.ModRevision)).ToList();
         return (items, page.Revision, page.HasMore, page.Items.Count > 0 ? page.Items[^1].Key : continueAfterKey);
+    }
+
+    private StoredObject Written(StoredObject stored)
+    {
+        recent.Add(stored);
+        return stored;
     }
 
     private static WriteOptions? Ttl(ResourceDefinition definition) =>

@@ -51,26 +51,23 @@ public sealed class StoredObject
         var item = (IKubernetesObject<V1ObjectMeta>)(KubeJson.Deserialize(value, definition.Type)
             ?? throw new InvalidDataException($"the datastore holds null at {key}"));
         item.Metadata ??= new V1ObjectMeta();
-        item.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        item.ApiVersion = definition.ApiVersion;
-        item.Kind = definition.Kind;
-        return new StoredObject(definition, key, item, KubeJson.Serialize(item, definition.Type), revision);
+        return Wrap(definition, key, item, value, revision);
     }
 
-    /// <summary>Wraps an object just written at <paramref name="revision"/>; the caller hands it over and changes it no more.</summary>
-    public static StoredObject FromWritten(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, long revision)
-    {
-        item.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        item.ApiVersion = definition.ApiVersion;
-        item.Kind = definition.Kind;
-        return new StoredObject(definition, key, item, KubeJson.Serialize(item, definition.Type), revision);
-    }
+    /// <summary>
+    /// Wraps an object just written at <paramref name="revision"/> as <paramref name="value"/> (what
+    /// <see cref="Encode"/> returned for it); the caller hands it over and changes it no more.
+    /// </summary>
+    public static StoredObject FromWritten(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, byte[] value, long revision) =>
+        Wrap(definition, key, item, value, revision);
 
     /// <summary>The bytes to store for <paramref name="item"/>: resourceVersion is the store's revision, so it is not stored.</summary>
     public static byte[] Encode(ResourceDefinition definition, IKubernetesObject<V1ObjectMeta> item)
     {
         var resourceVersion = item.Metadata.ResourceVersion;
         item.Metadata.ResourceVersion = null;
+        item.ApiVersion = definition.ApiVersion;
+        item.Kind = definition.Kind;
         try
         {
             return KubeJson.Serialize(item, definition.Type);
@@ -79,6 +76,30 @@ public sealed class StoredObject
         {
             item.Metadata.ResourceVersion = resourceVersion;
         }
+    }
+
+    /// <summary>
+    /// This object as it was when deleted at <paramref name="revision"/>: the same content, reported with the
+    /// delete's revision as kube-apiserver does.
+    /// </summary>
+    public StoredObject AtRevision(long revision)
+    {
+        var item = Clone();
+        var json = WireJson.WithResourceVersion(Json, revision, Definition.ApiVersion, Definition.Kind);
+        item.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new StoredObject(Definition, Key, item, json ?? KubeJson.Serialize(item, Definition.Type), revision);
+    }
+
+    // The wire JSON is the stored bytes with resourceVersion spliced in; bytes of an unexpected shape (written by
+    // another tool, say) are serialized again from the typed object instead.
+    private static StoredObject Wrap(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, byte[] value, long revision)
+    {
+        item.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        item.ApiVersion = definition.ApiVersion;
+        item.Kind = definition.Kind;
+        var json = WireJson.WithResourceVersion(value, revision, definition.ApiVersion, definition.Kind)
+            ?? KubeJson.Serialize(item, definition.Type);
+        return new StoredObject(definition, key, item, json, revision);
     }
 
     /// <summary>A deep copy of the typed object, for changing it.</summary>

@@ -76,8 +76,11 @@ public sealed partial class WatchCache
     {
         var definition = Resolve(change.Kv.Key);
         // Decoding is the costly part: done before taking the lock that readers and watchers share.
+        // An object this server wrote itself arrives decoded already.
+        _recent.Passing(change.Revision);
+        var written = _recent.Take(change.Kv.Key, change.Revision);
         var decoded = definition is not null && change.Type == WatchEventType.Put
-            ? StoredObject.Decode(definition, change.Kv.Key, change.Kv.Value, change.Revision)
+            ? written ?? StoredObject.Decode(definition, change.Kv.Key, change.Kv.Value, change.Revision)
             : null;
         lock (_gate)
         {
@@ -97,7 +100,7 @@ public sealed partial class WatchCache
                     objects.Remove(change.Kv.Key);
                     var last = previous ?? (change.PrevKv is { } prev ? StoredObject.Decode(definition, prev.Key, prev.Value, prev.ModRevision) : null);
                     // A deleted object is reported with the delete's revision, as kube-apiserver does.
-                    cached = last is null ? null! : new CacheEvent(CacheEventType.Deleted, StoredObject.Decode(definition, last.Key, StoredObject.Encode(definition, last.Clone()), change.Revision), previous, change.Revision);
+                    cached = last is null ? null! : new CacheEvent(CacheEventType.Deleted, last.AtRevision(change.Revision), previous, change.Revision);
                 }
 
                 if (cached is not null)

@@ -17,6 +17,7 @@ public sealed partial class WatchCache : IAsyncDisposable
     private const int WatcherBuffer = 10_000;
 
     private readonly IStore _store;
+    private readonly RecentWrites _recent;
     private readonly ResourceRegistry _registry;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
@@ -33,9 +34,10 @@ public sealed partial class WatchCache : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates an empty cache; <see cref="StartAsync"/> fills it.</summary>
-    public WatchCache(IStore store, ResourceRegistry registry, ILogger<WatchCache> logger)
+    public WatchCache(IStore store, ResourceRegistry registry, RecentWrites recent, ILogger<WatchCache> logger)
     {
         _store = store;
+        _recent = recent;
         _registry = registry;
         _logger = logger;
         foreach (var definition in registry.All)
@@ -86,15 +88,18 @@ public sealed partial class WatchCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the cache has applied every change up to <paramref name="revision"/> (bounded).</summary>
-    public async Task WaitUntilFreshAsync(long revision, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the cache has applied every change up to <paramref name="revision"/>, for at most 3 s; false when
+    /// it has not caught up by then (the caller reads the datastore, or serves what the cache has).
+    /// </summary>
+    public async Task<bool> WaitUntilFreshAsync(long revision, CancellationToken cancellationToken)
     {
         TaskCompletionSource done;
         lock (_gate)
         {
             if (_revision >= revision)
             {
-                return;
+                return true;
             }
 
             done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -105,10 +110,12 @@ public sealed partial class WatchCache : IAsyncDisposable
         try
         {
             await done.Task.WaitAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (TimeoutException)
         {
             LogStale(revision);
+            return false;
         }
     }
 
@@ -171,6 +178,9 @@ public sealed partial class WatchCache : IAsyncDisposable
             _oldestRevision = revision;
         }
 
+        // Writes up to the listed revision were decoded from the list: their records would never be taken.
+        _recent.Passing(revision);
+        _recent.Clear();
         return revision;
     }
 
@@ -239,7 +249,7 @@ public sealed partial class WatchCache : IAsyncDisposable
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the watch cache is behind revision {Revision} after 3 s; serving what it has")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the watch cache is behind revision {Revision} after 3 s")]
     private partial void LogStale(long revision);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the watch cache fell behind the datastore's history ({Reason}); reloading")]
