@@ -22,8 +22,8 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         using var client = target.Server.CreateClient(maxConnections: 64);
         Console.WriteLine();
         Console.WriteLine($"## {target.Name}");
-        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | HTTP floor: GET /version/s |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | HTTP floor: GET /version/s | CPU µs per raw create / API create / GET / GET /version |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var clients in ClientCounts)
         {
             var ns = await NamespaceAsync(client);
@@ -54,7 +54,7 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
                 await response.Content.ReadAsByteArrayAsync();
             });
             _round++;
-            Console.WriteLine($"| {clients} | {Rate(raw)} | {Rate(creates)} | {creates / raw:P0} | {Rate(gets)} | {Rate(floor)} |");
+            Console.WriteLine($"| {clients} | {Rate(raw.Rate)} | {Rate(creates.Rate)} | {creates.Rate / raw.Rate:P0} | {Rate(gets.Rate)} | {Rate(floor.Rate)} | {raw.CpuMicroseconds:0} / {creates.CpuMicroseconds:0} / {gets.CpuMicroseconds:0} / {floor.CpuMicroseconds:0} |");
         }
 
         await MeasureListAsync(client);
@@ -156,10 +156,13 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         return name;
     }
 
-    private async Task<double> MeasureAsync(int clients, Func<int, int, Task> operation)
+    // Operations per second, and the CPU time this process (client and server) spent per operation: the machine is
+    // shared and noisy, and CPU per operation moves far less with it than the rate does.
+    private async Task<(double Rate, double CpuMicroseconds)> MeasureAsync(int clients, Func<int, int, Task> operation)
     {
         using var stop = new CancellationTokenSource(duration);
         var counts = new long[clients];
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
@@ -169,7 +172,9 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
                 counts[c]++;
             }
         })));
-        return counts.Sum() / clock.Elapsed.TotalSeconds;
+        var total = counts.Sum();
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return (total / clock.Elapsed.TotalSeconds, used.TotalMicroseconds / Math.Max(1, total));
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -73,45 +73,74 @@ internal sealed partial class FieldSet
     public FieldSet Union(FieldSet other)
     {
         var result = Copy();
-        foreach (var path in other.Paths())
-        {
-            result.Insert(path);
-        }
-
+        result.UnionWith(other);
         return result;
     }
 
     /// <summary>The members of this set that are not members of <paramref name="other"/>.</summary>
-    public FieldSet Difference(FieldSet other)
-    {
-        var result = new FieldSet();
-        foreach (var path in Paths().Where(p => !other.Contains(p)))
-        {
-            result.Insert(path);
-        }
-
-        return result;
-    }
+    public FieldSet Difference(FieldSet other) => DifferenceOf(this, other);
 
     /// <summary>The members of this set that are also members of <paramref name="other"/>.</summary>
-    public FieldSet Intersection(FieldSet other)
-    {
-        var result = new FieldSet();
-        foreach (var path in Paths().Where(other.Contains))
-        {
-            result.Insert(path);
-        }
-
-        return result;
-    }
+    public FieldSet Intersection(FieldSet other) => IntersectionOf(this, other);
 
     /// <summary>A copy that later changes to either set do not affect.</summary>
     public FieldSet Copy()
     {
-        var result = new FieldSet();
-        foreach (var path in Paths())
+        var result = new FieldSet { IsMember = IsMember };
+        foreach (var (element, child) in children)
         {
-            result.Insert(path);
+            result.children.Add(element, child.Copy());
+        }
+
+        return result;
+    }
+
+    // The set operations walk both trees together: a node is kept only when it or something below it is a member.
+    private void UnionWith(FieldSet other)
+    {
+        IsMember |= other.IsMember;
+        foreach (var (element, theirs) in other.children)
+        {
+            if (children.TryGetValue(element, out var mine))
+            {
+                mine.UnionWith(theirs);
+            }
+            else if (!theirs.IsEmpty)
+            {
+                children.Add(element, theirs.Copy());
+            }
+        }
+    }
+
+    private static FieldSet DifferenceOf(FieldSet mine, FieldSet? theirs)
+    {
+        if (theirs is null)
+        {
+            return mine.Copy();
+        }
+
+        var result = new FieldSet { IsMember = mine.IsMember && !theirs.IsMember };
+        foreach (var (element, child) in mine.children)
+        {
+            var rest = DifferenceOf(child, theirs.children.GetValueOrDefault(element));
+            if (!rest.IsEmpty)
+            {
+                result.children.Add(element, rest);
+            }
+        }
+
+        return result;
+    }
+
+    private static FieldSet IntersectionOf(FieldSet mine, FieldSet theirs)
+    {
+        var result = new FieldSet { IsMember = mine.IsMember && theirs.IsMember };
+        foreach (var (element, child) in mine.children)
+        {
+            if (theirs.children.TryGetValue(element, out var other) && IntersectionOf(child, other) is { IsEmpty: false } both)
+            {
+                result.children.Add(element, both);
+            }
         }
 
         return result;

@@ -20,12 +20,35 @@ public static partial class ServerSideApply
     public static JsonObject RecordUpdate(JsonObject? live, JsonObject updated, string manager, Type modelType, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(updated);
+        var current = Detached(live);
+        var result = Detached(updated);
+        ManagedFields.Write(result, UpdateEntries(live, current, result, manager, modelType, now));
+        return result;
+    }
+
+    /// <summary>
+    /// The managedFields a non-apply write by <paramref name="manager"/> leaves, as <see cref="RecordUpdate"/> computes
+    /// them, without copying either object: the caller guarantees that <paramref name="live"/> and
+    /// <paramref name="updated"/> carry the same managedFields (or, for a create, none). Neither is changed.
+    /// </summary>
+    /// <returns>The <c>metadata.managedFields</c> array, or null when no manager owns anything.</returns>
+    public static JsonArray? RecordUpdateManagedFields(JsonObject? live, JsonObject updated, string manager, Type modelType, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        var entries = UpdateEntries(live, live ?? [], updated, manager, modelType, now);
+        var metadata = new JsonObject();
+        ManagedFields.Write(new JsonObject { ["metadata"] = metadata }, entries);
+        var array = metadata["managedFields"] as JsonArray;
+        metadata.Remove("managedFields");
+        return array;
+    }
+
+    private static List<ManagedFieldsEntry> UpdateEntries(JsonObject? live, JsonObject current, JsonObject result, string manager, Type modelType, DateTime now)
+    {
         ArgumentException.ThrowIfNullOrEmpty(manager);
         ArgumentNullException.ThrowIfNull(modelType);
 
         var schema = FieldSchema.Root(modelType);
-        var current = Detached(live);
-        var result = Detached(updated);
         var apiVersion = ApiVersionOf(result) ?? ApiVersionOf(current);
         var comparison = FieldComparer.Compare(current, result, schema);
         var changed = StripMeta.Apply(comparison.Changed);
@@ -49,7 +72,6 @@ public static partial class ServerSideApply
             }
         }
 
-        ManagedFields.Write(result, entries);
-        return result;
+        return entries;
     }
 }

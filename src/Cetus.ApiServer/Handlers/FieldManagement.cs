@@ -39,21 +39,22 @@ internal static class FieldManagement
         var definition = request.Definition;
         var live = old is null ? null : ToJson(old, definition.Type);
         var updated = ObjectMetadata.Guard(definition, () => ToJson(item, definition.Type));
-        if (old is not null)
+        var metadata = updated["metadata"]!.AsObject();
+        if (live is not null)
         {
             // A client's own managedFields in an update are not trusted: the stored ones are the record.
-            updated["metadata"]!.AsObject()["managedFields"] = live!["metadata"]?["managedFields"]?.DeepClone();
+            metadata["managedFields"] = live["metadata"]?["managedFields"]?.DeepClone();
         }
         else
         {
-            updated["metadata"]!.AsObject().Remove("managedFields");
+            metadata.Remove("managedFields");
         }
 
-        var recorded = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdate(live, updated, manager, definition.Type, now));
-        // Only managedFields differ between the recorded JSON and the item: decode just those onto it.
-        item.Metadata.ManagedFields = recorded["metadata"]?["managedFields"] is JsonArray entries
-            ? KubeJson.Deserialize<List<V1ManagedFieldsEntry>>(System.Text.Encoding.UTF8.GetBytes(entries.ToJsonString()))
-            : null;
+        var entries = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateManagedFields(live, updated, manager, definition.Type, now));
+        // Only managedFields change: decode just those onto the item.
+        item.Metadata.ManagedFields = entries is null
+            ? null
+            : KubeJson.Deserialize<List<V1ManagedFieldsEntry>>(System.Text.Encoding.UTF8.GetBytes(entries.ToJsonString()));
         return item;
     }
 

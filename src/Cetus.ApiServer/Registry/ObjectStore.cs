@@ -34,9 +34,10 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentW
     {
         var key = StorageKeys.Key(definition, item.Metadata.NamespaceProperty ?? string.Empty, item.Metadata.Name);
         var value = StoredObject.Encode(definition, item);
-        var result = await Call("create", definition, () => Store.CreateAsync(key, value, Ttl(definition), cancellationToken)).ConfigureAwait(false);
+        var write = recent.Begin(definition, key, item, value);
+        var result = await Written(write, Call("create", definition, () => Store.CreateAsync(key, value, Ttl(definition), cancellationToken))).ConfigureAwait(false);
         return result.Status == WriteStatus.Succeeded
-            ? Written(StoredObject.FromWritten(definition, key, item, value, result.Revision))
+            ? recent.Complete(write, result.Revision)
             : throw Problems.AlreadyExists(definition.Group, definition.Plural, item.Metadata.Name);
     }
 
@@ -47,10 +48,11 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentW
     public async Task<StoredObject?> TryUpdateAsync(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, long expectedRevision, CancellationToken cancellationToken)
     {
         var value = StoredObject.Encode(definition, item);
-        var result = await Call("update", definition, () => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken)).ConfigureAwait(false);
+        var write = recent.Begin(definition, key, item, value);
+        var result = await Written(write, Call("update", definition, () => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken))).ConfigureAwait(false);
         return result.Status switch
         {
-            WriteStatus.Succeeded => Written(StoredObject.FromWritten(definition, key, item, value, result.Revision)),
+            WriteStatus.Succeeded => recent.Complete(write, result.Revision),
             WriteStatus.NotFound => throw Problems.NotFound(definition.Group, definition.Plural, item.Metadata.Name),
             _ => null,
         };
@@ -77,10 +79,24 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentW
         return (items, page.Revision, page.HasMore, page.Items.Count > 0 ? page.Items[^1].Key : continueAfterKey);
     }
 
-    private StoredObject Written(StoredObject stored)
+    // A write that did not succeed leaves no record for the watch cache.
+    private async Task<WriteResult> Written(RecentWrites.Write write, Task<WriteResult> writing)
     {
-        recent.Add(stored);
-        return stored;
+        try
+        {
+            var result = await writing.ConfigureAwait(false);
+            if (result.Status != WriteStatus.Succeeded)
+            {
+                recent.Abandon(write);
+            }
+
+            return result;
+        }
+        catch
+        {
+            recent.Abandon(write);
+            throw;
+        }
     }
 
     private static WriteOptions? Ttl(ResourceDefinition definition) =>

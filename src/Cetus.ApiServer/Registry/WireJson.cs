@@ -17,7 +17,7 @@ internal static class WireJson
 
     /// <summary>
     /// <paramref name="json"/> with its top-level <c>apiVersion</c> and <c>kind</c> checked and
-    /// <c>metadata.resourceVersion</c> set to <paramref name="revision"/> (replaced, or inserted first in metadata).
+    /// <c>metadata.resourceVersion</c> set to <paramref name="revision"/> (replaced, or inserted where the model would write it).
     /// Null when the bytes do not have the expected shape (no metadata object, another apiVersion or kind): the caller
     /// serializes the typed object instead.
     /// </summary>
@@ -41,9 +41,9 @@ internal static class WireJson
             return null;
         }
 
-        bool sawApiVersion = false, sawKind = false;
-        int insertAt = -1, replaceFrom = -1, replaceTo = -1;
-        bool metadataEmpty = false;
+        bool sawApiVersion = false, sawKind = false, sawMetadata = false;
+        var value = Encoding.UTF8.GetBytes("\"" + revision.ToString(CultureInfo.InvariantCulture) + "\"");
+        byte[]? result = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("apiVersion"u8))
@@ -69,32 +69,16 @@ internal static class WireJson
             else if (reader.ValueTextEquals(MetadataName))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject || insertAt >= 0)
+                if (reader.TokenType != JsonTokenType.StartObject || sawMetadata)
                 {
                     return null;
                 }
 
-                insertAt = (int)reader.BytesConsumed;
-                metadataEmpty = true;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                sawMetadata = true;
+                result = SpliceMetadata(ref reader, json, value);
+                if (result is null)
                 {
-                    metadataEmpty = false;
-                    if (reader.ValueTextEquals(ResourceVersionName))
-                    {
-                        reader.Read();
-                        if (reader.TokenType != JsonTokenType.String)
-                        {
-                            return null;
-                        }
-
-                        replaceFrom = (int)reader.TokenStartIndex;
-                        replaceTo = (int)reader.BytesConsumed;
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
+                    return null;
                 }
             }
             else
@@ -104,19 +88,56 @@ internal static class WireJson
             }
         }
 
-        if (!sawApiVersion || !sawKind || insertAt < 0)
+        return sawApiVersion && sawKind ? result : null;
+    }
+
+    // The reader is on metadata's '{'. The model writes metadata's fields in name order, so resourceVersion goes
+    // before the first field whose name sorts after it: the result is byte for byte what a serialization gives.
+    private static byte[]? SpliceMetadata(ref Utf8JsonReader reader, byte[] json, byte[] value)
+    {
+        var fields = 0;
+        var insertAt = -1;
+        int replaceFrom = -1, replaceTo = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            return null;
+            var nameStart = (int)reader.TokenStartIndex;
+            if (reader.ValueTextEquals(ResourceVersionName))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    return null;
+                }
+
+                replaceFrom = (int)reader.TokenStartIndex;
+                replaceTo = (int)reader.BytesConsumed;
+                continue;
+            }
+
+            if (insertAt < 0 && !reader.ValueIsEscaped && reader.ValueSpan.SequenceCompareTo(ResourceVersionName) > 0)
+            {
+                insertAt = nameStart;
+            }
+
+            fields++;
+            reader.Read();
+            reader.Skip();
         }
 
-        var value = "\"" + revision.ToString(CultureInfo.InvariantCulture) + "\"";
         if (replaceFrom >= 0)
         {
-            return Concat(json.AsSpan(0, replaceFrom), Encoding.UTF8.GetBytes(value), json.AsSpan(replaceTo));
+            return Concat(json.AsSpan(0, replaceFrom), value, json.AsSpan(replaceTo));
         }
 
-        var inserted = Encoding.UTF8.GetBytes("\"resourceVersion\":" + value + (metadataEmpty ? string.Empty : ","));
-        return Concat(json.AsSpan(0, insertAt), inserted, json.AsSpan(insertAt));
+        if (insertAt >= 0)
+        {
+            return Concat(json.AsSpan(0, insertAt), [.. "\"resourceVersion\":"u8, .. value, (byte)','], json.AsSpan(insertAt));
+        }
+
+        // After every field: just before metadata's closing brace.
+        var end = (int)reader.TokenStartIndex;
+        byte[] inserted = fields == 0 ? [.. "\"resourceVersion\":"u8, .. value] : [(byte)',', .. "\"resourceVersion\":"u8, .. value];
+        return Concat(json.AsSpan(0, end), inserted, json.AsSpan(end));
     }
 
     private static byte[] Concat(ReadOnlySpan<byte> head, ReadOnlySpan<byte> middle, ReadOnlySpan<byte> tail)

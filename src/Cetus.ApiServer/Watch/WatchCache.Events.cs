@@ -78,9 +78,8 @@ public sealed partial class WatchCache
         // Decoding is the costly part: done before taking the lock that readers and watchers share.
         // An object this server wrote itself arrives decoded already.
         _recent.Passing(change.Revision);
-        var written = _recent.Take(change.Kv.Key, change.Revision);
         var decoded = definition is not null && change.Type == WatchEventType.Put
-            ? written ?? StoredObject.Decode(definition, change.Kv.Key, change.Kv.Value, change.Revision)
+            ? _recent.Take(change.Kv.Key, change.Revision, change.Kv.Value) ?? StoredObject.Decode(definition, change.Kv.Key, change.Kv.Value, change.Revision)
             : null;
         lock (_gate)
         {

@@ -31,6 +31,39 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
     }
 
     [Fact]
+    public async Task Get_SeesEveryAcknowledgedWrite_AndAnUnchangedPutKeepsTheResourceVersion()
+    {
+        var created = await Client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"read-your-writes"},"data":{"n":"0"}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rv = (string?)(await created.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"];
+        for (var n = 1; n <= 20; n++)
+        {
+            // Each GET right after the write's answer must show it (consistent reads, whether the cache or the store answers).
+            var put = await Client.PutAsync("/api/v1/namespaces/default/configmaps/read-your-writes", Json($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"read-your-writes","resourceVersion":"{{{rv}}}"},"data":{"n":"{{{n}}}"}}"""));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var written = await put.Content.ReadFromJsonAsync<JsonObject>();
+            rv = (string?)written!["metadata"]!["resourceVersion"];
+            var got = await Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/default/configmaps/read-your-writes");
+            Assert.Equal(n.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)got!["data"]!["n"]);
+            Assert.Equal(rv, (string?)got["metadata"]!["resourceVersion"]);
+            Assert.True(JsonNode.DeepEquals(written, got));
+        }
+
+        var atLeast = await Client.GetFromJsonAsync<JsonObject>($"/api/v1/namespaces/default/configmaps/read-your-writes?resourceVersion={rv}");
+        Assert.Equal(rv, (string?)atLeast!["metadata"]!["resourceVersion"]);
+        var any = await Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/default/configmaps/read-your-writes?resourceVersion=0");
+        Assert.Equal("read-your-writes", (string?)any!["metadata"]!["name"]);
+        var missing = await Client.GetAsync("/api/v1/namespaces/default/configmaps/never-was?resourceVersion=0");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        // Sending back exactly what was read changes nothing: no new resourceVersion.
+        var current = await Client.GetStringAsync("/api/v1/namespaces/default/configmaps/read-your-writes");
+        var same = await Client.PutAsync("/api/v1/namespaces/default/configmaps/read-your-writes", Json(current));
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+        Assert.Equal(rv, (string?)(await same.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]);
+    }
+
+    [Fact]
     public async Task SystemNamespaces_ExistAtStart()
     {
         var list = await Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces");
