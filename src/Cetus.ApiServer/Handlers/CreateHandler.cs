@@ -20,7 +20,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
 
         var dryRun = request.DryRun;
         var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
-        var item = BodyReader.DecodeObject(request, BodyReader.ParseNode(body, mediaType, request.Duplicates), request.Definition);
+        var item = BodyReader.DecodeObject(request, BodyReader.ParseNode(body, mediaType, request.Duplicates), request.Definition, mediaType == MediaTypes.Json ? body : null);
         item = FieldManagement.RecordUpdate(request, null, item, FieldManagement.Manager(request), ObjectMetadata.Truncate(time.GetUtcNow()));
         var created = await CreateAsync(request, item, dryRun).ConfigureAwait(false);
         request.SendWarnings();

@@ -91,7 +91,11 @@ internal static class BodyReader
     /// Decodes an object of <paramref name="definition"/>'s kind: kind and apiVersion must match the URL; unknown and
     /// duplicate fields are refused, warned about or dropped as fieldValidation says.
     /// </summary>
-    public static IKubernetesObject<V1ObjectMeta> DecodeObject(ResourceRequest request, JsonNode node, ResourceDefinition definition)
+    /// <param name="request">The request (field validation, duplicates found while parsing, warnings).</param>
+    /// <param name="node">The parsed body.</param>
+    /// <param name="definition">The resource.</param>
+    /// <param name="jsonBody">The body's bytes when it is JSON that <paramref name="node"/> was parsed from: decoded as they are when nothing had to change.</param>
+    public static IKubernetesObject<V1ObjectMeta> DecodeObject(ResourceRequest request, JsonNode node, ResourceDefinition definition, byte[]? jsonBody = null)
     {
         if (node is not JsonObject json)
         {
@@ -124,7 +128,9 @@ internal static class BodyReader
                 (kind != definition.Kind ? $", or the kind in the data ({kind}) does not match the expected kind ({definition.Kind})" : string.Empty));
         }
 
-        var bytes = Encoding.UTF8.GetBytes(json.ToJsonString());
+        var bytes = jsonBody is not null && ReferenceEquals(json, node) && request.Duplicates.Count == 0 && !jsonBody.AsSpan().StartsWith("\uFEFF"u8)
+            ? jsonBody
+            : Encoding.UTF8.GetBytes(json.ToJsonString());
         var validation = request.FieldValidation;
         foreach (var duplicate in request.Duplicates)
         {
