@@ -13,7 +13,10 @@ public static class BuiltInResources
     private const string EventsGroup = "events.k8s.io";
 
     /// <summary>A registry holding every built-in resource.</summary>
-    public static ResourceRegistry Create() => new ResourceRegistry()
+    public static ResourceRegistry Create()
+    {
+        var coreEvents = Define<Corev1Event, Corev1EventList>(Core, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true);
+        return new ResourceRegistry()
         .Register(Define<V1Namespace, V1NamespaceList>(Core, "v1", "namespaces", namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"]))
         .Register(Define<V1Pod, V1PodList>(Core, "v1", "pods", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding"], returnDeletedObject: true))
         .Register(Define<V1Node, V1NodeList>(Core, "v1", "nodes", namespaced: false, shortNames: ["no"], subresources: ["status"]))
@@ -22,11 +25,12 @@ public static class BuiltInResources
         .Register(Define<V1ConfigMap, V1ConfigMapList>(Core, "v1", "configmaps", namespaced: true, shortNames: ["cm"]))
         .Register(Define<V1Secret, V1SecretList>(Core, "v1", "secrets", namespaced: true))
         .Register(Define<V1ServiceAccount, V1ServiceAccountList>(Core, "v1", "serviceaccounts", namespaced: true, shortNames: ["sa"]))
-        .Register(Define<Corev1Event, Corev1EventList>(Core, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true))
+        .Register(coreEvents)
         .Register(Define<V1Deployment, V1DeploymentList>(Apps, "v1", "deployments", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"]))
         .Register(Define<V1ReplicaSet, V1ReplicaSetList>(Apps, "v1", "replicasets", namespaced: true, shortNames: ["rs"], categories: ["all"], subresources: ["status", "scale"]))
         .Register(Define<V1Lease, V1LeaseList>(Coordination, "v1", "leases", namespaced: true, allowCreateOnUpdate: true))
-        .Register(Define<Eventsv1Event, Eventsv1EventList>(EventsGroup, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true));
+        .Register(Define<Eventsv1Event, Eventsv1EventList>(EventsGroup, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true, storage: EventsV1.EventConversion.StoredAs(coreEvents)));
+    }
 
     private static ResourceDefinition Define<T, TList>(
         string group,
@@ -38,7 +42,8 @@ public static class BuiltInResources
         string[]? subresources = null,
         TimeSpan? timeToLive = null,
         bool returnDeletedObject = false,
-        bool allowCreateOnUpdate = false)
+        bool allowCreateOnUpdate = false,
+        SharedStorage? storage = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var kind = typeof(T).GetField("KubeKind")?.GetValue(null) as string ?? throw new InvalidOperationException($"{typeof(T)} has no KubeKind");
@@ -58,6 +63,7 @@ public static class BuiltInResources
             Table = Tables.For(typeof(T)),
             TimeToLive = timeToLive,
             ReturnDeletedObject = returnDeletedObject,
+            Storage = storage,
             AllowCreateOnUpdate = allowCreateOnUpdate,
         };
     }

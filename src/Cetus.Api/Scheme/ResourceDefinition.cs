@@ -69,6 +69,16 @@ public sealed class ResourceDefinition
     /// <summary>The list kind, e.g. <c>PodList</c>.</summary>
     public string ListKind => Kind + "List";
 
+    /// <summary>
+    /// Set when this resource lives in another resource's storage (served in two API versions); null for a resource
+    /// with storage of its own.
+    /// </summary>
+    public SharedStorage? Storage { get; init; }
+
+    /// <summary>The definition whose objects the datastore and the watch cache hold: the other resource's for shared storage.</summary>
+    public ResourceDefinition Stored => Storage?.StoredAs ?? this;
+
     /// <summary>The datastore key prefix of this resource: <c>/registry/{group}/{plural}/</c> (<c>/registry/{plural}/</c> for core).</summary>
-    public string StoragePrefix => Group.Length == 0 ? $"/registry/{Plural}/" : $"/registry/{Group}/{Plural}/";
+    public string StoragePrefix => Storage is { } shared ? shared.StoredAs.StoragePrefix
+        : Group.Length == 0 ? $"/registry/{Plural}/" : $"/registry/{Group}/{Plural}/";
 }

@@ -34,10 +34,10 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentW
     {
         var key = StorageKeys.Key(definition, item.Metadata.NamespaceProperty ?? string.Empty, item.Metadata.Name);
         var value = StoredObject.Encode(definition, item);
-        var write = recent.Begin(definition, key, item, value);
+        var write = Begin(definition, key, item, value);
         var result = await Written(write, Call("create", definition, () => Store.CreateAsync(key, value, Ttl(definition), cancellationToken))).ConfigureAwait(false);
         return result.Status == WriteStatus.Succeeded
-            ? recent.Complete(write, result.Revision)
+            ? Complete(write, definition, key, item, value, result.Revision)
             : throw Problems.AlreadyExists(definition.Group, definition.Plural, item.Metadata.Name);
     }
 
@@ -48,11 +48,11 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentW
     public async Task<StoredObject?> TryUpdateAsync(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, long expectedRevision, CancellationToken cancellationToken)
     {
         var value = StoredObject.Encode(definition, item);
-        var write = recent.Begin(definition, key, item, value);
+        var write = Begin(definition, key, item, value);
         var result = await Written(write, Call("update", definition, () => Store.UpdateAsync(key, value, expectedRevision, Ttl(definition), cancellationToken))).ConfigureAwait(false);
         return result.Status switch
         {
-            WriteStatus.Succeeded => recent.Complete(write, result.Revision),
+            WriteStatus.Succeeded => Complete(write, definition, key, item, value, result.Revision),
             WriteStatus.NotFound => throw Problems.NotFound(definition.Group, definition.Plural, item.Metadata.Name),
             _ => null,
         };
@@ -79,20 +79,28 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentW
         return (items, page.Revision, page.HasMore, page.Items.Count > 0 ? page.Items[^1].Key : continueAfterKey);
     }
 
+    // The watch cache holds objects of the stored resource: a write through a resource that shares another's
+    // storage is not handed to it (the cache decodes that change itself).
+    private RecentWrites.Write? Begin(ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, byte[] value) =>
+        definition.Storage is null ? recent.Begin(definition, key, item, value) : null;
+
+    private StoredObject Complete(RecentWrites.Write? write, ResourceDefinition definition, string key, IKubernetesObject<V1ObjectMeta> item, byte[] value, long revision) =>
+        write is null ? StoredObject.FromWritten(definition, key, item, value, revision) : recent.Complete(write, revision);
+
     // A write that did not succeed leaves no record for the watch cache.
-    private async Task<WriteResult> Written(RecentWrites.Write write, Task<WriteResult> writing)
+    private async Task<WriteResult> Written(RecentWrites.Write? write, Task<WriteResult> writing)
     {
         try
         {
             var result = await writing.ConfigureAwait(false);
-            if (result.Status != WriteStatus.Succeeded)
+            if (result.Status != WriteStatus.Succeeded && write is not null)
             {
                 recent.Abandon(write);
             }
 
             return result;
         }
-        catch
+        catch when (write is not null)
         {
             recent.Abandon(write);
             throw;

@@ -48,10 +48,26 @@ public sealed class StoredObject
     /// <summary>Decodes a datastore value (stored without resourceVersion) and sets resourceVersion to its revision.</summary>
     public static StoredObject Decode(ResourceDefinition definition, string key, byte[] value, long revision)
     {
-        var item = (IKubernetesObject<V1ObjectMeta>)(KubeJson.Deserialize(value, definition.Type)
-            ?? throw new InvalidDataException($"the datastore holds null at {key}"));
+        var stored = KubeJson.Deserialize(value, definition.Stored.Type)
+            ?? throw new InvalidDataException($"the datastore holds null at {key}");
+        var item = (IKubernetesObject<V1ObjectMeta>)(definition.Storage is { } shared ? shared.FromStored(stored) : stored);
         item.Metadata ??= new V1ObjectMeta();
         return Wrap(definition, key, item, value, revision);
+    }
+
+    /// <summary>This object as <paramref name="served"/> (a resource sharing this one's storage) serves it.</summary>
+    public StoredObject As(ResourceDefinition served)
+    {
+        if (served == Definition)
+        {
+            return this;
+        }
+
+        var item = (IKubernetesObject<V1ObjectMeta>)served.Storage!.FromStored(Clone());
+        item.Metadata.ResourceVersion = Item.Metadata.ResourceVersion;
+        item.ApiVersion = served.ApiVersion;
+        item.Kind = served.Kind;
+        return new StoredObject(served, Key, item, KubeJson.Serialize(item, served.Type), Revision);
     }
 
     /// <summary>
@@ -70,6 +86,15 @@ public sealed class StoredObject
         item.Kind = definition.Kind;
         try
         {
+            if (definition.Storage is { } shared)
+            {
+                // Kept in the other resource's form (metadata is shared by the conversion, so resourceVersion stays out).
+                var stored = (IKubernetesObject<V1ObjectMeta>)shared.ToStored(item);
+                stored.ApiVersion = shared.StoredAs.ApiVersion;
+                stored.Kind = shared.StoredAs.Kind;
+                return KubeJson.Serialize(stored, shared.StoredAs.Type);
+            }
+
             return KubeJson.Serialize(item, definition.Type);
         }
         finally

@@ -51,7 +51,7 @@ public sealed partial class WatchCache
             for (long i = 0; i < _windowCount; i++)
             {
                 var change = _window[(_windowStart + i) % WindowCapacity]!;
-                if (change.Revision > afterRevision && change.Object.Definition == definition)
+                if (change.Revision > afterRevision && change.Object.Definition == definition.Stored)
                 {
                     watcher.Offer(change);
                 }
@@ -107,7 +107,7 @@ public sealed partial class WatchCache
                     Append(cached);
                     foreach (var watcher in _watchers)
                     {
-                        if (watcher.Definition == definition && change.Kv.Key.StartsWith(watcher.Prefix, StringComparison.Ordinal))
+                        if (watcher.Definition.Stored == definition && change.Kv.Key.StartsWith(watcher.Prefix, StringComparison.Ordinal))
                         {
                             watcher.Offer(cached);
                         }
@@ -180,6 +180,12 @@ public sealed class CacheWatcher : IDisposable
 
     internal void Offer(CacheEvent change)
     {
+        if (change.Object.Definition != Definition)
+        {
+            // A resource sharing another's storage sees its changes converted.
+            change = change with { Object = change.Object.As(Definition), Previous = change.Previous?.As(Definition) };
+        }
+
         if (!Channel.Writer.TryWrite(change))
         {
             // A client that does not keep up is cut off, as kube-apiserver does; it relists.

@@ -40,7 +40,7 @@ public sealed partial class WatchCache : IAsyncDisposable
         _recent = recent;
         _registry = registry;
         _logger = logger;
-        foreach (var definition in registry.All)
+        foreach (var definition in registry.All.Where(d => d.Storage is null))
         {
             _objects[definition] = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
         }
@@ -69,23 +69,30 @@ public sealed partial class WatchCache : IAsyncDisposable
     public (List<StoredObject> Items, long Revision) List(ResourceDefinition definition, string ns)
     {
         var prefix = StorageKeys.Prefix(definition, ns);
+        List<StoredObject> items;
+        long revision;
         lock (_gate)
         {
-            var all = _objects[definition];
-            var items = ns.Length == 0 || !definition.Namespaced
+            var all = _objects[definition.Stored];
+            items = ns.Length == 0 || !definition.Namespaced
                 ? all.Values.ToList()
                 : all.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(p => p.Value).ToList();
-            return (items, _revision);
+            revision = _revision;
         }
+
+        return (definition.Storage is null ? items : items.ConvertAll(item => item.As(definition)), revision);
     }
 
     /// <summary>One object from the cache, if present.</summary>
     public StoredObject? Get(ResourceDefinition definition, string key)
     {
+        StoredObject? found;
         lock (_gate)
         {
-            return _objects[definition].GetValueOrDefault(key);
+            found = _objects[definition.Stored].GetValueOrDefault(key);
         }
+
+        return found?.As(definition);
     }
 
     /// <summary>
@@ -240,7 +247,7 @@ public sealed partial class WatchCache : IAsyncDisposable
     {
         foreach (var definition in _registry.All)
         {
-            if (key.StartsWith(definition.StoragePrefix, StringComparison.Ordinal))
+            if (definition.Storage is null && key.StartsWith(definition.StoragePrefix, StringComparison.Ordinal))
             {
                 return definition;
             }

@@ -64,6 +64,56 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
     }
 
     [Fact]
+    public async Task Events_AreOneStoreServedByBothApis()
+    {
+        const string Core = "/api/v1/namespaces/default/events";
+        const string New = "/apis/events.k8s.io/v1/namespaces/default/events";
+        var list = await Client.GetFromJsonAsync<JsonObject>(Core + "?fieldSelector=reason=SharedStore");
+        var from = (string?)list!["metadata"]!["resourceVersion"];
+        using var watching = await Client.GetAsync($"{Core}?watch=true&resourceVersion={from}&fieldSelector=reason=SharedStore&timeoutSeconds=30", HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await watching.Content.ReadAsStreamAsync());
+        using var watchingNew = await Client.GetAsync($"{New}?watch=true&resourceVersion={from}&fieldSelector=reason=SharedStore&timeoutSeconds=30", HttpCompletionOption.ResponseHeadersRead);
+        using var newEvents = new StreamReader(await watchingNew.Content.ReadAsStreamAsync());
+
+        var created = await Client.PostAsync(New, Json("""{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"shared-1"},"eventTime":"2026-11-27T01:02:03.000000Z","reportingController":"example.com/ctl","reportingInstance":"ctl-1","action":"Scale","reason":"SharedStore","type":"Normal","note":"scaled up","regarding":{"kind":"Deployment","namespace":"default","name":"web","apiVersion":"apps/v1"}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        // Read through core/v1: the same object with the fields under their core names.
+        var core = await Client.GetFromJsonAsync<JsonObject>(Core + "/shared-1");
+        Assert.Equal("v1", (string?)core!["apiVersion"]);
+        Assert.Equal("scaled up", (string?)core["message"]);
+        Assert.Equal("web", (string?)core["involvedObject"]!["name"]);
+        Assert.Equal("example.com/ctl", (string?)core["reportingComponent"]);
+        Assert.Null(core["note"]);
+        var seen = JsonNode.Parse((await events.ReadLineAsync())!)!;
+        Assert.Equal("ADDED", (string?)seen["type"]);
+        Assert.Equal("scaled up", (string?)seen["object"]!["message"]);
+        Assert.Equal("v1", (string?)seen["object"]!["apiVersion"]);
+
+        // Written through core/v1, read through events.k8s.io/v1, at the same resourceVersion.
+        core["message"] = "scaled up again";
+        var updated = await Client.PutAsync(Core + "/shared-1", Json(core.ToJsonString()));
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var rv = (string?)(await updated.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"];
+        var fresh = await Client.GetFromJsonAsync<JsonObject>(New + "/shared-1");
+        Assert.Equal("events.k8s.io/v1", (string?)fresh!["apiVersion"]);
+        Assert.Equal("scaled up again", (string?)fresh["note"]);
+        Assert.Equal("web", (string?)fresh["regarding"]!["name"]);
+        Assert.Equal(rv, (string?)fresh["metadata"]!["resourceVersion"]);
+        Assert.Equal("ADDED", (string?)JsonNode.Parse((await newEvents.ReadLineAsync())!)!["type"]);
+        var modified = JsonNode.Parse((await newEvents.ReadLineAsync())!)!;
+        Assert.Equal("MODIFIED", (string?)modified["type"]);
+        Assert.Equal("events.k8s.io/v1", (string?)modified["object"]!["apiVersion"]);
+        Assert.Equal("scaled up again", (string?)modified["object"]!["note"]);
+        var listed = await Client.GetFromJsonAsync<JsonObject>(New + "?fieldSelector=reason=SharedStore");
+        Assert.Equal("scaled up again", (string?)listed!["items"]!.AsArray().Single()!["note"]);
+
+        var deleted = await Client.DeleteAsync(New + "/shared-1");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(Core + "/shared-1")).StatusCode);
+    }
+
+    [Fact]
     public async Task SystemNamespaces_ExistAtStart()
     {
         var list = await Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces");
