@@ -204,6 +204,11 @@ public sealed partial class ApiServer : IAsyncDisposable
 
         Task RouteAsync(HttpContext context)
         {
+            if (context.Request.Method is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE" or "HEAD" or "OPTIONS"))
+            {
+                throw new ApiException(Problems.Status(405, "MethodNotAllowed", $"the server does not allow the method \"{context.Request.Method}\" on the requested resource", null));
+            }
+
             var path = context.Request.Path.Value ?? "/";
             var get = HttpMethods.IsGet(context.Request.Method);
             switch (path.TrimEnd('/'))
