@@ -51,6 +51,13 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
                     throw Problems.BadRequest($"the name of the object ({patched.Metadata.Name}) does not match the name on the URL ({request.Name})");
                 }
 
+                if (current is not null && patched.Metadata.ResourceVersion == current.Item.Metadata.ResourceVersion)
+                {
+                    // A patch that does not set resourceVersion is no precondition: a concurrent write means a retry on
+                    // the fresh object (kube-apiserver's patcher), not a 409 to the client.
+                    patched.Metadata.ResourceVersion = null;
+                }
+
                 return current is null ? patched : FieldManagement.RecordUpdate(request, current.Item, patched, manager, now);
             },
             dryRun,
