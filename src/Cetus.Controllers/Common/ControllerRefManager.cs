@@ -1,3 +1,4 @@
+using Cetus.Api.Validation;
 using k8s;
 using k8s.Models;
 

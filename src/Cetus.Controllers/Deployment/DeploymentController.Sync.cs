@@ -1,3 +1,4 @@
+using Cetus.Api.Validation;
 using System.Globalization;
 using Cetus.Client;
 using Cetus.Client.Events;
@@ -21,7 +22,7 @@ public sealed partial class DeploymentController
         }
 
         var d = Objects.Clone(cached);
-        if (LabelSelectors.IsEmpty(d.Spec.Selector))
+        if (d.Spec.Selector is null || LabelSelectors.IsEmpty(d.Spec.Selector))
         {
             _events.Event(d, EventTypes.Warning, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
             if ((d.Status?.ObservedGeneration ?? 0) < (d.Metadata.Generation ?? 0))

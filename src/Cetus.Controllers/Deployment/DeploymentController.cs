@@ -1,3 +1,4 @@
+using Cetus.Api.Validation;
 using Cetus.Client;
 using Cetus.Client.Events;
 using Cetus.Client.Informers;

@@ -1,3 +1,4 @@
+using Cetus.Api.Validation;
 using Cetus.Client;
 using Cetus.Client.Events;
 using Cetus.Client.Informers;
@@ -24,7 +25,7 @@ public sealed partial class ReplicaSetController
 
         var rsNeedsSync = Expectations.Satisfied(key);
         var rs = Objects.Clone(cached);
-        if (LabelSelectors.IsEmpty(rs.Spec?.Selector))
+        if (rs.Spec?.Selector is null || LabelSelectors.IsEmpty(rs.Spec.Selector))
         {
             return;
         }
