@@ -6,5 +6,6 @@ using Cetus.Commands;
 RootCommand root = new("Cetus: a Kubernetes-compatible container orchestrator in one binary.");
 VersionCommand.AddTo(root);
 ServerCommand.AddTo(root);
+ControllerManagerCommand.AddTo(root);
 
 return root.Parse(args).Invoke();

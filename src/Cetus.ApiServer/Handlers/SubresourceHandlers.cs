@@ -40,7 +40,7 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
                 var now = ObjectMetadata.Truncate(time.GetUtcNow());
                 if (apply)
                 {
-                    return FieldManagement.Apply(request, current?.Item, patch, manager, force, now);
+                    return WithoutImplicitPrecondition(FieldManagement.Apply(request, current?.Item, patch, manager, force, now), current);
                 }
 
                 var original = current is null ? new JsonObject() : JsonNode.Parse(current.Json)!;
@@ -51,12 +51,24 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
                     throw Problems.BadRequest($"the name of the object ({patched.Metadata.Name}) does not match the name on the URL ({request.Name})");
                 }
 
-                return current is null ? patched : FieldManagement.RecordUpdate(request, current.Item, patched, manager, now);
+                return current is null ? patched : FieldManagement.RecordUpdate(request, current.Item, WithoutImplicitPrecondition(patched, current), manager, now);
             },
             dryRun,
             allowCreate: apply && request.Info.Subresource.Length == 0).ConfigureAwait(false);
         request.SendWarnings();
         await Responses.WriteJsonAsync(request.Http, created ? 201 : 200, json).ConfigureAwait(false);
+    }
+
+    // A patch that leaves resourceVersion as read is no precondition: a concurrent write means a retry on the fresh
+    // object (kube-apiserver's patcher), not a 409 to the client. One that sets another resourceVersion still conflicts.
+    private static IKubernetesObject<V1ObjectMeta> WithoutImplicitPrecondition(IKubernetesObject<V1ObjectMeta> patched, StoredObject? current)
+    {
+        if (current is not null && patched.Metadata is { } metadata && metadata.ResourceVersion == current.Item.Metadata.ResourceVersion)
+        {
+            metadata.ResourceVersion = null;
+        }
+
+        return patched;
     }
 
     /// <summary>DELETE of a collection: every object the selectors match, each deleted as a single DELETE would.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cetus.ApiServer;
 using Cetus.ApiServer.Security;
+using Cetus.Controllers;
 using Cetus.Storage;
 
 namespace Cetus.Commands;
@@ -20,9 +21,10 @@ internal static class ServerCommand
         Option<int> securePort = new("--secure-port") { Description = "The HTTPS port.", DefaultValueFactory = _ => 6443 };
         Option<string[]> tlsSan = new("--tls-san") { Description = "Extra host names or addresses for the serving certificate.", AllowMultipleArgumentsPerToken = true };
         Option<string?> tokenAuthFile = new("--token-auth-file") { Description = "A CSV file of bearer tokens: token,user,uid,\"group1,group2\"." };
+        Option<bool> disableControllerManager = new("--disable-controller-manager") { Description = "Do not run the controller manager in this process." };
         Command command = new("server", "Run the Cetus control plane (the Kubernetes API server).")
         {
-            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile,
+            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile, disableControllerManager,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -32,13 +34,14 @@ internal static class ServerCommand
                 parseResult.GetValue(bindAddress)!,
                 parseResult.GetValue(securePort),
                 parseResult.GetValue(tlsSan) ?? [],
-                parseResult.GetValue(tokenAuthFile));
+                parseResult.GetValue(tokenAuthFile),
+                !parseResult.GetValue(disableControllerManager));
             return await RunAsync(options, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
         });
         root.Subcommands.Add(command);
     }
 
-    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile);
+    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager);
 
     private static async Task<int> RunAsync(ServerSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -69,9 +72,19 @@ internal static class ServerCommand
             var port = new Uri(server.Address).Port;
             Kubeconfig.Write(kubeconfig, $"https://{clientHost}:{port}", pki.CaCertificatePem, pki.Admin.CertificatePem, pki.Admin.KeyPem);
             output.WriteLine($"cetus: kubeconfig {kubeconfig}");
+
+            // The controller manager is a client like any other: HTTPS with its own certificate (CN system:kube-controller-manager).
+            var controllerManagerKubeconfig = Path.Combine(settings.DataDir, "controller-manager.kubeconfig");
+            var controllerManagerCertificate = pki.IssueClientCertificate(ClusterPki.ControllerManagerUser, [], ClusterPki.LeafLifetime);
+            Kubeconfig.Write(controllerManagerKubeconfig, $"https://{clientHost}:{port}", pki.CaCertificatePem, controllerManagerCertificate.CertificatePem, controllerManagerCertificate.KeyPem, user: ClusterPki.ControllerManagerUser);
             output.WriteLine($"cetus: API server ready at https://{clientHost}:{port} (kubectl --kubeconfig {kubeconfig} get ns)");
             output.Flush();
 
+            using var loggers = ControllerManagerCommand.CreateLoggers();
+            using var client = ControllerManagerCommand.CreateClient(controllerManagerKubeconfig);
+            var controllers = settings.RunControllerManager
+                ? Task.Run(() => new ControllerManager(client, loggers: loggers).RunAsync(cancellationToken), CancellationToken.None)
+                : Task.CompletedTask;
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -79,6 +92,14 @@ internal static class ServerCommand
             catch (OperationCanceledException)
             {
                 output.WriteLine("cetus: stopping");
+            }
+
+            try
+            {
+                await controllers.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
             }
 
             return 0;

@@ -1,0 +1,137 @@
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Client.Events;
+
+/// <summary>Records events about objects, as client-go's record.EventRecorder.</summary>
+public interface IEventRecorder
+{
+    /// <summary>Records an event (type <c>Normal</c> or <c>Warning</c>) about <paramref name="involved"/>.</summary>
+    void Event(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message);
+}
+
+/// <summary>Event types.</summary>
+public static class EventTypes
+{
+    /// <summary>Normal.</summary>
+    public const string Normal = "Normal";
+
+    /// <summary>Warning.</summary>
+    public const string Warning = "Warning";
+}
+
+/// <summary>
+/// Writes core/v1 Events in the background (never blocking the controller), aggregating repeats as Kubernetes does:
+/// the same object, type, reason and message again bumps <c>count</c> and <c>lastTimestamp</c> of the existing event
+/// instead of creating a new one, so <c>kubectl describe</c> shows <c>(x3 over 2m)</c>.
+/// </summary>
+public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
+{
+    private const int MaxRemembered = 4096;
+    private readonly IKubernetes _client;
+    private readonly string _component;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<(V1ObjectReference Involved, string Type, string Reason, string Message)> _pending =
+        Channel.CreateBounded<(V1ObjectReference, string, string, string)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly Dictionary<string, (string Name, int Count, DateTime First)> _seen = new(StringComparer.Ordinal);
+    private readonly Task _writer;
+
+    /// <summary>Creates a recorder whose events name <paramref name="component"/> as their source.</summary>
+    public EventRecorder(IKubernetes client, string component, TimeProvider? time = null, ILogger? logger = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _component = component;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _writer = Task.Run(WriteAsync);
+    }
+
+    /// <inheritdoc/>
+    public void Event(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message)
+    {
+        ArgumentNullException.ThrowIfNull(involved);
+        var reference = new V1ObjectReference
+        {
+            ApiVersion = involved.ApiVersion,
+            Kind = involved.Kind,
+            Name = involved.Metadata?.Name,
+            NamespaceProperty = involved.Metadata?.NamespaceProperty,
+            Uid = involved.Metadata?.Uid,
+            ResourceVersion = involved.Metadata?.ResourceVersion,
+        };
+        _pending.Writer.TryWrite((reference, type, reason, message));
+    }
+
+    /// <summary>Writes what is pending, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync()
+    {
+        await foreach (var (involved, type, reason, message) in _pending.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                await WriteOneAsync(involved, type, reason, message).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or OperationCanceledException)
+            {
+                _logger.LogWarning("event {Reason} on {Kind} {Name} not written: {Error}", reason, involved.Kind, involved.Name, e.Message);
+            }
+        }
+    }
+
+    private async Task WriteOneAsync(V1ObjectReference involved, string type, string reason, string message)
+    {
+        var ns = string.IsNullOrEmpty(involved.NamespaceProperty) ? "default" : involved.NamespaceProperty;
+        var now = _time.GetUtcNow().UtcDateTime;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        var key = string.Join('\u0000', ns, involved.Uid, involved.Kind, involved.Name, type, reason, message);
+        if (_seen.TryGetValue(key, out var seen))
+        {
+            var count = seen.Count + 1;
+            var patch = KubernetesJson.Serialize(new Dictionary<string, object> { ["count"] = count, ["lastTimestamp"] = now.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) });
+            try
+            {
+                await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), seen.Name, ns).ConfigureAwait(false);
+                _seen[key] = (seen.Name, count, seen.First);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                _seen.Remove(key);
+            }
+        }
+
+        var name = $"{involved.Name}.{(_time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000) + Random.Shared.Next(1_000_000):x}";
+        await _client.CoreV1.CreateNamespacedEventAsync(
+            new Corev1Event
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+                InvolvedObject = involved,
+                Type = type,
+                Reason = reason,
+                Message = message,
+                Count = 1,
+                FirstTimestamp = now,
+                LastTimestamp = now,
+                Source = new V1EventSource { Component = _component },
+                ReportingComponent = _component,
+                ReportingInstance = _component,
+            },
+            ns).ConfigureAwait(false);
+        if (_seen.Count >= MaxRemembered)
+        {
+            _seen.Clear();
+        }
+
+        _seen[key] = (name, 1, now);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using k8s;
+using k8s.Models;
+
+namespace Cetus.Client.Informers;
+
+/// <summary>An <see cref="IListWatch{T}"/> made of the KubernetesClient's list and watch calls.</summary>
+/// <typeparam name="T">The object type.</typeparam>
+/// <typeparam name="TList">Its list type.</typeparam>
+public sealed class ListWatch<T, TList> : IListWatch<T>
+    where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+{
+    private readonly Func<string?, CancellationToken, Task<TList>> _list;
+    private readonly Func<string, int, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> _watch;
+
+    /// <summary>Wraps a list call (continue token → page) and a watch call (resourceVersion, timeout seconds, error callback).</summary>
+    public ListWatch(Func<string?, CancellationToken, Task<TList>> list, Func<string, int, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> watch)
+    {
+        _list = list ?? throw new ArgumentNullException(nameof(list));
+        _watch = watch ?? throw new ArgumentNullException(nameof(watch));
+    }
+
+    /// <inheritdoc/>
+    public async Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        string? next = null;
+        string resourceVersion;
+        do
+        {
+            var list = await _list(next, cancellationToken).ConfigureAwait(false);
+            items.AddRange(list.Items ?? []);
+            resourceVersion = list.Metadata?.ResourceVersion ?? "0";
+            next = list.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
+
+        return (items, resourceVersion);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<(WatchEventType Type, T? Object)> WatchAsync(string resourceVersion, TimeSpan timeout, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        await foreach (var (type, item) in _watch(resourceVersion, (int)timeout.TotalSeconds, e => failure ??= e, cancellationToken).ConfigureAwait(false))
+        {
+            if (failure is not null)
+            {
+                break;
+            }
+
+            yield return (type, item);
+        }
+
+        // The client reports ERROR events (a Status such as 410 Gone) and broken streams through the callback.
+        if (failure is not null && !cancellationToken.IsCancellationRequested)
+        {
+            yield return (WatchEventType.Error, default);
+        }
+    }
+}
+
+/// <summary>The list-watches of the resource types controllers use, across all namespaces.</summary>
+public static class ListWatches
+{
+    private const int PageSize = 500;
+
+    /// <summary>Pods.</summary>
+    public static IListWatch<V1Pod> Pods(IKubernetes client) => new ListWatch<V1Pod, V1PodList>(
+        (c, ct) => client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
+    /// <summary>ReplicaSets.</summary>
+    public static IListWatch<V1ReplicaSet> ReplicaSets(IKubernetes client) => new ListWatch<V1ReplicaSet, V1ReplicaSetList>(
+        (c, ct) => client.AppsV1.ListReplicaSetForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
+    /// <summary>Deployments.</summary>
+    public static IListWatch<V1Deployment> Deployments(IKubernetes client) => new ListWatch<V1Deployment, V1DeploymentList>(
+        (c, ct) => client.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+}

@@ -1,0 +1,91 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Cetus.Client.Informers;
+
+/// <summary>
+/// Hands out one <see cref="SharedInformer{T}"/> per resource type, so that every controller shares one list+watch
+/// and one cache per type. Start it after every controller has asked for its informers.
+/// </summary>
+public sealed class SharedInformerFactory : IAsyncDisposable
+{
+    private readonly IKubernetes _client;
+    private readonly TimeSpan _resync;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory? _loggers;
+    private readonly Dictionary<Type, IAsyncDisposable> _informers = [];
+    private readonly List<Action> _starts = [];
+    private readonly List<Func<CancellationToken, Task>> _syncs = [];
+
+    /// <summary>Creates a factory over a client.</summary>
+    public SharedInformerFactory(IKubernetes client, TimeSpan resyncPeriod, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _resync = resyncPeriod;
+        _time = time ?? TimeProvider.System;
+        _loggers = loggers;
+    }
+
+    /// <summary>The shared pod informer.</summary>
+    public SharedInformer<V1Pod> Pods => For(() => ListWatches.Pods(_client));
+
+    /// <summary>The shared ReplicaSet informer.</summary>
+    public SharedInformer<V1ReplicaSet> ReplicaSets => For(() => ListWatches.ReplicaSets(_client));
+
+    /// <summary>The shared Deployment informer.</summary>
+    public SharedInformer<V1Deployment> Deployments => For(() => ListWatches.Deployments(_client));
+
+    /// <summary>The shared informer of <typeparamref name="T"/>, created from <paramref name="listWatch"/> on first use.</summary>
+    public SharedInformer<T> For<T>(Func<IListWatch<T>> listWatch)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(listWatch);
+        lock (_informers)
+        {
+            if (_informers.TryGetValue(typeof(T), out var existing))
+            {
+                return (SharedInformer<T>)existing;
+            }
+
+            var informer = new SharedInformer<T>(listWatch(), _resync, _time, _loggers?.CreateLogger("Cetus.Client.Informer." + typeof(T).Name));
+            _informers[typeof(T)] = informer;
+            _starts.Add(informer.Start);
+            _syncs.Add(informer.WaitForSyncAsync);
+            return informer;
+        }
+    }
+
+    /// <summary>Starts every informer asked for so far.</summary>
+    public void Start()
+    {
+        lock (_informers)
+        {
+            _starts.ForEach(start => start());
+        }
+    }
+
+    /// <summary>Waits until every started informer has listed once.</summary>
+    public Task WaitForCacheSyncAsync(CancellationToken cancellationToken)
+    {
+        lock (_informers)
+        {
+            return Task.WhenAll(_syncs.Select(sync => sync(cancellationToken)));
+        }
+    }
+
+    /// <summary>Stops every informer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<IAsyncDisposable> informers;
+        lock (_informers)
+        {
+            informers = [.. _informers.Values];
+        }
+
+        foreach (var informer in informers)
+        {
+            await informer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Cetus.Client.WorkQueues;
+using Microsoft.Extensions.Logging;
+
+namespace Cetus.Controllers.Common;
+
+/// <summary>
+/// The worker loop every controller shares: Get a key → sync it → on failure requeue it rate-limited (5 ms, 10 ms,
+/// 20 ms … for at most <see cref="MaxRetries"/> retries, then drop it until the next event) → Done. Event handlers
+/// only add keys; one key is never synced by two workers at once.
+/// </summary>
+public sealed class QueueWorker
+{
+    /// <summary>Retries of a failing key before it is dropped (5 ms × 2^15 ≈ 82 s of backoff in all).</summary>
+    public const int MaxRetries = 15;
+
+    private readonly string _name;
+    private readonly Func<string, CancellationToken, Task> _sync;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a worker loop named <paramref name="name"/> over <paramref name="queue"/>.</summary>
+    public QueueWorker(string name, RateLimitingQueue queue, Func<string, CancellationToken, Task> sync, ILogger logger)
+    {
+        _name = name;
+        Queue = queue;
+        _sync = sync;
+        _logger = logger;
+    }
+
+    /// <summary>The queue.</summary>
+    public RateLimitingQueue Queue { get; }
+
+    /// <summary>Runs <paramref name="workers"/> workers until cancelled, then shuts the queue down.</summary>
+    public async Task RunAsync(int workers, CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.Register(Queue.ShutDown);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None))).ConfigureAwait(false);
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string key;
+            try
+            {
+                (key, var shutdown) = await Queue.GetAsync(cancellationToken).ConfigureAwait(false);
+                if (shutdown)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await _sync(key, cancellationToken).ConfigureAwait(false);
+                Queue.Forget(key);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Queue.Done(key);
+                return;
+            }
+            catch (Exception e)
+            {
+                if (Queue.NumRequeues(key) < MaxRetries)
+                {
+                    _logger.LogInformation("{Controller}: error syncing {Key}, retrying: {Error}", _name, key, e.Message);
+                    Queue.AddRateLimited(key);
+                }
+                else
+                {
+                    _logger.LogWarning("{Controller}: dropping {Key} after {Retries} retries: {Error}", _name, key, MaxRetries, e.Message);
+                    Queue.Forget(key);
+                }
+            }
+
+            Queue.Done(key);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Cetus.Client.Events;
+using Cetus.Client.Informers;
+using Cetus.Client.LeaderElection;
+using Cetus.Controllers.Common;
+using Cetus.Controllers.Deployment;
+using Cetus.Controllers.ReplicaSet;
+using k8s;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Controllers;
+
+/// <summary>What the controller manager runs with.</summary>
+public sealed record ControllerManagerOptions
+{
+    /// <summary>Elect a leader on the Lease kube-system/kube-controller-manager before running controllers (true by default).</summary>
+    public bool LeaderElect { get; init; } = true;
+
+    /// <summary>This instance's identity in leader election (host name and a random suffix by default).</summary>
+    public string Identity { get; init; } = $"{Environment.MachineName}_{Guid.NewGuid()}";
+
+    /// <summary>Leader election timing.</summary>
+    public LeaderElectionTiming Timing { get; init; } = LeaderElectionTiming.Default;
+
+    /// <summary>Workers per controller (kube-controller-manager's --concurrent-deployment-syncs and --concurrent-replicaset-syncs: 5).</summary>
+    public int Workers { get; init; } = 5;
+
+    /// <summary>How often informers replay their caches.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>
+/// The controller manager: shared informers, the event recorder, leader election and every controller, all reaching
+/// the cluster through one <see cref="IKubernetes"/> client (HTTPS to the API server with the manager's own identity).
+/// To add a controller, see docs/adding-a-controller.md: its folder, its constructor call in <see cref="RunControllersAsync"/>.
+/// </summary>
+public sealed class ControllerManager
+{
+    /// <summary>The Lease the controller managers elect their leader on.</summary>
+    public const string LeaseName = "kube-controller-manager";
+
+    /// <summary>The Lease's namespace.</summary>
+    public const string LeaseNamespace = "kube-system";
+
+    private readonly IKubernetes _client;
+    private readonly ControllerManagerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+
+    /// <summary>Creates a manager over a client.</summary>
+    public ControllerManager(IKubernetes client, ControllerManagerOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? new ControllerManagerOptions();
+        _time = time ?? TimeProvider.System;
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>Runs until cancelled: campaigns for leadership (when enabled), then runs the controllers while leading.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.LeaderElect)
+        {
+            await RunControllersAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var elector = new LeaderElector(_client, LeaseNamespace, LeaseName, _options.Identity, _options.Timing, _time, _loggers.CreateLogger<LeaderElector>());
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await elector.RunAsync(RunControllersAsync, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RunControllersAsync(CancellationToken cancellationToken)
+    {
+        await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers);
+        await using var events = new EventRecorder(_client, "deployment-controller", _time, _loggers.CreateLogger<EventRecorder>());
+        await using var rsEvents = new EventRecorder(_client, "replicaset-controller", _time, _loggers.CreateLogger<EventRecorder>());
+        var client = new KubernetesControllerClient(_client);
+
+        var replicaSets = new ReplicaSetController(informers.ReplicaSets.Store, informers.Pods.Store, client, rsEvents, _time, _loggers.CreateLogger<ReplicaSetController>());
+        replicaSets.Register(informers.ReplicaSets, informers.Pods);
+        var deployments = new DeploymentController(informers.Deployments.Store, informers.ReplicaSets.Store, informers.Pods.Store, client, events, _time, _loggers.CreateLogger<DeploymentController>());
+        deployments.Register(informers.Deployments, informers.ReplicaSets, informers.Pods);
+
+        informers.Start();
+        await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(
+            replicaSets.RunAsync(_options.Workers, cancellationToken),
+            deployments.RunAsync(_options.Workers, cancellationToken)).ConfigureAwait(false);
+    }
+}

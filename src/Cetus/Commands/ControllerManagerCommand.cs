@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Cetus.Controllers;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Cetus.Commands;
+
+/// <summary>
+/// <c>cetus controller-manager --kubeconfig FILE</c>: the controller manager alone, reaching the API server with the
+/// identity in FILE (<c>cetus server</c> writes one, DATA-DIR/controller-manager.kubeconfig, and runs the manager itself).
+/// </summary>
+internal static class ControllerManagerCommand
+{
+    /// <summary>Adds the <c>controller-manager</c> subcommand.</summary>
+    public static void AddTo(RootCommand root)
+    {
+        Option<string> kubeconfig = new("--kubeconfig") { Description = "The kubeconfig to reach the API server with.", Required = true };
+        Option<bool> leaderElect = new("--leader-elect") { Description = "Elect a leader (Lease kube-system/kube-controller-manager) before running controllers.", DefaultValueFactory = _ => true };
+        Command command = new("controller-manager", "Run the controller manager (Deployment and ReplicaSet controllers) against an API server.") { kubeconfig, leaderElect };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using var client = CreateClient(parseResult.GetValue(kubeconfig)!);
+            using var loggers = CreateLoggers();
+            parseResult.InvocationConfiguration.Output.WriteLine($"cetus: controller manager against {client.BaseUri}");
+            var manager = new ControllerManager(client, new ControllerManagerOptions { LeaderElect = parseResult.GetValue(leaderElect) }, loggers: loggers);
+            try
+            {
+                await manager.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return 0;
+        });
+        root.Subcommands.Add(command);
+    }
+
+    /// <summary>A client for the API server a kubeconfig names.</summary>
+    public static Kubernetes CreateClient(string kubeconfig) =>
+        new(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+
+    /// <summary>Warnings and errors of the controllers, on standard error.</summary>
+    public static ILoggerFactory CreateLoggers() =>
+        LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+}
