@@ -34,6 +34,8 @@ internal static class Tables
         [typeof(V1ReplicaSet)] = new ReplicaSetTable(),
         [typeof(V1Lease)] = new LeaseTable(),
         [typeof(Eventsv1Event)] = new EventsV1EventTable(),
+        [typeof(V1Role)] = new RoleTable(),
+        [typeof(V1ClusterRole)] = new ClusterRoleTable(),
         [typeof(V1RoleBinding)] = new RoleBindingTable(),
         [typeof(V1ClusterRoleBinding)] = new ClusterRoleBindingTable(),
     };
