@@ -152,31 +152,12 @@ internal static class BootstrapPolicy
         var bindings = registry.Find(Rbac, "v1", "clusterrolebindings")!;
         foreach (var role in ClusterRoles())
         {
-            await CreateIfMissingAsync(objects, roles, role, time, cancellationToken).ConfigureAwait(false);
+            await BuiltInObjects.CreateIfMissingAsync(objects, roles, role, time, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var binding in ClusterRoleBindings())
         {
-            await CreateIfMissingAsync(objects, bindings, binding, time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task CreateIfMissingAsync(ObjectStore objects, ResourceDefinition definition, IKubernetesObject<V1ObjectMeta> item, TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (await objects.GetAsync(definition, string.Empty, item.Metadata.Name, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return;
-        }
-
-        Handlers.ObjectMetadata.PrepareForCreate(definition, item, string.Empty, time.GetUtcNow());
-        definition.Strategy.PrepareForCreate(item);
-        definition.Strategy.Default(item);
-        try
-        {
-            await objects.CreateAsync(definition, item, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Errors.ApiException e) when (e.Code == 409)
-        {
+            await BuiltInObjects.CreateIfMissingAsync(objects, bindings, binding, time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -98,15 +98,6 @@ public static class Impersonation
         return new UserInfo(name, requestedUid, groups) { Extra = extra };
     }
 
-    private static RequestAttributes Check(UserInfo user, string resource, string group, string ns, string name) => new()
-    {
-        User = user,
-        Verb = "impersonate",
-        IsResourceRequest = true,
-        ApiGroup = group,
-        ApiVersion = "v1",
-        Resource = resource,
-        Namespace = ns,
-        Name = name,
-    };
+    private static RequestAttributes Check(UserInfo user, string resource, string group, string ns, string name) =>
+        RequestAttributes.ForResource(user, "impersonate", group, resource, ns, name);
 }

@@ -99,15 +99,6 @@ internal sealed class RbacWriteGuard(RbacAuthorizer authorizer)
         }
     }
 
-    private static RequestAttributes Attributes(UserInfo user, string verb, string resource, string ns, string name) => new()
-    {
-        User = user,
-        Verb = verb,
-        IsResourceRequest = true,
-        ApiGroup = Group,
-        ApiVersion = "v1",
-        Resource = resource,
-        Namespace = ns,
-        Name = name,
-    };
+    private static RequestAttributes Attributes(UserInfo user, string verb, string resource, string ns, string name) =>
+        RequestAttributes.ForResource(user, verb, Group, resource, ns, name);
 }

@@ -41,6 +41,19 @@ public sealed record RequestAttributes
     /// <summary>The object's name, or empty.</summary>
     public string Name { get; init; } = string.Empty;
 
+    /// <summary>The attributes of a check the server makes itself (impersonate, bind, escalate): a resource request.</summary>
+    public static RequestAttributes ForResource(UserInfo user, string verb, string group, string resource, string ns, string name) => new()
+    {
+        User = user,
+        Verb = verb,
+        IsResourceRequest = true,
+        ApiGroup = group,
+        ApiVersion = "v1",
+        Resource = resource,
+        Namespace = ns,
+        Name = name,
+    };
+
     /// <summary>Derives the attributes of a request (requestinfo.go's NewRequestInfo).</summary>
     public static RequestAttributes From(UserInfo user, string method, string path, IQueryCollection query)
     {

@@ -283,6 +283,67 @@ public sealed class RbacTests(RbacServerFixture fixture) : IClassFixture<RbacSer
             (await Kubectl.RunAsync(admin, "get", "clusterrole", "admin", "-o", "json")).Stdout.Contains("\"leases\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task SubjectAccessReview_AndTokenReview_AnswerForOthers()
+    {
+        using var admin = fixture.ClientFor(RbacServerFixture.AdminToken);
+        using var alice = fixture.ClientFor("alice-token");
+        const string review = """
+            {"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"zed","groups":["dev"],
+             "resourceAttributes":{"namespace":"team-b","verb":"create","resource":"configmaps"}}}
+            """;
+        const string token = """{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"bob-token"}}""";
+        const string badToken = """{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"nope"}}""";
+
+        var allowed = await Post(admin, "/apis/authorization.k8s.io/v1/subjectaccessreviews", review);
+        var denied = await Post(admin, "/apis/authorization.k8s.io/v1/subjectaccessreviews", review.Replace("team-b", "team-a", StringComparison.Ordinal));
+        var reviewed = await Post(admin, "/apis/authentication.k8s.io/v1/tokenreviews", token);
+        var unknown = await Post(admin, "/apis/authentication.k8s.io/v1/tokenreviews", badToken);
+        using var aliceMayNot = await alice.PostAsync("/apis/authorization.k8s.io/v1/subjectaccessreviews", new StringContent(review, Encoding.UTF8, "application/json"));
+        using var listed = await admin.GetAsync("/apis/authorization.k8s.io/v1/subjectaccessreviews");
+
+        Assert.True((bool?)allowed["status"]!["allowed"]);
+        Assert.False((bool?)denied["status"]!["allowed"]);
+        Assert.True((bool?)reviewed["status"]!["authenticated"]);
+        Assert.Equal("bob", (string?)reviewed["status"]!["user"]!["username"]);
+        Assert.Equal(["dev", "system:authenticated"], reviewed["status"]!["user"]!["groups"]!.AsArray().Select(g => (string)g!));
+        Assert.False((bool?)unknown["status"]!["authenticated"]);
+        Assert.Equal(HttpStatusCode.Forbidden, aliceMayNot.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, listed.StatusCode);
+
+        static async Task<JsonNode> Post(HttpClient client, string path, string body)
+        {
+            using var response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+            return JsonNode.Parse(text)!;
+        }
+    }
+
+    [Fact]
+    public async Task KubectlCreate_RbacObjects_AndDiscoveryListsTheReviews()
+    {
+        var admin = fixture.Server.Kubeconfig;
+        var before = await Kubectl.RunAsync(admin, "get", "namespaces", "--as", "frank");
+        Assert.NotEqual(0, before.ExitCode);
+        // kubectl's typed create commands send protobuf bodies.
+        var role = await Kubectl.RunAsync(admin, "create", "role", "lease-reader", "--verb=get,list", "--resource=leases.coordination.k8s.io", "-n", "team-b");
+        var binding = await Kubectl.RunAsync(admin, "create", "rolebinding", "frank-reads-leases", "--role=lease-reader", "--user=frank", "-n", "team-b");
+        var clusterRole = await Kubectl.RunAsync(admin, "create", "clusterrole", "ns-lister", "--verb=list", "--resource=namespaces");
+        var clusterBinding = await Kubectl.RunAsync(admin, "create", "clusterrolebinding", "frank-lists-ns", "--clusterrole=ns-lister", "--user=frank");
+        var resources = await Kubectl.RunAsync(admin, "api-resources", "--api-group=authorization.k8s.io", "-o", "wide");
+
+        Assert.True(role.ExitCode == 0, role.ToString());
+        Assert.True(binding.ExitCode == 0, binding.ToString());
+        Assert.True(clusterRole.ExitCode == 0, clusterRole.ToString());
+        Assert.True(clusterBinding.ExitCode == 0, clusterBinding.ToString());
+        await RbacServerFixture.WaitUntilAsync(async () =>
+            (await Kubectl.RunAsync(admin, "get", "namespaces", "--as", "frank")).ExitCode == 0
+            && (await Kubectl.RunAsync(admin, "get", "leases", "-n", "team-b", "--as", "frank")).ExitCode == 0);
+        Assert.Matches(@"selfsubjectaccessreviews\s+authorization\.k8s\.io/v1\s+false\s+SelfSubjectAccessReview\s+create", resources.Stdout);
+        Assert.Matches(@"subjectaccessreviews\s+authorization\.k8s\.io/v1\s+false\s+SubjectAccessReview\s+create", resources.Stdout);
+    }
+
     private Task<Kubectl.Result> Apply(string kubeconfig, string manifest) => Kubectl.RunWithInputAsync(kubeconfig, manifest, "apply", "-f", "-");
 
     private static string Role(string name, string resource) => $$"""
