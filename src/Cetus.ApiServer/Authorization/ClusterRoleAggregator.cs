@@ -17,6 +17,7 @@ internal sealed partial class ClusterRoleAggregator(RbacAuthorizer authorizer, W
 {
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private Task _loop = Task.CompletedTask;
 
     public void Start()
@@ -28,6 +29,12 @@ internal sealed partial class ClusterRoleAggregator(RbacAuthorizer authorizer, W
 
     public async ValueTask DisposeAsync()
     {
+        // The server disposes it on stop, and the service container again when it is disposed.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {

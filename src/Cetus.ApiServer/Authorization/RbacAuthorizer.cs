@@ -18,6 +18,7 @@ public sealed partial class RbacAuthorizer : IAsyncDisposable
     private readonly ResourceDefinition[] _definitions;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private readonly Lock _gate = new();
     private readonly List<Task> _feeds = [];
     private long _changes = 1;
@@ -78,6 +79,12 @@ public sealed partial class RbacAuthorizer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // The server disposes it on stop, and the service container again when it is disposed.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {

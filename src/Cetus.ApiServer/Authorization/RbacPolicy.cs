@@ -45,8 +45,9 @@ public sealed class RbacPolicy
         }
 
         var allowed = false;
+        var by = default(Grant);
         List<string>? errors = null;
-        VisitRulesFor(request.User, request.Namespace, (rule, error) =>
+        VisitRulesFor(request.User, request.Namespace, (grant, rule, error) =>
         {
             if (error is not null)
             {
@@ -55,11 +56,12 @@ public sealed class RbacPolicy
             }
 
             allowed = PolicyRules.Allows(rule!, request);
+            by = grant;
             return !allowed;
         });
         if (allowed)
         {
-            return (true, string.Empty);
+            return (true, "RBAC: allowed by " + by.Describe());
         }
 
         return (false, errors is null ? string.Empty : "RBAC: " + (errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]"));
@@ -70,7 +72,7 @@ public sealed class RbacPolicy
     {
         var rules = new List<V1PolicyRule>();
         var errors = new List<string>();
-        VisitRulesFor(user, ns, (rule, error) =>
+        VisitRulesFor(user, ns, (_, rule, error) =>
         {
             if (error is not null)
             {
@@ -159,7 +161,7 @@ public sealed class RbacPolicy
     }
 
     // Upstream's appliesTo: users by name, groups by membership, service accounts by their user name.
-    private static bool AppliesTo(IList<Rbacv1Subject>? subjects, UserInfo user, string bindingNamespace)
+    private static Rbacv1Subject? AppliesTo(IList<Rbacv1Subject>? subjects, UserInfo user, string bindingNamespace)
     {
         foreach (var subject in subjects ?? [])
         {
@@ -173,25 +175,21 @@ public sealed class RbacPolicy
             };
             if (applies)
             {
-                return true;
+                return subject;
             }
         }
 
-        return false;
+        return null;
     }
 
     // Upstream's VisitRulesFor: cluster role bindings first, then the role bindings of the namespace; the visitor
     // returns false to stop.
-    private void VisitRulesFor(UserInfo user, string ns, Func<V1PolicyRule?, string?, bool> visitor)
+    private void VisitRulesFor(UserInfo user, string ns, Func<Grant, V1PolicyRule?, string?, bool> visitor)
     {
         foreach (var binding in _clusterBindings)
         {
-            if (!AppliesTo(binding.Subjects, user, string.Empty))
-            {
-                continue;
-            }
-
-            if (!Visit(RoleReferenceRules(binding.RoleRef, string.Empty), visitor))
+            if (AppliesTo(binding.Subjects, user, string.Empty) is { } subject
+                && !Visit(new Grant(binding.Metadata.Name, string.Empty, binding.RoleRef, subject), RoleReferenceRules(binding.RoleRef, string.Empty), visitor))
             {
                 return;
             }
@@ -201,7 +199,8 @@ public sealed class RbacPolicy
         {
             foreach (var binding in bindings)
             {
-                if (AppliesTo(binding.Subjects, user, ns) && !Visit(RoleReferenceRules(binding.RoleRef, ns), visitor))
+                if (AppliesTo(binding.Subjects, user, ns) is { } subject
+                    && !Visit(new Grant(binding.Metadata.Name, ns, binding.RoleRef, subject), RoleReferenceRules(binding.RoleRef, ns), visitor))
                 {
                     return;
                 }
@@ -209,22 +208,35 @@ public sealed class RbacPolicy
         }
     }
 
-    private static bool Visit((IReadOnlyList<V1PolicyRule>? Rules, string? Error) resolved, Func<V1PolicyRule?, string?, bool> visitor)
+    private static bool Visit(Grant grant, (IReadOnlyList<V1PolicyRule>? Rules, string? Error) resolved, Func<Grant, V1PolicyRule?, string?, bool> visitor)
     {
         if (resolved.Error is not null)
         {
-            return visitor(null, resolved.Error);
+            return visitor(grant, null, resolved.Error);
         }
 
         foreach (var rule in resolved.Rules!)
         {
-            if (!visitor(rule, null))
+            if (!visitor(grant, rule, null))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    // The binding a rule came from, described only when it allowed a request (upstream's roleBindingDescriber).
+    private readonly record struct Grant(string Binding, string Namespace, V1RoleRef RoleRef, Rbacv1Subject Subject)
+    {
+        public string Describe()
+        {
+            var subjectName = Subject.Kind == "ServiceAccount" ? $"{Subject.Name}/{(string.IsNullOrEmpty(Subject.NamespaceProperty) ? Namespace : Subject.NamespaceProperty)}" : Subject.Name;
+            var subject = $"{Subject.Kind} \"{subjectName}\"";
+            return Namespace.Length == 0
+                ? $"ClusterRoleBinding \"{Binding}\" of {RoleRef.Kind} \"{RoleRef.Name}\" to {subject}"
+                : $"RoleBinding \"{Binding}/{Namespace}\" of {RoleRef.Kind} \"{RoleRef.Name}\" to {subject}";
+        }
     }
 }
 

@@ -34,6 +34,8 @@ public sealed class RbacPolicyTests
         Assert.True(Allowed(policy, Bob, "delete core configmaps", "team"));
         Assert.False(Allowed(policy, Bob, "delete core configmaps", "ci"));
         Assert.False(Allowed(policy, Bob, "delete core configmaps", ""));
+        Assert.Equal("RBAC: allowed by RoleBinding \"alice-reads/ci\" of Role \"pod-reader\" to User \"alice\"", policy.Authorize(PolicyRulesTests.ParseRequest("list core pods", Alice, "ci")).Reason);
+        Assert.Equal("RBAC: allowed by RoleBinding \"robot-reads/ci\" of Role \"pod-reader\" to ServiceAccount \"robot/ci\"", policy.Authorize(PolicyRulesTests.ParseRequest("get core pods", Robot, "ci")).Reason);
     }
 
     [Fact]
@@ -42,6 +44,7 @@ public sealed class RbacPolicyTests
         var policy = new RbacPolicy([], [ClusterRole("node-reader", null, null, "get|core|nodes|")], [], [ClusterRoleBinding("bob-nodes", "node-reader", GroupSubject("dev"))]);
 
         Assert.True(Allowed(policy, Bob, "get core nodes", ""));
+        Assert.Equal("RBAC: allowed by ClusterRoleBinding \"bob-nodes\" of ClusterRole \"node-reader\" to Group \"dev\"", policy.Authorize(PolicyRulesTests.ParseRequest("get core nodes", Bob, "")).Reason);
         Assert.True(Allowed(policy, Bob, "get core nodes", "anywhere"));
         Assert.False(Allowed(policy, Alice, "get core nodes", ""));
         Assert.True(Allowed(policy, Root, "delete core nodes", ""));
