@@ -173,6 +173,32 @@ public sealed class RbacTests(RbacServerFixture fixture) : IClassFixture<RbacSer
     }
 
     [Fact]
+    public async Task Impersonation_OfUidsAndExtras_IsAuthorizedAndSeenBySelfSubjectReview()
+    {
+        using var erin = fixture.ClientFor("erin-token");
+        using var admin = fixture.ClientFor(RbacServerFixture.AdminToken);
+        const string whoami = """{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""";
+        using var uidDenied = new HttpRequestMessage(HttpMethod.Post, "/apis/authentication.k8s.io/v1/selfsubjectreviews") { Content = new StringContent(whoami, Encoding.UTF8, "application/json") };
+        uidDenied.Headers.Add("Impersonate-User", "alice");
+        uidDenied.Headers.Add("Impersonate-Uid", "u-1");
+        using var asAlice = new HttpRequestMessage(HttpMethod.Post, "/apis/authentication.k8s.io/v1/selfsubjectreviews") { Content = new StringContent(whoami, Encoding.UTF8, "application/json") };
+        asAlice.Headers.Add("Impersonate-User", "alice");
+        asAlice.Headers.Add("Impersonate-Uid", "u-1");
+        asAlice.Headers.Add("Impersonate-Extra-Scopes", "read");
+
+        using var denied = await erin.SendAsync(uidDenied);
+        using var allowed = await admin.SendAsync(asAlice);
+
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Equal("uids.authentication.k8s.io \"u-1\" is forbidden: User \"erin\" cannot impersonate resource \"uids\" in API group \"authentication.k8s.io\" at the cluster scope", (string?)JsonNode.Parse(await denied.Content.ReadAsStringAsync())!["message"]);
+        var info = JsonNode.Parse(await allowed.Content.ReadAsStringAsync())!["status"]!["userInfo"]!;
+        Assert.Equal("alice", (string?)info["username"]);
+        Assert.Equal("u-1", (string?)info["uid"]);
+        Assert.Equal(["system:authenticated"], info["groups"]!.AsArray().Select(g => (string)g!));
+        Assert.Equal(["read"], info["extra"]!["scopes"]!.AsArray().Select(g => (string)g!));
+    }
+
+    [Fact]
     public async Task KubectlAs_ActsWithTheImpersonatedUsersRights()
     {
         var erinAsAlice = await Kubectl.RunAsync(fixture.KubeconfigOf("erin"), "get", "pods", "-n", "team-a", "--as", "alice");
