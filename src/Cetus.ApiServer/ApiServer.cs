@@ -95,11 +95,19 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<DeleteHandler>();
         services.AddSingleton<SubresourceHandlers>();
         services.AddSingleton<ResourceEndpoint>();
+        services.AddSingleton<Authorization.RbacAuthorizer>();
+        services.AddSingleton<Authorization.RbacWriteGuard>();
+        services.AddSingleton<Authorization.ReviewHandler>();
+        services.AddSingleton<Authorization.ClusterRoleAggregator>();
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
         await SystemNamespaces.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        await Authorization.BootstrapPolicy.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
+        authorizer.Start();
+        app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().Start();
 
         // Built on first use otherwise (a quarter second): warm it while the server starts.
         var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
@@ -116,6 +124,8 @@ public sealed partial class ApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);
+        await _app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().DisposeAsync().ConfigureAwait(false);
+        await _app.Services.GetRequiredService<Authorization.RbacAuthorizer>().DisposeAsync().ConfigureAwait(false);
         await _cache.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
@@ -129,6 +139,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
         var metrics = app.Services.GetRequiredService<ApiMetrics>();
         var limits = app.Services.GetRequiredService<InFlightLimits>();
+        var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ApiServer>();
         var version = JsonSerializer.SerializeToUtf8Bytes(new
         {
@@ -150,7 +161,8 @@ public sealed partial class ApiServer : IAsyncDisposable
             IDisposable? slot = null;
             try
             {
-                await authentication.AuthenticateAsync(context).ConfigureAwait(false);
+                var user = await authentication.AuthenticateAsync(context).ConfigureAwait(false);
+                Authorize(context, user);
                 slot = limits.Enter(labels, metrics);
                 if (labels.Verb == "WATCH")
                 {
@@ -201,6 +213,29 @@ public sealed partial class ApiServer : IAsyncDisposable
                 }
             }
         });
+
+        // Impersonation, then RBAC: system:masters passes without building the request's attributes (the hot path).
+        void Authorize(HttpContext context, Security.UserInfo user)
+        {
+            var acting = Authorization.Impersonation.Apply(context, user, authorizer.Authorize);
+            if (!ReferenceEquals(acting, user))
+            {
+                Authentication.ActAs(context, acting);
+            }
+
+            if (acting.Groups.Contains(Authorization.RbacPolicy.MastersGroup))
+            {
+                return;
+            }
+
+            var path = context.Request.Path.Value ?? "/";
+            var request = Authorization.RequestAttributes.From(acting, context.Request.Method, path, context.Request.Query);
+            var (allowed, reason) = authorizer.Authorize(request);
+            if (!allowed)
+            {
+                throw Authorization.Forbidden.For(request, reason);
+            }
+        }
 
         Task RouteAsync(HttpContext context)
         {

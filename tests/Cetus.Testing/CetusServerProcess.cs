@@ -59,9 +59,10 @@ public sealed class CetusServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server (SQLite in the data directory unless <paramref name="datastore"/> says otherwise) and waits
-    /// until it serves; <paramref name="environment"/> adds variables to its environment (e.g. DOTNET_GCHeapHardLimit).
+    /// until it serves; <paramref name="environment"/> adds variables to its environment (e.g. DOTNET_GCHeapHardLimit),
+    /// <paramref name="arguments"/> flags to its command line (e.g. --token-auth-file).
     /// </summary>
-    public static async Task<CetusServerProcess> StartAsync(string? datastore = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<CetusServerProcess> StartAsync(string? datastore = null, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
     {
         var binary = Path.Combine(RepositoryRoot(), "out", "cetus");
         if (!File.Exists(binary))
@@ -81,6 +82,11 @@ public sealed class CetusServerProcess : IAsyncDisposable
         {
             start.ArgumentList.Add("--datastore");
             start.ArgumentList.Add(datastore);
+        }
+
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
         }
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

@@ -11,6 +11,9 @@ public static class BuiltInResources
     private const string Apps = "apps";
     private const string Coordination = "coordination.k8s.io";
     private const string EventsGroup = "events.k8s.io";
+    private const string Rbac = "rbac.authorization.k8s.io";
+    private const string Authorization = "authorization.k8s.io";
+    private const string Authentication = "authentication.k8s.io";
 
     /// <summary>A registry holding every built-in resource.</summary>
     public static ResourceRegistry Create()
@@ -29,7 +32,38 @@ public static class BuiltInResources
         .Register(Define<V1Deployment, V1DeploymentList>(Apps, "v1", "deployments", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"]))
         .Register(Define<V1ReplicaSet, V1ReplicaSetList>(Apps, "v1", "replicasets", namespaced: true, shortNames: ["rs"], categories: ["all"], subresources: ["status", "scale"]))
         .Register(Define<V1Lease, V1LeaseList>(Coordination, "v1", "leases", namespaced: true, allowCreateOnUpdate: true))
-        .Register(Define<Eventsv1Event, Eventsv1EventList>(EventsGroup, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true, storage: EventsV1.EventConversion.StoredAs(coreEvents)));
+        .Register(Define<Eventsv1Event, Eventsv1EventList>(EventsGroup, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true, storage: EventsV1.EventConversion.StoredAs(coreEvents)))
+        .Register(Define<V1Role, V1RoleList>(Rbac, "v1", "roles", namespaced: true))
+        .Register(Define<V1RoleBinding, V1RoleBindingList>(Rbac, "v1", "rolebindings", namespaced: true))
+        .Register(Define<V1ClusterRole, V1ClusterRoleList>(Rbac, "v1", "clusterroles", namespaced: false))
+        .Register(Define<V1ClusterRoleBinding, V1ClusterRoleBindingList>(Rbac, "v1", "clusterrolebindings", namespaced: false))
+        .Register(Review<V1SelfSubjectAccessReview>(Authorization, "selfsubjectaccessreviews", namespaced: false))
+        .Register(Review<V1LocalSubjectAccessReview>(Authorization, "localsubjectaccessreviews", namespaced: true))
+        .Register(Review<V1SubjectAccessReview>(Authorization, "subjectaccessreviews", namespaced: false))
+        .Register(Review<V1SelfSubjectRulesReview>(Authorization, "selfsubjectrulesreviews", namespaced: false))
+        .Register(Review<V1SelfSubjectReview>(Authentication, "selfsubjectreviews", namespaced: false))
+        .Register(Review<V1TokenReview>(Authentication, "tokenreviews", namespaced: false));
+    }
+
+    // A review is answered, never stored: create is its only verb.
+    private static ResourceDefinition Review<T>(string group, string plural, bool namespaced)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var definition = Define<T, T>(group, "v1", plural, namespaced);
+        return new ResourceDefinition
+        {
+            Group = definition.Group,
+            Version = definition.Version,
+            Kind = definition.Kind,
+            Plural = definition.Plural,
+            Namespaced = namespaced,
+            Type = definition.Type,
+            ListType = definition.Type,
+            Strategy = definition.Strategy,
+            Table = definition.Table,
+            Verbs = ["create"],
+            Virtual = true,
+        };
     }
 
     private static ResourceDefinition Define<T, TList>(

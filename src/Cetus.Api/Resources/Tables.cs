@@ -6,6 +6,7 @@ using Cetus.Api.Resources.Leases;
 using Cetus.Api.Resources.Namespaces;
 using Cetus.Api.Resources.Nodes;
 using Cetus.Api.Resources.Pods;
+using Cetus.Api.Resources.Rbac;
 using Cetus.Api.Resources.ReplicaSets;
 using Cetus.Api.Resources.Secrets;
 using Cetus.Api.Resources.Services;
@@ -33,6 +34,10 @@ internal static class Tables
         [typeof(V1ReplicaSet)] = new ReplicaSetTable(),
         [typeof(V1Lease)] = new LeaseTable(),
         [typeof(Eventsv1Event)] = new EventsV1EventTable(),
+        [typeof(V1Role)] = new RoleTable(),
+        [typeof(V1ClusterRole)] = new ClusterRoleTable(),
+        [typeof(V1RoleBinding)] = new RoleBindingTable(),
+        [typeof(V1ClusterRoleBinding)] = new ClusterRoleBindingTable(),
     };
 
     public static ITableConvertor For(Type type) => ByType.TryGetValue(type, out var table) ? table : DefaultTableConvertor.Instance;

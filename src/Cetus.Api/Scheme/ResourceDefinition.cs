@@ -60,6 +60,12 @@ public sealed class ResourceDefinition
     /// <summary>A PUT of a missing object creates it (events, leases), instead of 404.</summary>
     public bool AllowCreateOnUpdate { get; init; }
 
+    /// <summary>
+    /// A create-only resource that is never stored: the server answers a POST itself (the access and token reviews),
+    /// as upstream's virtual resources. It has no list type (<see cref="ListType"/> is the item type).
+    /// </summary>
+    public bool Virtual { get; init; }
+
     /// <summary>The group, version and kind.</summary>
     public GroupVersionKind GroupVersionKind => new(Group, Version, Kind);
 

@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Cetus.ApiServer.Handlers;
 
 /// <summary>POST to a collection: decode, set server fields, prepare, default, validate, store (unless dryRun).</summary>
-internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, TimeProvider time)
+internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -44,6 +44,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
             return definition.Strategy.ValidateCreate(item);
         });
         ObjectMetadata.ThrowIfInvalid(definition, item.Metadata.Name, errors);
+        guard.Check(request, item, null);
         if (dryRun)
         {
             return Cetus.Api.Json.KubeJson.Serialize(item, definition.Type);

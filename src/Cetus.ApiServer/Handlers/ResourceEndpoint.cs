@@ -14,7 +14,8 @@ internal sealed class ResourceEndpoint(
     CreateHandler create,
     UpdateHandler update,
     DeleteHandler delete,
-    SubresourceHandlers subresources)
+    SubresourceHandlers subresources,
+    Authorization.ReviewHandler reviews)
 {
     public Task HandleAsync(HttpContext http, RequestInfo info)
     {
@@ -32,6 +33,14 @@ internal sealed class ResourceEndpoint(
 
         var request = new ResourceRequest(http, info, definition);
         var method = http.Request.Method;
+        if (definition.Virtual)
+        {
+            // Reviews are answered, never stored: POST to the collection is all they take.
+            return method == "POST" && info.Name.Length == 0 && (!definition.Namespaced || info.Namespace.Length > 0)
+                ? reviews.HandleAsync(request)
+                : throw Problems.MethodNotSupported(definition.Group, definition.Plural, method.ToLowerInvariant());
+        }
+
         var named = info.Name.Length > 0;
         var collectionInNamespace = !definition.Namespaced || info.Namespace.Length > 0;
         return (method, named, info.Subresource) switch

@@ -11,7 +11,7 @@ namespace Cetus.ApiServer.Handlers;
 /// PUT of an object or its status: compare-and-swap on the resourceVersion in the body (409 when stale; none means
 /// last write wins), the strategy's update rules, and no write at all when nothing changed.
 /// </summary>
-internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, TimeProvider time)
+internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, Authorization.RbacWriteGuard guard, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -95,6 +95,11 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
                 return definition.Strategy.ValidateUpdate(item, old);
             });
             ObjectMetadata.ThrowIfInvalid(definition, request.Name, errors);
+            if (!status)
+            {
+                guard.Check(request, item, old);
+            }
+
             var json = KubeJson.Serialize(item, definition.Type);
             if (json.AsSpan().SequenceEqual(current.Json) || dryRun)
             {

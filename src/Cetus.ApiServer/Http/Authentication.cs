@@ -14,6 +14,9 @@ internal sealed class Authentication(ApiServerOptions options)
 
     public static UserInfo? UserOf(HttpContext context) => context.Items[UserKey] as UserInfo;
 
+    /// <summary>Replaces the request's user (impersonation: the request acts as the impersonated user from then on).</summary>
+    public static void ActAs(HttpContext context, UserInfo user) => context.Items[UserKey] = user;
+
     public async Task<UserInfo> AuthenticateAsync(HttpContext context)
     {
         UserInfo? user = null;
@@ -28,7 +31,9 @@ internal sealed class Authentication(ApiServerOptions options)
             user = options.AuthenticateCertificate(certificate) ?? throw Problems.Unauthorized();
         }
 
-        context.Items[UserKey] = user ?? throw Problems.Unauthorized();
+        // Every authenticated user is in system:authenticated (upstream's AuthenticatedGroupAdder).
+        user = (user ?? throw Problems.Unauthorized()).Authenticated();
+        context.Items[UserKey] = user;
         return user;
     }
 }

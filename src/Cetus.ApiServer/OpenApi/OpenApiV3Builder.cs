@@ -111,7 +111,10 @@ public sealed class OpenApiV3Builder
         foreach (var resource in _registry.All)
         {
             Add(resource.Type, resource.GroupVersionKind);
-            Add(resource.ListType, new GroupVersionKind(resource.Group, resource.Version, resource.ListKind));
+            if (!resource.Virtual)
+            {
+                Add(resource.ListType, new GroupVersionKind(resource.Group, resource.Version, resource.ListKind));
+            }
         }
 
         Add(typeof(V1Status), new GroupVersionKind("", "v1", "Status"));

@@ -28,7 +28,7 @@ internal static partial class SchemaNames
         ("io.k8s.apimachinery.pkg.apis.meta", [
             "APIGroup", "APIGroupList", "APIResource", "APIResourceList", "APIVersions", "Condition", "DeleteOptions",
             "GroupVersionForDiscovery", "LabelSelector", "LabelSelectorRequirement", "ListMeta", "ManagedFieldsEntry",
-            "ObjectMeta", "OwnerReference", "Preconditions", "ServerAddressByClientCIDR", "ShardInfo", "Status",
+            "FieldSelectorRequirement", "ObjectMeta", "OwnerReference", "Preconditions", "ServerAddressByClientCIDR", "ShardInfo", "Status",
             "StatusCause", "StatusDetails", "WatchEvent"]),
         ("io.k8s.api.apps", [
             "ControllerRevision", "ControllerRevisionList", "DaemonSet", "DaemonSetCondition", "DaemonSetList",
@@ -44,6 +44,16 @@ internal static partial class SchemaNames
             "JobStatus", "JobTemplateSpec", "PodFailurePolicy", "PodFailurePolicyOnExitCodesRequirement",
             "PodFailurePolicyOnPodConditionsPattern", "PodFailurePolicyRule", "SuccessPolicy", "SuccessPolicyRule",
             "UncountedTerminatedPods"]),
+        ("io.k8s.api.rbac", [
+            "AggregationRule", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBindingList", "ClusterRoleList",
+            "PolicyRule", "Role", "RoleBinding", "RoleBindingList", "RoleList", "RoleRef"]),
+        ("io.k8s.api.authorization", [
+            "FieldSelectorAttributes", "LabelSelectorAttributes", "LocalSubjectAccessReview", "NonResourceAttributes",
+            "NonResourceRule", "ResourceAttributes", "ResourceRule", "SelfSubjectAccessReview",
+            "SelfSubjectAccessReviewSpec", "SelfSubjectRulesReview", "SelfSubjectRulesReviewSpec", "SubjectAccessReview",
+            "SubjectAccessReviewSpec", "SubjectAccessReviewStatus", "SubjectRulesReviewStatus"]),
+        ("io.k8s.api.authentication", [
+            "SelfSubjectReview", "SelfSubjectReviewStatus", "TokenReview", "TokenReviewSpec", "TokenReviewStatus", "UserInfo"]),
         ("io.k8s.api.coordination", ["Lease", "LeaseCandidate", "LeaseCandidateList", "LeaseCandidateSpec", "LeaseList", "LeaseSpec"]));
 
     // Group prefixes of the C# names that carry one (Corev1Event); most Go packages are io.k8s.api.{group}.

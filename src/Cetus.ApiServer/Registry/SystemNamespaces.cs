@@ -13,23 +13,8 @@ internal static class SystemNamespaces
         var definition = registry.Find(string.Empty, "v1", "namespaces")!;
         foreach (var name in Names)
         {
-            if (await objects.GetAsync(definition, string.Empty, name, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                continue;
-            }
-
             var ns = new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = name } };
-            Handlers.ObjectMetadata.PrepareForCreate(definition, ns, string.Empty, time.GetUtcNow());
-            definition.Strategy.PrepareForCreate(ns);
-            definition.Strategy.Default(ns);
-            try
-            {
-                await objects.CreateAsync(definition, ns, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Errors.ApiException e) when (e.Code == 409)
-            {
-                // Another API server on the same datastore made it first.
-            }
+            await BuiltInObjects.CreateIfMissingAsync(objects, definition, ns, time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -11,10 +11,11 @@ public sealed class StrategiesTests
     {
         var registry = BuiltInResources.Create();
 
-        var generic = registry.All.Where(d => d.Strategy.GetType().IsGenericType && d.Strategy.GetType().GetGenericTypeDefinition() == typeof(ResourceStrategy<>));
+        // Reviews are answered, never stored: nothing of theirs is defaulted or validated as an object.
+        var generic = registry.All.Where(d => !d.Virtual).Where(d => d.Strategy.GetType().IsGenericType && d.Strategy.GetType().GetGenericTypeDefinition() == typeof(ResourceStrategy<>));
 
         Assert.Empty(generic.Select(d => d.GroupVersionKind.ToString()));
-        Assert.Equal(13, registry.All.Select(d => d.Strategy.GetType()).Distinct().Count());
+        Assert.Equal(17, registry.All.Where(d => !d.Virtual).Select(d => d.Strategy.GetType()).Distinct().Count());
     }
 
     [Theory]

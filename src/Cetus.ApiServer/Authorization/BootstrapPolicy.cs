@@ -1,0 +1,209 @@
+using Cetus.Api.Scheme;
+using Cetus.ApiServer.Registry;
+using k8s;
+using k8s.Models;
+
+namespace Cetus.ApiServer.Authorization;
+
+/// <summary>
+/// The default roles and bindings kube-apiserver creates at start-up (plugin/pkg/auth/authorizer/rbac/bootstrappolicy,
+/// as of 1.32), each labelled <c>kubernetes.io/bootstrapping: rbac-defaults</c> and annotated
+/// <c>rbac.authorization.kubernetes.io/autoupdate: "true"</c>. Missing ones are created; existing ones are left alone.
+/// </summary>
+internal static class BootstrapPolicy
+{
+    private const string Core = "";
+    private const string Apps = "apps";
+    private const string Authentication = "authentication.k8s.io";
+    private const string Authorization = "authorization.k8s.io";
+    private const string Autoscaling = "autoscaling";
+    private const string Batch = "batch";
+    private const string Certificates = "certificates.k8s.io";
+    private const string Coordination = "coordination.k8s.io";
+    private const string DiscoveryGroup = "discovery.k8s.io";
+    private const string Events = "events.k8s.io";
+    private const string Extensions = "extensions";
+    private const string Networking = "networking.k8s.io";
+    private const string NodeGroup = "node.k8s.io";
+    private const string Policy = "policy";
+    private const string Rbac = "rbac.authorization.k8s.io";
+    private const string Storage = "storage.k8s.io";
+
+    private static readonly string[] Read = ["get", "list", "watch"];
+    private static readonly string[] Write = ["create", "update", "patch", "delete", "deletecollection"];
+    private static readonly string[] ReadWrite = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+
+    /// <summary>The default ClusterRoles.</summary>
+    public static IReadOnlyList<V1ClusterRole> ClusterRoles() =>
+    [
+        Role("cluster-admin", null,
+            Rule(["*"], ["*"], "*"),
+            Urls(["*"], "*")),
+        Role("system:discovery", null,
+            Urls(["get"], "/livez", "/readyz", "/healthz", "/version", "/version/", "/openapi", "/openapi/*", "/api", "/api/*", "/apis", "/apis/*")),
+        Role("system:basic-user", null,
+            Rule(["create"], [Authorization], "selfsubjectaccessreviews", "selfsubjectrulesreviews"),
+            Rule(["create"], [Authentication], "selfsubjectreviews")),
+        Role("system:public-info-viewer", null,
+            Urls(["get"], "/livez", "/readyz", "/healthz", "/version", "/version/")),
+        Aggregate("admin", null, "rbac.authorization.k8s.io/aggregate-to-admin"),
+        Aggregate("edit", "rbac.authorization.k8s.io/aggregate-to-admin", "rbac.authorization.k8s.io/aggregate-to-edit"),
+        Aggregate("view", "rbac.authorization.k8s.io/aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-view"),
+        Role("system:aggregate-to-admin", "rbac.authorization.k8s.io/aggregate-to-admin",
+            Rule(["create"], [Authorization], "localsubjectaccessreviews"),
+            Rule(ReadWrite, [Rbac], "roles", "rolebindings")),
+        Role("system:aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-edit",
+            Rule(Read, [Core], "pods/attach", "pods/proxy", "pods/exec", "pods/portforward", "secrets", "services/proxy"),
+            Rule(["impersonate"], [Core], "serviceaccounts"),
+            Rule(Write, [Core], "pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"),
+            Rule(["create"], [Core], "pods/eviction"),
+            Rule(Write, [Core], "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/proxy", "persistentvolumeclaims", "configmaps", "secrets", "events"),
+            Rule(["create"], [Core], "serviceaccounts/token"),
+            Rule(Write, [Apps], "statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale", "deployments/rollback", "replicasets", "replicasets/scale"),
+            Rule(Write, [Autoscaling], "horizontalpodautoscalers"),
+            Rule(Write, [Batch], "jobs", "cronjobs"),
+            Rule(Write, [Extensions], "daemonsets", "deployments", "deployments/scale", "deployments/rollback", "ingresses", "replicasets", "replicasets/scale", "replicationcontrollers/scale", "networkpolicies"),
+            Rule(Write, [Policy], "poddisruptionbudgets"),
+            Rule(Write, [Networking], "networkpolicies", "ingresses")),
+        Role("system:aggregate-to-view", "rbac.authorization.k8s.io/aggregate-to-view",
+            Rule(Read, [Core], "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "configmaps"),
+            Rule(Read, [Core], "limitranges", "resourcequotas", "bindings", "events", "pods/status", "resourcequotas/status", "namespaces/status", "replicationcontrollers/status", "pods/log"),
+            Rule(Read, [Core], "namespaces"),
+            Rule(Read, [DiscoveryGroup], "endpointslices"),
+            Rule(Read, [Apps], "controllerrevisions", "statefulsets", "statefulsets/status", "statefulsets/scale", "daemonsets", "daemonsets/status", "deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status", "replicasets/scale"),
+            Rule(Read, [Autoscaling], "horizontalpodautoscalers", "horizontalpodautoscalers/status"),
+            Rule(Read, [Batch], "jobs", "cronjobs", "cronjobs/status", "jobs/status"),
+            Rule(Read, [Extensions], "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "ingresses", "ingresses/status", "replicasets", "replicasets/scale", "replicasets/status", "replicationcontrollers/scale", "networkpolicies"),
+            Rule(Read, [Policy], "poddisruptionbudgets", "poddisruptionbudgets/status"),
+            Rule(Read, [Networking], "networkpolicies", "ingresses", "ingresses/status")),
+        Role("system:kube-controller-manager", null,
+            Rule(["create", "update", "patch"], [Core, Events], "events"),
+            Rule(["create"], [Coordination], "leases"),
+            Rule(["get", "update"], [Coordination], ["kube-controller-manager"], "leases"),
+            Rule(["create"], [Core], "secrets", "serviceaccounts"),
+            Rule(["delete"], [Core], "secrets"),
+            Rule(["get"], [Core], "configmaps", "namespaces", "secrets", "serviceaccounts"),
+            Rule(["update"], [Core], "secrets", "serviceaccounts"),
+            Rule(["create"], [Authentication], "tokenreviews"),
+            Rule(["create"], [Authorization], "subjectaccessreviews"),
+            Rule(["list", "watch"], ["*"], "*"),
+            Rule(["create"], [Core], "serviceaccounts/token")),
+        Role("system:kube-scheduler", null,
+            Rule(["create", "update", "patch"], [Core, Events], "events"),
+            Rule(["create"], [Coordination], "leases"),
+            Rule(["get", "update"], [Coordination], ["kube-scheduler"], "leases"),
+            Rule(["delete", "get", "list", "watch"], [Core], "nodes"),
+            Rule(["get", "list", "watch"], [Core], "pods"),
+            Rule(["create"], [Core], "pods/binding", "bindings"),
+            Rule(["patch", "update"], [Core], "pods/status"),
+            Rule(Read, [Core], "replicationcontrollers", "services"),
+            Rule(Read, [Apps, Extensions], "replicasets"),
+            Rule(Read, [Apps], "statefulsets"),
+            Rule(Read, [Policy], "poddisruptionbudgets"),
+            Rule(Read, [Core], "persistentvolumeclaims", "persistentvolumes"),
+            Rule(["create"], [Authentication], "tokenreviews"),
+            Rule(["create"], [Authorization], "subjectaccessreviews"),
+            Rule(Read, [Storage], "csinodes"),
+            Rule(Read, [Core], "namespaces"),
+            Rule(Read, [Storage], "csidrivers"),
+            Rule(Read, [Storage], "csistoragecapacities")),
+        Role("system:node", null,
+            Rule(["create"], [Authentication], "tokenreviews"),
+            Rule(["create"], [Authorization], "subjectaccessreviews", "localsubjectaccessreviews"),
+            Rule(Read, [Core], "services"),
+            Rule(["create", "get", "list", "watch"], [Core], "nodes"),
+            Rule(["update", "patch"], [Core], "nodes/status"),
+            Rule(["update", "patch"], [Core], "nodes"),
+            Rule(["create", "update", "patch"], [Core, Events], "events"),
+            Rule(Read, [Core], "pods"),
+            Rule(["create", "delete"], [Core], "pods"),
+            Rule(["update", "patch"], [Core], "pods/status"),
+            Rule(["create"], [Core], "pods/eviction"),
+            Rule(["get", "list", "watch"], [Core], "secrets", "configmaps"),
+            Rule(["get"], [Core], "persistentvolumeclaims", "persistentvolumes"),
+            Rule(["get"], [Core], "endpoints"),
+            Rule(["create", "get", "list", "watch"], [Certificates], "certificatesigningrequests"),
+            Rule(["get", "create", "update", "patch", "delete"], [Coordination], "leases"),
+            Rule(["get"], [Storage], "volumeattachments"),
+            Rule(["get", "update", "patch"], [Core], "persistentvolumeclaims/status"),
+            Rule(["create"], [Core], "serviceaccounts/token"),
+            Rule(["get", "watch", "list"], [Storage], "csidrivers"),
+            Rule(["get", "create", "update", "patch", "delete"], [Storage], "csinodes"),
+            Rule(["get", "list", "watch"], [NodeGroup], "runtimeclasses")),
+    ];
+
+    /// <summary>The default ClusterRoleBindings.</summary>
+    public static IReadOnlyList<V1ClusterRoleBinding> ClusterRoleBindings() =>
+    [
+        Binding("cluster-admin", Group("system:masters")),
+        Binding("system:discovery", Group("system:authenticated")),
+        Binding("system:basic-user", Group("system:authenticated")),
+        Binding("system:public-info-viewer", Group("system:authenticated"), Group("system:unauthenticated")),
+        Binding("system:kube-controller-manager", User("system:kube-controller-manager")),
+        Binding("system:kube-scheduler", User("system:kube-scheduler")),
+        // Nodes are authorized by the Node authorizer upstream; the binding exists, bound to no one.
+        Binding("system:node"),
+    ];
+
+    /// <summary>Creates the roles and bindings that are missing (another server may race us: 409 is fine).</summary>
+    public static async Task EnsureAsync(ObjectStore objects, ResourceRegistry registry, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var roles = registry.Find(Rbac, "v1", "clusterroles")!;
+        var bindings = registry.Find(Rbac, "v1", "clusterrolebindings")!;
+        foreach (var role in ClusterRoles())
+        {
+            await BuiltInObjects.CreateIfMissingAsync(objects, roles, role, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var binding in ClusterRoleBindings())
+        {
+            await BuiltInObjects.CreateIfMissingAsync(objects, bindings, binding, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static V1ObjectMeta Metadata(string name, string? aggregateTo) => new()
+    {
+        Name = name,
+        Labels = aggregateTo is null
+            ? new Dictionary<string, string> { ["kubernetes.io/bootstrapping"] = "rbac-defaults" }
+            : new Dictionary<string, string> { ["kubernetes.io/bootstrapping"] = "rbac-defaults", [aggregateTo] = "true" },
+        Annotations = new Dictionary<string, string> { ["rbac.authorization.kubernetes.io/autoupdate"] = "true" },
+    };
+
+    private static V1ClusterRole Role(string name, string? aggregateTo, params V1PolicyRule[] rules) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "ClusterRole",
+        Metadata = Metadata(name, aggregateTo),
+        Rules = rules,
+    };
+
+    private static V1ClusterRole Aggregate(string name, string? aggregateTo, string selectLabel) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "ClusterRole",
+        Metadata = Metadata(name, aggregateTo),
+        AggregationRule = new V1AggregationRule { ClusterRoleSelectors = [new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [selectLabel] = "true" } }] },
+        Rules = [],
+    };
+
+    private static V1PolicyRule Rule(string[] verbs, string[] groups, params string[] resources) => new() { Verbs = verbs, ApiGroups = groups, Resources = resources };
+
+    private static V1PolicyRule Rule(string[] verbs, string[] groups, string[] names, params string[] resources) =>
+        new() { Verbs = verbs, ApiGroups = groups, Resources = resources, ResourceNames = names };
+
+    private static V1PolicyRule Urls(string[] verbs, params string[] urls) => new() { Verbs = verbs, NonResourceURLs = urls };
+
+    private static V1ClusterRoleBinding Binding(string role, params Rbacv1Subject[] subjects) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "ClusterRoleBinding",
+        Metadata = Metadata(role, null),
+        RoleRef = new V1RoleRef { ApiGroup = Rbac, Kind = "ClusterRole", Name = role },
+        Subjects = subjects.Length == 0 ? null : subjects,
+    };
+
+    private static Rbacv1Subject Group(string name) => new() { ApiGroup = Rbac, Kind = "Group", Name = name };
+
+    private static Rbacv1Subject User(string name) => new() { ApiGroup = Rbac, Kind = "User", Name = name };
+}
