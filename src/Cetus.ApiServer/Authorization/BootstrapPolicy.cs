@@ -88,6 +88,20 @@ internal static class BootstrapPolicy
             Rule(["create"], [Authorization], "subjectaccessreviews"),
             Rule(["list", "watch"], ["*"], "*"),
             Rule(["create"], [Core], "serviceaccounts/token")),
+        // The controllers' own roles (upstream's controller_policy.go), for the controllers Cetus runs.
+        Role("system:controller:deployment-controller", null,
+            Rule(["get", "list", "watch", "update"], [Apps, Extensions], "deployments"),
+            Rule(["update"], [Apps, Extensions], "deployments/status"),
+            Rule(["update"], [Apps, Extensions], "deployments/finalizers"),
+            Rule(["get", "list", "watch", "create", "update", "patch", "delete"], [Apps, Extensions], "replicasets"),
+            Rule(["get", "list", "watch", "update"], [Core], "pods"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:replicaset-controller", null,
+            Rule(["get", "list", "watch", "update"], [Apps, Extensions], "replicasets"),
+            Rule(["update"], [Apps, Extensions], "replicasets/status"),
+            Rule(["update"], [Apps, Extensions], "replicasets/finalizers"),
+            Rule(["list", "watch", "patch", "create", "delete"], [Core], "pods"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
         Role("system:kube-scheduler", null,
             Rule(["create", "update", "patch"], [Core, Events], "events"),
             Rule(["create"], [Coordination], "leases"),
@@ -141,6 +155,10 @@ internal static class BootstrapPolicy
         Binding("system:public-info-viewer", Group("system:authenticated"), Group("system:unauthenticated")),
         Binding("system:kube-controller-manager", User("system:kube-controller-manager")),
         Binding("system:kube-scheduler", User("system:kube-scheduler")),
+        // Upstream binds these to each controller's service account (--use-service-account-credentials); until
+        // Cetus issues service-account tokens, the controller manager acts for its controllers under its own name.
+        Binding("system:controller:deployment-controller", User("system:kube-controller-manager")),
+        Binding("system:controller:replicaset-controller", User("system:kube-controller-manager")),
         // Nodes are authorized by the Node authorizer upstream; the binding exists, bound to no one.
         Binding("system:node"),
     ];
