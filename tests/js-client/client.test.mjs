@@ -221,9 +221,12 @@ test('watch of deployments with a label selector sees only the matching object',
     (seen) => seen.at(-1).type === 'DELETED',
   );
 
-  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
-  assert.deepEqual(events.map((e) => e.object.metadata.name), ['web', 'web', 'web']);
-  assert.equal(events[1].object.spec.replicas, 3);
+  // The controller manager also writes the Deployment's status: MODIFIED may come more than once.
+  assert.equal(events[0].type, 'ADDED');
+  assert.equal(events.at(-1).type, 'DELETED');
+  assert.ok(events.slice(1, -1).every((e) => e.type === 'MODIFIED'));
+  assert.ok(events.every((e) => e.object.metadata.name === 'web'));
+  assert.ok(events.slice(1, -1).some((e) => e.object.spec.replicas === 3));
 });
 
 test('merge patch sets and removes keys', async () => {

@@ -51,7 +51,7 @@ public sealed partial class WatchCache
             for (long i = 0; i < _windowCount; i++)
             {
                 var change = _window[(_windowStart + i) % WindowCapacity]!;
-                if (change.Revision > afterRevision && change.Object.Definition == definition.Stored)
+                if (change.Revision > afterRevision && change.Object.Definition == definition.Stored && change.Object.Key.StartsWith(prefix, StringComparison.Ordinal))
                 {
                     watcher.Offer(change);
                 }

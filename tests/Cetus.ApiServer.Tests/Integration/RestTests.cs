@@ -114,6 +114,22 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
     }
 
     [Fact]
+    public async Task Watch_FromAPastRevision_ReplaysOnlyItsOwnNamespace()
+    {
+        var list = await Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/default/configmaps");
+        var from = (string?)list!["metadata"]!["resourceVersion"];
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostAsync("/api/v1/namespaces/kube-public/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"replay-elsewhere"}}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"replay-here"}}"""))).StatusCode);
+
+        // Both changes are in the cache's window before the watch starts: the replay must filter by namespace too.
+        using var watching = await Client.GetAsync($"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={from}&timeoutSeconds=30", HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await watching.Content.ReadAsStreamAsync());
+        var first = JsonNode.Parse((await events.ReadLineAsync())!)!;
+        Assert.Equal("replay-here", (string?)first["object"]!["metadata"]!["name"]);
+        Assert.Equal("default", (string?)first["object"]!["metadata"]!["namespace"]);
+    }
+
+    [Fact]
     public async Task SystemNamespaces_ExistAtStart()
     {
         var list = await Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces");

@@ -51,7 +51,7 @@ public sealed class ApiFuzzKnownFailures(ApiFuzzKnownFailures.SharedServer share
     public async Task KnownBug_IsAnsweredAsKubernetesDoes(string id)
     {
         var known = All[id];
-        await using var own = known.Isolated ? await CetusServerProcess.StartAsync(environment: LimitedHeap) : null;
+        await using var own = known.Isolated ? await CetusServerProcess.StartAsync(environment: LimitedHeap, arguments: FuzzServer.Arguments) : null;
         var server = own ?? await shared.ServerAsync();
         var ns = "kf-" + id.ToLowerInvariant().Replace('.', '-');
         if (ns.Length > 63)
@@ -398,7 +398,7 @@ public sealed class ApiFuzzKnownFailures(ApiFuzzKnownFailures.SharedServer share
                     await _server.DisposeAsync();
                 }
 
-                _server = await CetusServerProcess.StartAsync(environment: LimitedHeap);
+                _server = await CetusServerProcess.StartAsync(environment: LimitedHeap, arguments: FuzzServer.Arguments);
                 return _server;
             }
             finally

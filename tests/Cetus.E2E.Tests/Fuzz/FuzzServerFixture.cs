@@ -15,7 +15,7 @@ public sealed class FuzzServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await CetusServerProcess.StartAsync();
+        Server = await CetusServerProcess.StartAsync(arguments: FuzzServer.Arguments);
         await SeedAsync(Server);
     }
 
