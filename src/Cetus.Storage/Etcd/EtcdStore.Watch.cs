@@ -26,7 +26,7 @@ public sealed partial class EtcdStore
         {
             using var call = _client.GetConnection().WatchClient.Watch(cancellationToken: cancellationToken);
             var stream = call.ResponseStream;
-            var failure = (RpcException?)null;
+            var failure = (Exception?)null;
             try
             {
                 // Starting AT the last revision seen (not after it) makes etcd itself refuse a start older than its
@@ -42,8 +42,10 @@ public sealed partial class EtcdStore
                     },
                 }, cancellationToken).ConfigureAwait(false);
             }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (IsBrokenStream(e, cancellationToken))
             {
+                // Besides RpcException, the client's retry layer can throw other exceptions from a write that races
+                // with the connection dropping (seen: ArgumentOutOfRangeException in RetryCall.WriteNewMessage).
                 failure = e;
             }
             catch (RpcException e)
@@ -63,7 +65,7 @@ public sealed partial class EtcdStore
 
                     response = stream.Current;
                 }
-                catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (IsBrokenStream(e, cancellationToken))
                 {
                     failure = e;
                     break;
@@ -108,10 +110,20 @@ public sealed partial class EtcdStore
             failingSince ??= now;
             if (now - failingSince > ReconnectGiveUp)
             {
-                throw new StoreException(StoreError.Unavailable, $"etcd at {Endpoints} has been unreachable for {ReconnectGiveUp.TotalSeconds:0} s: {failure?.Status.Detail}", failure);
+                throw new StoreException(StoreError.Unavailable, $"etcd at {Endpoints} has been unreachable for {ReconnectGiveUp.TotalSeconds:0} s: {Describe(failure)}", failure);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static bool IsBrokenStream(Exception e, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && e is not OperationCanceledException && e is not StoreException;
+
+    private static string Describe(Exception? failure) => failure switch
+    {
+        RpcException rpc => rpc.Status.Detail,
+        null => "the stream ended",
+        _ => failure.Message,
+    };
 }
