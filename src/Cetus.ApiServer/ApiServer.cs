@@ -87,6 +87,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<DiscoveryDocuments>();
         services.AddSingleton<OpenApi.OpenApiV3Builder>();
         services.AddSingleton<Authentication>();
+        services.AddSingleton(options.ServiceAccountTokens ?? Security.ServiceAccountTokens.Ephemeral());
+        services.AddSingleton<ServiceAccountAuthenticator>();
+        services.AddSingleton<TokenRequestHandler>();
         services.AddSingleton<GetHandler>();
         services.AddSingleton<ListHandler>();
         services.AddSingleton<WatchHandler>();
@@ -141,6 +144,16 @@ public sealed partial class ApiServer : IAsyncDisposable
         var limits = app.Services.GetRequiredService<InFlightLimits>();
         var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ApiServer>();
+        var serviceAccountTokens = app.Services.GetRequiredService<Security.ServiceAccountTokens>();
+        // Service-account issuer discovery, as kube-apiserver serves it for OIDC consumers of its tokens.
+        var openIdConfiguration = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["issuer"] = serviceAccountTokens.Issuer,
+            ["jwks_uri"] = serviceAccountTokens.Issuer.TrimEnd('/') + "/openid/v1/jwks",
+            ["response_types_supported"] = new[] { "id_token" },
+            ["subject_types_supported"] = new[] { "public" },
+            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+        });
         var version = JsonSerializer.SerializeToUtf8Bytes(new
         {
             major = options.Version.Major,
@@ -250,6 +263,11 @@ public sealed partial class ApiServer : IAsyncDisposable
             {
                 case "/version" when get:
                     return Responses.WriteJsonAsync(context, 200, version);
+                case "/.well-known/openid-configuration" when get:
+                    return Responses.WriteJsonAsync(context, 200, openIdConfiguration);
+                case "/openid/v1/jwks" when get:
+                    context.Response.ContentType = "application/jwk-set+json";
+                    return context.Response.Body.WriteAsync(serviceAccountTokens.Jwks, context.RequestAborted).AsTask();
                 case "/healthz" or "/livez" or "/readyz" when get:
                     return Health(context);
                 case "/metrics" when get:

@@ -29,4 +29,7 @@ public sealed record ApiServerOptions
 
     /// <summary>What /version reports.</summary>
     public required VersionInfo Version { get; init; }
+
+    /// <summary>Signs and reads service-account tokens; when null, the server makes a key it keeps nowhere.</summary>
+    public ServiceAccountTokens? ServiceAccountTokens { get; init; }
 }

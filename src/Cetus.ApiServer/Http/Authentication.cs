@@ -5,10 +5,11 @@ using Microsoft.AspNetCore.Http;
 namespace Cetus.ApiServer.Http;
 
 /// <summary>
-/// Identifies every request by its client certificate or bearer token; a request with neither, or with one the
+/// Identifies every request by its client certificate or bearer token (from the token file, or a service-account
+/// token); a request with neither, or with one the
 /// server does not trust, gets 401 with a Status body.
 /// </summary>
-internal sealed class Authentication(ApiServerOptions options)
+internal sealed class Authentication(ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts)
 {
     private const string UserKey = "cetus.user";
 
@@ -24,7 +25,10 @@ internal sealed class Authentication(ApiServerOptions options)
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             // A presented token must be valid: a bad token is not excused by a good certificate.
-            user = options.AuthenticateToken(header["Bearer ".Length..].Trim()) ?? throw Problems.Unauthorized();
+            var token = header["Bearer ".Length..].Trim();
+            user = options.AuthenticateToken(token)
+                ?? (await serviceAccounts.AuthenticateAsync(token, null, context.RequestAborted).ConfigureAwait(false)).User
+                ?? throw Problems.Unauthorized();
         }
         else if (await context.Connection.GetClientCertificateAsync(context.RequestAborted).ConfigureAwait(false) is { } certificate)
         {

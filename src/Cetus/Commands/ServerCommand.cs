@@ -65,6 +65,7 @@ internal static class ServerCommand
                 AuthenticateCertificate = certificate => validator.Validate(certificate).User,
                 AuthenticateToken = token => tokens?.Authenticate(token),
                 Version = new VersionInfo(CetusVersion.Major, CetusVersion.Minor, CetusVersion.GitVersion),
+                ServiceAccountTokens = ServiceAccountTokens.LoadOrCreate(settings.DataDir),
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             var kubeconfig = Path.Combine(settings.DataDir, "admin.kubeconfig");
