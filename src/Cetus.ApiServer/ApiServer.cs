@@ -29,15 +29,20 @@ public sealed partial class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly WatchCache _cache;
+    private readonly Audit.AuditLog? _audit;
 
-    private ApiServer(WebApplication app, WatchCache cache)
+    private ApiServer(WebApplication app, WatchCache cache, Audit.AuditLog? audit)
     {
         _app = app;
         _cache = cache;
+        _audit = audit;
     }
 
     /// <summary>The https:// address the server listens on.</summary>
     public string Address { get; private set; } = string.Empty;
+
+    /// <summary>How many Secrets stored in plain text were encrypted when the server started.</summary>
+    public int SecretsEncryptedAtStart { get; private init; }
 
     /// <summary>Builds the server over <paramref name="store"/>, loads the watch cache, creates the system namespaces, and starts listening.</summary>
     public static async Task<ApiServer> StartAsync(IStore store, ApiServerOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
@@ -73,6 +78,8 @@ public sealed partial class ApiServer : IAsyncDisposable
             });
         });
 
+        var encrypting = options.SecretsEncryption is { } encryption ? new Security.EncryptingStore(store, encryption) : null;
+        store = encrypting ?? store;
         var registry = BuiltInResources.Create();
         var services = builder.Services;
         services.AddSingleton(options);
@@ -108,6 +115,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
         await SystemNamespaces.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         await Authorization.BootstrapPolicy.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var encryptedAtStart = encrypting is null ? 0 : await encrypting.EncryptPlainSecretsAsync(cancellationToken).ConfigureAwait(false);
         var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
         authorizer.Start();
         app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().Start();
@@ -115,7 +123,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         // Built on first use otherwise (a quarter second): warm it while the server starts.
         var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
         _ = Task.Run(() => openApi.Root, CancellationToken.None);
-        var server = new ApiServer(app, cache);
+        var server = new ApiServer(app, cache, options.AuditLog is { } auditOptions ? new Audit.AuditLog(auditOptions) : null) { SecretsEncryptedAtStart = encryptedAtStart };
         server.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Urls.First();
@@ -131,6 +139,10 @@ public sealed partial class ApiServer : IAsyncDisposable
         await _app.Services.GetRequiredService<Authorization.RbacAuthorizer>().DisposeAsync().ConfigureAwait(false);
         await _cache.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        if (_audit is not null)
+        {
+            await _audit.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void Map(WebApplication app)
@@ -167,10 +179,17 @@ public sealed partial class ApiServer : IAsyncDisposable
             platform = "linux/amd64",
         });
 
+        var audit = _audit;
         app.Run(async context =>
         {
             var labels = RequestLabels.Of(context);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var received = audit is null ? default : DateTimeOffset.UtcNow;
+            if (audit is not null)
+            {
+                context.Response.Headers["Audit-Id"] = context.TraceIdentifier = Guid.NewGuid().ToString();
+            }
+
             IDisposable? slot = null;
             try
             {
@@ -224,6 +243,8 @@ public sealed partial class ApiServer : IAsyncDisposable
                 {
                     metrics.Latency.WithLabels(labels.Verb, labels.Group, labels.Version, labels.Resource, labels.Subresource).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 }
+
+                audit?.Record(Audit.AuditEntries.Of(context, labels, received));
             }
         });
 

@@ -12,11 +12,19 @@ namespace Cetus.ApiServer.Http;
 internal sealed class Authentication(ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts)
 {
     private const string UserKey = "cetus.user";
+    private const string AuthenticatedKey = "cetus.authenticated-user";
 
     public static UserInfo? UserOf(HttpContext context) => context.Items[UserKey] as UserInfo;
 
     /// <summary>Replaces the request's user (impersonation: the request acts as the impersonated user from then on).</summary>
-    public static void ActAs(HttpContext context, UserInfo user) => context.Items[UserKey] = user;
+    public static void ActAs(HttpContext context, UserInfo user)
+    {
+        context.Items[AuthenticatedKey] ??= context.Items[UserKey];
+        context.Items[UserKey] = user;
+    }
+
+    /// <summary>The user the credentials named, when the request impersonates another (null otherwise).</summary>
+    public static UserInfo? ImpersonatorOf(HttpContext context) => context.Items[AuthenticatedKey] as UserInfo;
 
     public async Task<UserInfo> AuthenticateAsync(HttpContext context)
     {
