@@ -119,7 +119,10 @@ public sealed class HollowNodes : IAsyncDisposable
 
                 leases.Add(agent);
                 statuses.Add(agent);
-                progress?.Invoke(Interlocked.Increment(ref registered), _agents.Count);
+                lock (gate)
+                {
+                    progress?.Invoke(++registered, _agents.Count);
+                }
             })).ConfigureAwait(false);
         }
 

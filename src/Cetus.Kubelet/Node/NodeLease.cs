@@ -43,37 +43,49 @@ public sealed class NodeLease
     /// <summary>When the lease was last renewed by this process.</summary>
     public DateTimeOffset? LastRenewed { get; private set; }
 
-    /// <summary>Renews the lease (creating it the first time); on a conflict, re-reads it and tries once more.</summary>
+    /// <summary>
+    /// Renews the lease: creates it the first time (one call; reads it only when it exists already, e.g. after a
+    /// restart), then updates it from the last version written; on a conflict, re-reads it and tries once more.
+    /// </summary>
     public async Task RenewAsync(CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                _latest ??= await _client.GetLeaseAsync(Namespace, NodeName, cancellationToken).ConfigureAwait(false);
                 var now = _time.GetUtcNow();
                 if (_latest is null)
                 {
-                    _latest = await _client.CreateLeaseAsync(NewLease(now), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    var lease = NewLease(now);
-                    lease.Metadata.ResourceVersion = _latest.Metadata.ResourceVersion;
-                    lease.Metadata.Labels = _latest.Metadata.Labels;
-                    lease.Metadata.Annotations = _latest.Metadata.Annotations;
-                    lease.Metadata.OwnerReferences ??= _latest.Metadata.OwnerReferences;
-                    _latest = await _client.UpdateLeaseAsync(lease, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        _latest = await _client.CreateLeaseAsync(NewLease(now), cancellationToken).ConfigureAwait(false);
+                        LastRenewed = now;
+                        return;
+                    }
+                    catch (Exception e) when (ApiErrors.IsConflict(e))
+                    {
+                        _latest = await _client.GetLeaseAsync(Namespace, NodeName, cancellationToken).ConfigureAwait(false);
+                        if (_latest is null)
+                        {
+                            continue;
+                        }
+                    }
                 }
 
+                var lease = NewLease(now);
+                lease.Metadata.ResourceVersion = _latest.Metadata.ResourceVersion;
+                lease.Metadata.Labels = _latest.Metadata.Labels;
+                lease.Metadata.Annotations = _latest.Metadata.Annotations;
+                lease.Metadata.OwnerReferences ??= _latest.Metadata.OwnerReferences;
+                _latest = await _client.UpdateLeaseAsync(lease, cancellationToken).ConfigureAwait(false);
                 LastRenewed = now;
                 return;
             }
             catch (Exception e) when (attempt == 0 && (ApiErrors.IsConflict(e) || ApiErrors.IsNotFound(e)))
             {
-                // Someone else wrote it, or it was deleted: read again and retry once.
+                // Someone else wrote it, or it was deleted: start again from the server's state, once.
                 _logger.LogDebug(e, "lease {Node} out of date", NodeName);
-                _latest = null;
+                _latest = await _client.GetLeaseAsync(Namespace, NodeName, cancellationToken).ConfigureAwait(false);
             }
         }
     }
