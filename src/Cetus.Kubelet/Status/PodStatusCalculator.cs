@@ -27,8 +27,10 @@ public static class PodStatusCalculator
         now = Truncate(now);
         var spec = pod.Spec ?? new V1PodSpec();
         var previous = pod.Status ?? new V1PodStatus();
-        var initStatuses = (spec.InitContainers ?? []).Select(c => ContainerStatus(c, runtime, waiting, isInit: true)).ToList();
-        var statuses = spec.Containers.Select(c => ContainerStatus(c, runtime, waiting, isInit: false)).ToList();
+        var initStatuses = (spec.InitContainers ?? []).Select(c => ContainerStatus(c, runtime, waiting, isInit: true, "PodInitializing")).ToList();
+        var initialized = InitializedCondition(spec, initStatuses);
+        // App containers wait for the init containers ("PodInitializing"), then for their creation.
+        var statuses = spec.Containers.Select(c => ContainerStatus(c, runtime, waiting, isInit: false, initialized.Status == "True" ? "ContainerCreating" : "PodInitializing")).ToList();
 
         var phase = Phase(spec, initStatuses, statuses, podIsTerminal);
         // A terminal phase never goes back (the API server refuses it too).
@@ -60,7 +62,7 @@ public static class PodStatusCalculator
         var conditions = new List<V1PodCondition>
         {
             Condition("PodReadyToStartContainers", runtime.SandboxReady && runtime.PodIP is not null ? "True" : "False", null, null),
-            InitializedCondition(spec, initStatuses),
+            initialized,
         };
         var containersReady = ContainersReadyCondition(spec, statuses, initStatuses, phase);
         conditions.Add(ReadyCondition(spec, containersReady, previous));
@@ -202,7 +204,7 @@ public static class PodStatusCalculator
     /// <summary>Truncates to whole seconds, as the API server stores times.</summary>
     public static DateTime Truncate(DateTime time) => new(time.ToUniversalTime().Ticks - (time.ToUniversalTime().Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
-    private static V1ContainerStatus ContainerStatus(V1Container container, RuntimePodState runtime, IReadOnlyDictionary<string, ContainerWaiting> waiting, bool isInit)
+    private static V1ContainerStatus ContainerStatus(V1Container container, RuntimePodState runtime, IReadOnlyDictionary<string, ContainerWaiting> waiting, bool isInit, string defaultWaiting)
     {
         var latest = runtime.Latest(container.Name);
         var previous = runtime.Previous(container.Name);
@@ -238,12 +240,7 @@ public static class PodStatusCalculator
                 status.Ready = isInit && !IsSidecar(container) && latest.ExitCode == 0;
                 break;
             default:
-                status.State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = isInit ? "PodInitializing" : "ContainerCreating" } };
-                if (!isInit && (runtime.Containers.Count == 0 || !runtime.SandboxReady))
-                {
-                    status.State.Waiting.Reason = "ContainerCreating";
-                }
-
+                status.State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = defaultWaiting } };
                 break;
         }
 
