@@ -33,6 +33,9 @@ public sealed record ApiServerOptions
     /// <summary>Secrets encryption at rest; null: Secrets are stored as they are.</summary>
     public SecretsEncryption? SecretsEncryption { get; init; }
 
+    /// <summary>Requests without credentials act as system:anonymous (group system:unauthenticated) instead of getting 401.</summary>
+    public bool AnonymousAuth { get; init; }
+
     /// <summary>Where the audit log goes; null: no audit log.</summary>
     public Audit.AuditLogOptions? AuditLog { get; init; }
 

@@ -14,6 +14,9 @@ internal sealed class Authentication(ApiServerOptions options, ServiceAccountAut
     private const string UserKey = "cetus.user";
     private const string AuthenticatedKey = "cetus.authenticated-user";
 
+    /// <summary>Who a request without credentials is, when anonymous requests are allowed.</summary>
+    public static readonly UserInfo Anonymous = new("system:anonymous", string.Empty, ["system:unauthenticated"]);
+
     public static UserInfo? UserOf(HttpContext context) => context.Items[UserKey] as UserInfo;
 
     /// <summary>Replaces the request's user (impersonation: the request acts as the impersonated user from then on).</summary>
@@ -41,6 +44,13 @@ internal sealed class Authentication(ApiServerOptions options, ServiceAccountAut
         else if (await context.Connection.GetClientCertificateAsync(context.RequestAborted).ConfigureAwait(false) is { } certificate)
         {
             user = options.AuthenticateCertificate(certificate) ?? throw Problems.Unauthorized();
+        }
+
+        if (user is null && options.AnonymousAuth)
+        {
+            // As kube-apiserver's --anonymous-auth: RBAC then lets system:unauthenticated read only the health and version endpoints.
+            context.Items[UserKey] = Anonymous;
+            return Anonymous;
         }
 
         // Every authenticated user is in system:authenticated (upstream's AuthenticatedGroupAdder).

@@ -27,9 +27,10 @@ internal static class ServerCommand
         Option<int> auditLogMaxSize = new("--audit-log-maxsize") { Description = "Rotate the audit log at this many megabytes.", DefaultValueFactory = _ => 100 };
         Option<int> auditLogMaxBackup = new("--audit-log-maxbackup") { Description = "Rotated audit logs to keep.", DefaultValueFactory = _ => 3 };
         Option<bool> secretsEncryption = new("--secrets-encryption") { Description = "Encrypt Secrets at rest (AES-GCM, key in DATA-DIR/tls/secrets-encryption.key); Secrets stored before are encrypted at start." };
+        Option<bool> anonymousAuth = new("--anonymous-auth") { Description = "Let requests without credentials in as system:anonymous; RBAC allows them /healthz, /livez, /readyz and /version only. Off: they get 401." };
         Command command = new("server", "Run the Cetus control plane (the Kubernetes API server).")
         {
-            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile, disableControllerManager, auditLogPath, auditLogMaxSize, auditLogMaxBackup, secretsEncryption,
+            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile, disableControllerManager, auditLogPath, auditLogMaxSize, auditLogMaxBackup, secretsEncryption, anonymousAuth,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -52,13 +53,14 @@ internal static class ServerCommand
                 parseResult.GetValue(tokenAuthFile),
                 !parseResult.GetValue(disableControllerManager),
                 audit,
-                parseResult.GetValue(secretsEncryption));
+                parseResult.GetValue(secretsEncryption),
+                parseResult.GetValue(anonymousAuth));
             return await RunAsync(options, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
         });
         root.Subcommands.Add(command);
     }
 
-    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets);
+    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool AnonymousAuth);
 
     private static async Task<int> RunAsync(ServerSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -84,6 +86,7 @@ internal static class ServerCommand
                 Version = new VersionInfo(CetusVersion.Major, CetusVersion.Minor, CetusVersion.GitVersion),
                 ServiceAccountTokens = ServiceAccountTokens.LoadOrCreate(settings.DataDir),
                 AuditLog = settings.AuditLog,
+                AnonymousAuth = settings.AnonymousAuth,
                 SecretsEncryption = SecretsEncryption.Load(settings.DataDir, settings.EncryptSecrets),
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
 

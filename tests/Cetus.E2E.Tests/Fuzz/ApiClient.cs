@@ -42,10 +42,19 @@ public sealed class ApiClient : IDisposable
     private readonly string _address;
     private readonly Version _version;
 
-    public ApiClient(CetusServerProcess server, Version version)
+    private readonly string? _bearerToken;
+
+    /// <summary>A client acting as the admin (its client certificate), or with <paramref name="bearerToken"/>, or as nobody at all (<paramref name="anonymous"/>).</summary>
+    public ApiClient(CetusServerProcess server, Version version, string? bearerToken = null, bool anonymous = false)
     {
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.Kubeconfig);
-        var certificate = X509Certificate2.CreateFromPem(Pem(config.ClientCertificateData), Pem(config.ClientCertificateKeyData));
+        var certificates = new X509CertificateCollection();
+        if (bearerToken is null && !anonymous)
+        {
+            certificates.Add(X509Certificate2.CreateFromPem(Pem(config.ClientCertificateData), Pem(config.ClientCertificateKeyData)));
+        }
+
+        _bearerToken = bearerToken;
         var trust = config.SslCaCerts ?? throw new InvalidOperationException("the kubeconfig has no certificate-authority-data");
         _handler = new SocketsHttpHandler
         {
@@ -55,7 +64,7 @@ public sealed class ApiClient : IDisposable
             MaxResponseHeadersLength = 1024,
             SslOptions = new SslClientAuthenticationOptions
             {
-                ClientCertificates = new X509CertificateCollection { certificate },
+                ClientCertificates = certificates,
                 RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && Trusted(presented, trust),
             },
         };
@@ -94,6 +103,11 @@ public sealed class ApiClient : IDisposable
         }
 
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (_bearerToken is not null)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + _bearerToken);
+        }
+
         using var timeout = new CancellationTokenSource(request.Limit ?? RequestLimit);
         try
         {
@@ -155,6 +169,11 @@ public sealed class ApiClient : IDisposable
                 },
                 timeout.Token);
             var head = new StringBuilder($"{request.Method} {request.Path} HTTP/1.1\r\nHost: {address.Authority}\r\nAccept: application/json\r\nConnection: close\r\n");
+            if (_bearerToken is not null)
+            {
+                head.Append($"Authorization: Bearer {_bearerToken}\r\n");
+            }
+
             if (request.ContentType is not null)
             {
                 head.Append($"Content-Type: {request.ContentType}\r\n");
