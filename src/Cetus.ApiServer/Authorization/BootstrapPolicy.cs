@@ -102,6 +102,13 @@ internal static class BootstrapPolicy
             Rule(["update"], [Apps, Extensions], "replicasets/finalizers"),
             Rule(["list", "watch", "patch", "create", "delete"], [Core], "pods"),
             Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:generic-garbage-collector", null,
+            Rule(["get", "list", "watch", "patch", "update", "delete"], ["*"], "*"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:namespace-controller", null,
+            Rule(["get", "list", "delete"], [Core], "namespaces"),
+            Rule(["update"], [Core], "namespaces/finalize", "namespaces/status"),
+            Rule(["get", "list", "delete", "deletecollection"], ["*"], "*")),
         Role("system:kube-scheduler", null,
             Rule(["create", "update", "patch"], [Core, Events], "events"),
             Rule(["create"], [Coordination], "leases"),
@@ -159,6 +166,8 @@ internal static class BootstrapPolicy
         // Cetus issues service-account tokens, the controller manager acts for its controllers under its own name.
         Binding("system:controller:deployment-controller", User("system:kube-controller-manager")),
         Binding("system:controller:replicaset-controller", User("system:kube-controller-manager")),
+        Binding("system:controller:generic-garbage-collector", User("system:kube-controller-manager")),
+        Binding("system:controller:namespace-controller", User("system:kube-controller-manager")),
         // Nodes are authorized by the Node authorizer upstream; the binding exists, bound to no one.
         Binding("system:node"),
     ];
