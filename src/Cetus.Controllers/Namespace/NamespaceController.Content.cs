@@ -67,7 +67,7 @@ public sealed partial class NamespaceController
 
         conditions.ContentTotals(remainingByResource, remainingByFinalizer);
         var updated = Objects.Clone(ns);
-        if (conditions.Apply(updated, _time.GetUtcNow().UtcDateTime))
+        if (conditions.Apply(updated, Truncate(_time.GetUtcNow())))
         {
             try
             {
@@ -171,6 +171,9 @@ public sealed partial class NamespaceController
 
         return items;
     }
+
+    // metav1.Time has whole seconds on the wire.
+    private static DateTime Truncate(DateTimeOffset now) => new(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     private static bool IsMethodNotAllowed(Exception e) => e is k8s.Autorest.HttpOperationException h && h.Response?.StatusCode == System.Net.HttpStatusCode.MethodNotAllowed;
 
