@@ -65,7 +65,7 @@ public sealed partial class GarbageCollector
     {
         try
         {
-            await SyncMonitorsAsync(cancellationToken).ConfigureAwait(false);
+            await FirstDiscoveryAsync(cancellationToken).ConfigureAwait(false);
             await WaitForMonitorsAsync(cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("{Controller}: all resource monitors have synced; {Nodes} objects in the graph", Name, Graph.Count);
             await Task.WhenAll(
@@ -103,6 +103,27 @@ public sealed partial class GarbageCollector
             });
             _monitors[resource] = informer;
             informer.Start();
+        }
+    }
+
+    // The collector cannot start without knowing the resources: retry discovery (1 s doubling to 30 s) until it works.
+    private async Task FirstDiscoveryAsync(CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                await SyncMonitorsAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning("{Controller}: discovery failed, retrying in {Backoff}: {Error}", Name, backoff, e.Message);
+            }
+
+            await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, RediscoveryPeriod.Ticks));
         }
     }
 

@@ -185,6 +185,30 @@ public sealed class GarbageCollectorTests
     }
 
     [Fact]
+    public async Task RunAsync_MonitorsEveryDiscoveredResource_AndCollectsWhatItFinds()
+    {
+        var parent = _api.Add(Deployments, Ns, "web");
+        _api.Add(ReplicaSets, Ns, "web-1", null, Ref(parent));
+        _api.Add(ConfigMaps, Ns, "orphaned", null, new V1OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = "gone", Uid = "uid-gone" });
+        _api.Add(Events, Ns, "ev-1");
+        using var stop = new CancellationTokenSource();
+
+        var run = _gc.RunAsync(1, stop.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_api.Find(ConfigMaps, Ns, "orphaned") is not null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the dangling ConfigMap was not collected");
+            await Task.Delay(10);
+        }
+
+        await stop.CancelAsync();
+        await run;
+        Assert.NotNull(_api.Find(ReplicaSets, Ns, "web-1"));
+        Assert.NotNull(_gc.Graph.Get("uid-web"));
+        Assert.Null(_gc.Graph.Get("uid-ev-1"));
+    }
+
+    [Fact]
     public void Collectable_NeedsListWatchDelete_AndSkipsEvents()
     {
         Assert.True(Cetus.Controllers.GarbageCollector.GarbageCollector.Collectable(Pods));
