@@ -1,8 +1,11 @@
+using Cetus.Client.Dynamic;
 using Cetus.Client.Events;
 using Cetus.Client.Informers;
 using Cetus.Client.LeaderElection;
 using Cetus.Controllers.Common;
 using Cetus.Controllers.Deployment;
+using Cetus.Controllers.GarbageCollector;
+using Cetus.Controllers.Namespace;
 using Cetus.Controllers.ReplicaSet;
 using Cetus.Controllers.ServiceAccount;
 using k8s;
@@ -26,6 +29,12 @@ public sealed record ControllerManagerOptions
     /// <summary>Workers per controller (kube-controller-manager's --concurrent-deployment-syncs and --concurrent-replicaset-syncs: 5).</summary>
     public int Workers { get; init; } = 5;
 
+    /// <summary>Namespace controller workers (kube-controller-manager's --concurrent-namespace-syncs: 10).</summary>
+    public int NamespaceWorkers { get; init; } = 10;
+
+    /// <summary>Garbage collector workers per queue (kube-controller-manager's --concurrent-gc-syncs: 20).</summary>
+    public int GarbageCollectorWorkers { get; init; } = 20;
+
     /// <summary>How often informers replay their caches.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 }
@@ -44,14 +53,19 @@ public sealed class ControllerManager
     public const string LeaseNamespace = "kube-system";
 
     private readonly IKubernetes _client;
+    private readonly IDynamicClient _dynamic;
     private readonly ControllerManagerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
 
-    /// <summary>Creates a manager over a client.</summary>
-    public ControllerManager(IKubernetes client, ControllerManagerOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    /// <summary>
+    /// Creates a manager over a client; the garbage collector and the namespace controller reach every resource
+    /// through <paramref name="dynamic"/> (by default a <see cref="DynamicClient"/> over <paramref name="client"/>).
+    /// </summary>
+    public ControllerManager(IKubernetes client, ControllerManagerOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IDynamicClient? dynamic = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
+        _dynamic = dynamic ?? new DynamicClient(client);
         _options = options ?? new ControllerManagerOptions();
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
@@ -91,16 +105,21 @@ public sealed class ControllerManager
         replicaSets.Register(informers.ReplicaSets, informers.Pods);
         var deployments = new DeploymentController(informers.Deployments.Store, informers.ReplicaSets.Store, informers.Pods.Store, client, events, _time, _loggers.CreateLogger<DeploymentController>());
         deployments.Register(informers.Deployments, informers.ReplicaSets, informers.Pods);
-        var namespaces = ServiceAccountsController.NamespaceInformer(informers, _client);
         var accounts = ServiceAccountsController.ServiceAccountInformer(informers, _client);
-        var serviceAccounts = new ServiceAccountsController(namespaces.Store, accounts.Store, new KubernetesServiceAccountClient(_client), _time, _loggers.CreateLogger<ServiceAccountsController>());
-        serviceAccounts.Register(namespaces, accounts);
+        var serviceAccounts = new ServiceAccountsController(informers.Namespaces.Store, accounts.Store, new KubernetesServiceAccountClient(_client), _time, _loggers.CreateLogger<ServiceAccountsController>());
+        serviceAccounts.Register(informers.Namespaces, accounts);
+
+        var namespaces = new NamespaceController(informers.Namespaces.Store, new KubernetesNamespaceClient(_client), _dynamic, _time, _loggers.CreateLogger<NamespaceController>());
+        namespaces.Register(informers.Namespaces);
+        var garbageCollector = new GarbageCollector.GarbageCollector(_dynamic, new ResourceMapper(), _time, _options.ResyncPeriod, _loggers.CreateLogger<GarbageCollector.GarbageCollector>());
 
         informers.Start();
         await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(
             replicaSets.RunAsync(_options.Workers, cancellationToken),
             deployments.RunAsync(_options.Workers, cancellationToken),
-            serviceAccounts.RunAsync(1, cancellationToken)).ConfigureAwait(false);
+            serviceAccounts.RunAsync(1, cancellationToken),
+            namespaces.RunAsync(_options.NamespaceWorkers, cancellationToken),
+            garbageCollector.RunAsync(_options.GarbageCollectorWorkers, cancellationToken)).ConfigureAwait(false);
     }
 }

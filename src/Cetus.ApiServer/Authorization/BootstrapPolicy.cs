@@ -107,6 +107,13 @@ internal static class BootstrapPolicy
         Role("system:controller:service-account-controller", null,
             Rule(["create"], [Core], "serviceaccounts"),
             Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:generic-garbage-collector", null,
+            Rule(["get", "list", "watch", "patch", "update", "delete"], ["*"], "*"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:namespace-controller", null,
+            Rule(["get", "list", "delete"], [Core], "namespaces"),
+            Rule(["update"], [Core], "namespaces/finalize", "namespaces/status"),
+            Rule(["get", "list", "delete", "deletecollection"], ["*"], "*")),
         Role("system:kube-scheduler", null,
             Rule(["create", "update", "patch"], [Core, Events], "events"),
             Rule(["create"], [Coordination], "leases"),
@@ -166,6 +173,8 @@ internal static class BootstrapPolicy
         Binding("system:controller:deployment-controller", User("system:kube-controller-manager")),
         Binding("system:controller:replicaset-controller", User("system:kube-controller-manager")),
         Binding("system:controller:service-account-controller", User("system:kube-controller-manager")),
+        Binding("system:controller:generic-garbage-collector", User("system:kube-controller-manager")),
+        Binding("system:controller:namespace-controller", User("system:kube-controller-manager")),
         // Nodes are authorized by the Node authorizer upstream; the binding exists, bound to no one.
         Binding("system:node"),
     ];

@@ -64,6 +64,14 @@ public static class Problems
     /// <summary>403 Forbidden.</summary>
     public static ApiException Forbidden(string message) => New(403, "Forbidden", message, null);
 
+    /// <summary>403 about one object, as apimachinery's NewForbidden: <c>namespaces "kube-system" is forbidden: …</c>.</summary>
+    public static ApiException Forbidden(string group, string resource, string name, string why, params V1StatusCause[] causes)
+    {
+        var details = Details(group, resource, name);
+        details.Causes = causes.Length == 0 ? null : causes;
+        return New(403, "Forbidden", $"{Qualified(group, resource)} \"{name}\" is forbidden: {why}", details);
+    }
+
     /// <summary>429 TooManyRequests.</summary>
     public static ApiException TooManyRequests(string message, int retryAfterSeconds) =>
         new(Status(429, "TooManyRequests", message, new V1StatusDetails { RetryAfterSeconds = retryAfterSeconds })) { RetryAfterSeconds = retryAfterSeconds };

@@ -64,7 +64,13 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
             ?? throw Problems.NotFound(string.Empty, "namespaces", ns);
         if (found.Item.Metadata.DeletionTimestamp is not null)
         {
-            throw Problems.Forbidden($"{request.Definition.Plural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated");
+            // The namespace lifecycle admission plugin's answer, with its NamespaceTerminating cause.
+            throw Problems.Forbidden(
+                request.Definition.Group,
+                request.Definition.Plural,
+                name,
+                $"unable to create new content in namespace {ns} because it is being terminated",
+                new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" });
         }
     }
 }

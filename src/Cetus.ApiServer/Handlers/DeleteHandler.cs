@@ -29,10 +29,32 @@ internal sealed class DeleteHandler(ObjectStore objects, TimeProvider time)
     public async Task<(int Code, byte[] Body)> DeleteAsync(ResourceRequest request, string name, V1DeleteOptions options, bool dryRun)
     {
         var definition = request.Definition;
+        if (NamespaceDeletion.IsNamespaces(definition))
+        {
+            NamespaceDeletion.RefuseImmortal(name);
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var current = await objects.MustGetAsync(definition, request.Namespace, name, request.Aborted).ConfigureAwait(false);
             CheckPreconditions(request, current, options.Preconditions);
+            if (current.Item is V1Namespace ns && NamespaceDeletion.Terminate(ns, current.Clone(), options, ObjectMetadata.Truncate(time.GetUtcNow())) is var (terminating, marking))
+            {
+                // A namespace is first marked Terminating; it goes once the namespace controller has emptied it and
+                // removed its spec.finalizers (pkg/registry/core/namespace/storage).
+                if (!marking || dryRun)
+                {
+                    return (200, marking ? KubeJson.Serialize(terminating, definition.Type) : current.Json);
+                }
+
+                if (await objects.TryUpdateAsync(definition, current.Key, terminating, current.Revision, request.Aborted).ConfigureAwait(false) is { } marked)
+                {
+                    return (200, marked.Json);
+                }
+
+                continue;
+            }
+
             var item = current.Clone();
             var metadata = item.Metadata;
             var changed = false;

@@ -77,7 +77,15 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
             var old = current.Item;
             var errors = ObjectMetadata.Guard(definition, () =>
             {
-                if (status)
+                if (request.Info.Subresource == "finalize" && item is V1Namespace ns && old is V1Namespace oldNs)
+                {
+                    var finalizeErrors = NamespaceDeletion.Finalize(ns, oldNs);
+                    if (finalizeErrors.Count > 0)
+                    {
+                        return finalizeErrors;
+                    }
+                }
+                else if (status)
                 {
                     // A status write changes status only: everything else stays as stored.
                     item.Metadata = KubeJson.Deserialize<V1ObjectMeta>(KubeJson.Serialize(old.Metadata))!;
@@ -107,9 +115,10 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
                 return (json, false);
             }
 
-            if (item.Metadata.DeletionTimestamp is not null && (item.Metadata.Finalizers is null || item.Metadata.Finalizers.Count == 0) && !status)
+            if (!status && NamespaceDeletion.ShouldDeleteDuringUpdate(item))
             {
-                // The last finalizer was removed from an object being deleted: it goes now.
+                // The last finalizer was removed from an object being deleted (for a namespace, from both of its
+                // lists): it goes now.
                 if (await objects.TryDeleteAsync(definition, current, request.Aborted).ConfigureAwait(false))
                 {
                     return (json, false);

@@ -40,12 +40,6 @@ public sealed class ServiceAccountsController
     /// <summary>The work queue of namespace names.</summary>
     public RateLimitingQueue Queue { get; }
 
-    /// <summary>The shared informer of namespaces.</summary>
-    public static SharedInformer<V1Namespace> NamespaceInformer(SharedInformerFactory informers, IKubernetes client) =>
-        informers.For(() => new ListWatch<V1Namespace, V1NamespaceList>(
-            (c, ct) => client.CoreV1.ListNamespaceAsync(continueParameter: c, limit: 500, cancellationToken: ct),
-            (rv, t, e, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct)));
-
     /// <summary>The shared informer of service accounts.</summary>
     public static SharedInformer<V1ServiceAccount> ServiceAccountInformer(SharedInformerFactory informers, IKubernetes client) =>
         informers.For(() => new ListWatch<V1ServiceAccount, V1ServiceAccountList>(
