@@ -7,5 +7,6 @@ RootCommand root = new("Cetus: a Kubernetes-compatible container orchestrator in
 VersionCommand.AddTo(root);
 ServerCommand.AddTo(root);
 ControllerManagerCommand.AddTo(root);
+SchedulerCommand.AddTo(root);
 
 return root.Parse(args).Invoke();

@@ -79,4 +79,9 @@ public static class ListWatches
     public static IListWatch<V1Deployment> Deployments(IKubernetes client) => new ListWatch<V1Deployment, V1DeploymentList>(
         (c, ct) => client.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
+    /// <summary>Nodes.</summary>
+    public static IListWatch<V1Node> Nodes(IKubernetes client) => new ListWatch<V1Node, V1NodeList>(
+        (c, ct) => client.CoreV1.ListNodeAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 }
