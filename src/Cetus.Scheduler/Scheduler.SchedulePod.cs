@@ -19,6 +19,7 @@ internal sealed partial class Scheduler
             return (null, null, FitError.NoNodesAvailable);
         }
 
+        state.Write(CycleState.AllNodesKey, allNodes);
         var fitError = new FitError { NumAllNodes = allNodes.Count };
         var (names, preFilterStatus) = profile.RunPreFilter(state, pod, allNodes);
         if (preFilterStatus is not null)

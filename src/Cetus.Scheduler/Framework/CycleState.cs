@@ -6,6 +6,9 @@ namespace Cetus.Scheduler.Framework;
 /// </summary>
 internal sealed class CycleState
 {
+    /// <summary>Every node of the cycle's snapshot (PreScore sees only the feasible ones; spreading counts all).</summary>
+    public const string AllNodesKey = "AllNodes";
+
     private readonly Dictionary<string, object> _data = new(StringComparer.Ordinal);
     private readonly HashSet<string> _skipFilter = new(StringComparer.Ordinal);
     private readonly HashSet<string> _skipScore = new(StringComparer.Ordinal);

@@ -24,6 +24,7 @@ internal sealed class PluginRegistry
         .Register(Plugins.NodeAffinity.NodeAffinity.PluginName, _ => new Plugins.NodeAffinity.NodeAffinity())
         .Register(Plugins.NodePorts.NodePorts.PluginName, _ => new Plugins.NodePorts.NodePorts())
         .Register(Plugins.NodeResourcesFit.NodeResourcesFit.PluginName, _ => new Plugins.NodeResourcesFit.NodeResourcesFit())
+        .Register(Plugins.PodTopologySpread.PodTopologySpread.PluginName, _ => new Plugins.PodTopologySpread.PodTopologySpread())
         .Register(Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation.PluginName, _ => new Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation())
         .Register(Plugins.DefaultBinder.DefaultBinder.PluginName, c => new Plugins.DefaultBinder.DefaultBinder(c.Client));
 

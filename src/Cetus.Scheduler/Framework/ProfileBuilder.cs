@@ -22,6 +22,7 @@ internal static class ProfileBuilder
         (Plugins.NodeAffinity.NodeAffinity.PluginName, 2),
         (Plugins.NodePorts.NodePorts.PluginName, 0),
         (Plugins.NodeResourcesFit.NodeResourcesFit.PluginName, 1),
+        (Plugins.PodTopologySpread.PodTopologySpread.PluginName, 2),
         (Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation.PluginName, 1),
         (Plugins.DefaultBinder.DefaultBinder.PluginName, 0),
     ];
