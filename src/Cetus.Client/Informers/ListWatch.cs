@@ -84,4 +84,9 @@ public static class ListWatches
     public static IListWatch<V1Node> Nodes(IKubernetes client) => new ListWatch<V1Node, V1NodeList>(
         (c, ct) => client.CoreV1.ListNodeAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
+    /// <summary>Namespaces.</summary>
+    public static IListWatch<V1Namespace> Namespaces(IKubernetes client) => new ListWatch<V1Namespace, V1NamespaceList>(
+        (c, ct) => client.CoreV1.ListNamespaceAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 }

@@ -19,6 +19,12 @@ internal sealed class PodInfo
     public Resource NonZeroRequests { get; }
 
     public string Key => Cetus.Client.ObjectKeys.Of(Pod);
+
+    /// <summary>True when the pod has any pod affinity or anti-affinity (InterPodAffinity must look at it).</summary>
+    public bool HasAffinity => Pod.Spec?.Affinity?.PodAffinity is not null || Pod.Spec?.Affinity?.PodAntiAffinity is not null;
+
+    /// <summary>True when the pod has required anti-affinity terms (which other pods must respect).</summary>
+    public bool HasRequiredAntiAffinity => Pod.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 };
 }
 
 /// <summary>
@@ -39,6 +45,12 @@ internal sealed class NodeInfo
     public string Name => Node?.Metadata?.Name ?? string.Empty;
 
     public IReadOnlyList<PodInfo> Pods => _pods;
+
+    /// <summary>The pods with pod affinity or anti-affinity (upstream PodsWithAffinity), so most pods skip the scan.</summary>
+    public IEnumerable<PodInfo> PodsWithAffinity => _pods.Where(p => p.HasAffinity);
+
+    /// <summary>The pods with required anti-affinity (upstream PodsWithRequiredAntiAffinity).</summary>
+    public IEnumerable<PodInfo> PodsWithRequiredAntiAffinity => _pods.Where(p => p.HasRequiredAntiAffinity);
 
     /// <summary>The sum of the pods' requests.</summary>
     public Resource Requested { get; private set; } = new();

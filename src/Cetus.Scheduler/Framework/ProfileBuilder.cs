@@ -23,6 +23,7 @@ internal static class ProfileBuilder
         (Plugins.NodePorts.NodePorts.PluginName, 0),
         (Plugins.NodeResourcesFit.NodeResourcesFit.PluginName, 1),
         (Plugins.PodTopologySpread.PodTopologySpread.PluginName, 2),
+        (Plugins.InterPodAffinity.InterPodAffinity.PluginName, 2),
         (Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation.PluginName, 1),
         (Plugins.DefaultBinder.DefaultBinder.PluginName, 0),
     ];

@@ -16,8 +16,8 @@ public sealed class ProfileBuilderTests
         Assert.Equal("default-scheduler", profile.SchedulerName);
         Assert.Equal("PrioritySort", profile.QueueSort.Name);
         Assert.Equal(["SchedulingGates"], profile.PreEnqueue.Select(p => p.Name));
-        Assert.Equal(["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread"], profile.Filter.Select(p => p.Name));
-        Assert.Equal(["TaintToleration:3", "NodeAffinity:2", "NodeResourcesFit:1", "PodTopologySpread:2", "NodeResourcesBalancedAllocation:1"], profile.Score.Select(s => $"{s.Plugin.Name}:{s.Weight}"));
+        Assert.Equal(["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"], profile.Filter.Select(p => p.Name));
+        Assert.Equal(["TaintToleration:3", "NodeAffinity:2", "NodeResourcesFit:1", "PodTopologySpread:2", "InterPodAffinity:2", "NodeResourcesBalancedAllocation:1"], profile.Score.Select(s => $"{s.Plugin.Name}:{s.Weight}"));
         Assert.Equal(["DefaultBinder"], profile.Bind.Select(p => p.Name));
     }
 
@@ -45,7 +45,7 @@ public sealed class ProfileBuilderTests
         Assert.Equal(30, profiles[0].PercentageOfNodesToScore);
         Assert.Equal(70, profiles[1].PercentageOfNodesToScore);
         Assert.Equal(["NodeResourcesFit"], profiles[1].Filter.Select(p => p.Name));
-        Assert.Equal(["NodeAffinity:2", "NodeResourcesFit:1", "PodTopologySpread:2", "TaintToleration:7"], profiles[1].Score.Select(s => $"{s.Plugin.Name}:{s.Weight}"));
+        Assert.Equal(["NodeAffinity:2", "NodeResourcesFit:1", "PodTopologySpread:2", "InterPodAffinity:2", "TaintToleration:7"], profiles[1].Score.Select(s => $"{s.Plugin.Name}:{s.Weight}"));
     }
 
     [Theory]
