@@ -91,7 +91,10 @@ public sealed class KubeScheduler
         var client = new KubernetesSchedulerClient(_client);
         await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers);
         var namespaces = informers.For(() => ListWatches.Namespaces(_client));
-        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels));
+        var defaultSelector = new DefaultSelector(
+            informers.For(() => ListWatches.Services(_client)).Store,
+            informers.ReplicaSets.Store);
+        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For));
         await using var events = new EventRecorder(_client, profiles[0].SchedulerName, _time, _loggers.CreateLogger<EventRecorder>());
         var pluginEvents = profiles.SelectMany(p => p.AllPlugins).OfType<IEnqueueExtensions>()
             .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().EventsToRegister(), StringComparer.Ordinal);

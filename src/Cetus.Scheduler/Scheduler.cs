@@ -100,7 +100,17 @@ internal sealed partial class Scheduler
                     break;
                 }
 
-                ScheduleOne(info, cancellationToken);
+                try
+                {
+                    ScheduleOne(info, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A bug must not stop the loop (every other pod would wait forever): log it and retry the pod later.
+                    _logger.LogError(e, "scheduling pod {Pod} failed", info.Key);
+                    _cache.ForgetPod(info.Pod);
+                    HandleFailure(info, _queue.SchedulingCycle, "SchedulerError", e.Message, error: true, cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -207,6 +217,12 @@ internal sealed partial class Scheduler
         catch (OperationCanceledException)
         {
             status = Status.Error("the scheduler is stopping");
+        }
+        catch (Exception e)
+        {
+            // A failed binding must never leave the pod assumed: forget it and retry below.
+            _logger.LogError(e, "binding pod {Pod} to {Node} threw", info.Key, host);
+            status = Status.Error(e.Message);
         }
 
         if (status is null || status.IsSuccess)

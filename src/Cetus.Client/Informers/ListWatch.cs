@@ -89,4 +89,9 @@ public static class ListWatches
     public static IListWatch<V1Namespace> Namespaces(IKubernetes client) => new ListWatch<V1Namespace, V1NamespaceList>(
         (c, ct) => client.CoreV1.ListNamespaceAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
+    /// <summary>Services.</summary>
+    public static IListWatch<V1Service> Services(IKubernetes client) => new ListWatch<V1Service, V1ServiceList>(
+        (c, ct) => client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 }

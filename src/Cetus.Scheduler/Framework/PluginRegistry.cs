@@ -1,9 +1,15 @@
+using k8s.Models;
+
 namespace Cetus.Scheduler.Framework;
 
 /// <summary>What a plugin's factory gets.</summary>
 /// <param name="Client">The scheduler's writes to the API server (for binders).</param>
 /// <param name="NamespaceLabels">A namespace's labels from the scheduler's cache (null when unknown), for namespaceSelectors.</param>
-internal sealed record PluginContext(ISchedulerClient Client, Func<string, IDictionary<string, string>?>? NamespaceLabels = null);
+/// <param name="DefaultSelector">
+/// The selector of the Services and ReplicaSets a pod belongs to (null when none),
+/// for the default spreading.
+/// </param>
+internal sealed record PluginContext(ISchedulerClient Client, Func<string, IDictionary<string, string>?>? NamespaceLabels = null, Func<V1Pod, V1LabelSelector?>? DefaultSelector = null);
 
 /// <summary>
 /// The plugins a scheduler can enable, by name (upstream's in-tree registry). Registering a name twice is a bug and
@@ -25,7 +31,7 @@ internal sealed class PluginRegistry
         .Register(Plugins.NodeAffinity.NodeAffinity.PluginName, _ => new Plugins.NodeAffinity.NodeAffinity())
         .Register(Plugins.NodePorts.NodePorts.PluginName, _ => new Plugins.NodePorts.NodePorts())
         .Register(Plugins.NodeResourcesFit.NodeResourcesFit.PluginName, _ => new Plugins.NodeResourcesFit.NodeResourcesFit())
-        .Register(Plugins.PodTopologySpread.PodTopologySpread.PluginName, _ => new Plugins.PodTopologySpread.PodTopologySpread())
+        .Register(Plugins.PodTopologySpread.PodTopologySpread.PluginName, c => new Plugins.PodTopologySpread.PodTopologySpread(c.DefaultSelector ?? (_ => null)))
         .Register(Plugins.InterPodAffinity.InterPodAffinity.PluginName, c => new Plugins.InterPodAffinity.InterPodAffinity(c.NamespaceLabels ?? (_ => null)))
         .Register(Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation.PluginName, _ => new Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation())
         .Register(Plugins.DefaultBinder.DefaultBinder.PluginName, c => new Plugins.DefaultBinder.DefaultBinder(c.Client));

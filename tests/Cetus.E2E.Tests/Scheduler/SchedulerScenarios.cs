@@ -156,6 +156,80 @@ public sealed class SchedulerScenarios : IAsyncLifetime
         Assert.All(perNode, kv => Assert.Equal(10, kv.Value));
     }
 
+    [Fact]
+    public async Task TopologySpread_PlacesPodsEvenlyAcrossZones()
+    {
+        foreach (var zone in new[] { "a", "b", "c" })
+        {
+            // Zone a has three nodes: without the constraint, LeastAllocated would favor it.
+            for (var i = 0; i < (zone == "a" ? 3 : 1); i++)
+            {
+                await CreateNodeAsync($"node-{zone}{i}", labels: new() { ["topology.kubernetes.io/zone"] = zone });
+            }
+        }
+
+        var names = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            names.Add(await CreatePodAsync($"spread-{i}", pod =>
+            {
+                pod.Metadata.Labels = new Dictionary<string, string> { ["app"] = "spread" };
+                pod.Spec.TopologySpreadConstraints =
+                [
+                    new V1TopologySpreadConstraint
+                    {
+                        MaxSkew = 1,
+                        TopologyKey = "topology.kubernetes.io/zone",
+                        WhenUnsatisfiable = "DoNotSchedule",
+                        LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "spread" } },
+                    },
+                ];
+            }));
+        }
+
+        var zones = new List<string>();
+        foreach (var name in names)
+        {
+            var node = (await WaitForBoundAsync(name)).Spec.NodeName;
+            zones.Add(node[5..6]);
+        }
+
+        Assert.Equal(["a", "a", "b", "b", "c", "c"], zones.Order());
+    }
+
+    [Fact]
+    public async Task AntiAffinity_OnePodPerHost_TheThirdStaysUnschedulable()
+    {
+        await CreateNodeAsync("host-1", labels: new() { ["kubernetes.io/hostname"] = "host-1" });
+        await CreateNodeAsync("host-2", labels: new() { ["kubernetes.io/hostname"] = "host-2" });
+        void OnePerHost(V1Pod pod)
+        {
+            pod.Metadata.Labels = new Dictionary<string, string> { ["app"] = "solo" };
+            pod.Spec.Affinity = new V1Affinity
+            {
+                PodAntiAffinity = new V1PodAntiAffinity
+                {
+                    RequiredDuringSchedulingIgnoredDuringExecution =
+                    [
+                        new V1PodAffinityTerm { TopologyKey = "kubernetes.io/hostname", LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "solo" } } },
+                    ],
+                },
+            };
+        }
+
+        var first = await CreatePodAsync("solo-1", OnePerHost);
+        var second = await CreatePodAsync("solo-2", OnePerHost);
+        var hosts = new[] { (await WaitForBoundAsync(first)).Spec.NodeName, (await WaitForBoundAsync(second)).Spec.NodeName };
+        Assert.Equal(["host-1", "host-2"], hosts.Order());
+
+        var third = await CreatePodAsync("solo-3", OnePerHost);
+        Assert.Equal("0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules.", (await WaitForUnschedulableAsync(third)).Message);
+
+        // Deleting one of the first two frees its host for the third.
+        await _client.CoreV1.DeleteNamespacedPodAsync(first, Ns, gracePeriodSeconds: 0);
+        Assert.Contains((await WaitForBoundAsync(third)).Spec.NodeName, hosts);
+    }
+
     private async Task CreateNodeAsync(string name, string cpu = "2", string memory = "4Gi", Dictionary<string, string>? labels = null, IList<V1Taint>? taints = null)
     {
         var resources = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu), ["memory"] = new(memory), ["pods"] = new("110") };
@@ -211,7 +285,7 @@ public sealed class SchedulerScenarios : IAsyncLifetime
             $"kubectl describe pod {pod} to show /{pattern}/ (last: {last})");
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    private async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
@@ -224,7 +298,7 @@ public sealed class SchedulerScenarios : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"timed out waiting for {what}");
+                throw new TimeoutException($"timed out waiting for {what}; the server's log:\n{_server.Log}");
             }
 
             await Task.Delay(100);

@@ -79,6 +79,26 @@ public sealed class PodTopologySpreadTests
     }
 
     [Fact]
+    public void Score_SystemDefaults_SpreadPodsOfAReplicaSetOverHostsEvenWithoutZones()
+    {
+        var selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } };
+        var plugin = new PodTopologySpread(pod => pod.Metadata.Labels.TryGetValue("app", out var app) && app == "web" ? selector : null);
+        var nodes = new List<NodeInfo> { Build.Info(Host("n1"), Labeled("x1", "web"), Labeled("x2", "web")), Build.Info(Host("n2")) };
+        var state = new CycleState();
+        state.Write(CycleState.AllNodesKey, nodes);
+        var pod = Labeled("p", "web");
+
+        Assert.Null(plugin.PreScore(state, pod, nodes));
+        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToList();
+
+        // Hostname: 2 pods × log(2 nodes + 2) + (maxSkew 3 − 1) = 4.77 → 5 against 2; no zone labels, so no zone term.
+        Assert.Equal([5L, 2L], scores.Select(s => s.Score));
+        plugin.NormalizeScore(state, pod, scores);
+        Assert.Equal([40L, 100L], scores.Select(s => s.Score));
+        Assert.Equal(Code.Skip, plugin.PreScore(new CycleState(), Labeled("q", "batch"), nodes)?.Code);
+    }
+
+    [Fact]
     public void PreFilterAndPreScore_SkipPodsWithoutConstraints()
     {
         Assert.Equal(Code.Skip, _plugin.PreFilter(new CycleState(), Build.Pod("p"), []).Status?.Code);

@@ -12,7 +12,7 @@ namespace Cetus.Scheduler.Plugins.PodTopologySpread;
 /// maxSkew (the least counts as 0 while fewer than minDomains domains exist). ScheduleAnyway constraints score:
 /// fewer matching pods in the node's domain is better, weighted by log(domains + 2).
 /// </summary>
-internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+internal sealed class PodTopologySpread(Func<V1Pod, V1LabelSelector?> defaultSelector) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
     public const string PluginName = "PodTopologySpread";
 
@@ -25,6 +25,19 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
     private const string PreFilterKey = "PreFilter" + PluginName;
     private const string PreScoreKey = "PreScore" + PluginName;
     private const string Hostname = "kubernetes.io/hostname";
+
+    /// <summary>
+    /// Kubernetes' system default constraints (upstream systemDefaultConstraints): for pods without constraints of
+    /// their own that belong to a Service or ReplicaSet (<see cref="DefaultSelector"/>), scoring spreads them
+    /// over hosts (maxSkew 3) and zones (maxSkew 5).
+    /// </summary>
+    public static readonly IReadOnlyList<(int MaxSkew, string TopologyKey)> SystemDefaultConstraints =
+        [(3, Hostname), (5, "topology.kubernetes.io/zone")];
+
+    public PodTopologySpread()
+        : this(_ => null)
+    {
+    }
 
     public string Name => PluginName;
 
@@ -121,6 +134,15 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
     public Status? PreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
     {
         var constraints = Constraints(pod, "ScheduleAnyway");
+
+        // A pod's own constraints need every node to carry all their keys; the system defaults apply key by key.
+        var requireAllTopologies = true;
+        if (constraints.Count == 0 && (pod.Spec?.TopologySpreadConstraints?.Count ?? 0) == 0 && defaultSelector(pod) is { } selector)
+        {
+            constraints = [.. SystemDefaultConstraints.Select(d => new Constraint(d.MaxSkew, d.TopologyKey, 1, selector, HonorAffinity: true, HonorTaints: false))];
+            requireAllTopologies = false;
+        }
+
         if (constraints.Count == 0)
         {
             return Status.Skip();
@@ -130,7 +152,7 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
         var domains = new HashSet<(string, string)>();
         foreach (var node in nodes)
         {
-            if (node.Node is not { } n || !HasAllKeys(n, constraints))
+            if (node.Node is not { } n || (requireAllTopologies ? !HasAllKeys(n, constraints) : !HasAnyKey(n, constraints)))
             {
                 s.IgnoredNodes.Add(node.Name);
                 continue;
@@ -138,26 +160,28 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
 
             foreach (var c in constraints)
             {
-                var pair = (c.TopologyKey, n.Metadata.Labels[c.TopologyKey]);
-                domains.Add(pair);
-                s.Counts.TryAdd(pair, 0);
+                if (n.Metadata.Labels.TryGetValue(c.TopologyKey, out var value))
+                {
+                    domains.Add((c.TopologyKey, value));
+                    s.Counts.TryAdd((c.TopologyKey, value), 0);
+                }
             }
         }
 
         // Count the matching pods of every eligible node of the cluster, in the domains the feasible nodes are in.
         foreach (var node in Snapshot(state) ?? nodes)
         {
-            if (node.Node is not { } n || !HasAllKeys(n, constraints))
+            if (node.Node is not { } n || (requireAllTopologies && !HasAllKeys(n, constraints)))
             {
                 continue;
             }
 
             foreach (var c in constraints)
             {
-                var pair = (c.TopologyKey, n.Metadata.Labels[c.TopologyKey]);
-                if (c.TopologyKey != Hostname && s.Counts.ContainsKey(pair) && Eligible(c, pod, n))
+                if (c.TopologyKey != Hostname && n.Metadata.Labels?.TryGetValue(c.TopologyKey, out var value) == true &&
+                    s.Counts.ContainsKey((c.TopologyKey, value)) && Eligible(c, pod, n))
                 {
-                    s.Counts[pair] += CountMatching(node, c.Selector, pod.Metadata.NamespaceProperty);
+                    s.Counts[(c.TopologyKey, value)] += CountMatching(node, c.Selector, pod.Metadata.NamespaceProperty);
                 }
             }
         }
@@ -264,6 +288,9 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
 
     private static bool HasAllKeys(V1Node node, List<Constraint> constraints) =>
         constraints.All(c => node.Metadata.Labels?.ContainsKey(c.TopologyKey) == true);
+
+    private static bool HasAnyKey(V1Node node, List<Constraint> constraints) =>
+        constraints.Any(c => node.Metadata.Labels?.ContainsKey(c.TopologyKey) == true);
 
     private static int CountMatching(NodeInfo node, V1LabelSelector selector, string ns) =>
         node.Pods.Count(p => p.Pod.Metadata.DeletionTimestamp is null && p.Pod.Metadata.NamespaceProperty == ns && LabelSelectors.Matches(selector, p.Pod.Metadata.Labels));
