@@ -29,15 +29,20 @@ public sealed partial class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly WatchCache _cache;
+    private readonly Audit.AuditLog? _audit;
 
-    private ApiServer(WebApplication app, WatchCache cache)
+    private ApiServer(WebApplication app, WatchCache cache, Audit.AuditLog? audit)
     {
         _app = app;
         _cache = cache;
+        _audit = audit;
     }
 
     /// <summary>The https:// address the server listens on.</summary>
     public string Address { get; private set; } = string.Empty;
+
+    /// <summary>How many Secrets stored in plain text were encrypted when the server started.</summary>
+    public int SecretsEncryptedAtStart { get; private init; }
 
     /// <summary>Builds the server over <paramref name="store"/>, loads the watch cache, creates the system namespaces, and starts listening.</summary>
     public static async Task<ApiServer> StartAsync(IStore store, ApiServerOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
@@ -73,6 +78,8 @@ public sealed partial class ApiServer : IAsyncDisposable
             });
         });
 
+        var encrypting = options.SecretsEncryption is { } encryption ? new Security.EncryptingStore(store, encryption) : null;
+        store = encrypting ?? store;
         var registry = BuiltInResources.Create();
         var services = builder.Services;
         services.AddSingleton(options);
@@ -87,6 +94,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<DiscoveryDocuments>();
         services.AddSingleton<OpenApi.OpenApiV3Builder>();
         services.AddSingleton<Authentication>();
+        services.AddSingleton(options.ServiceAccountTokens ?? Security.ServiceAccountTokens.Ephemeral());
+        services.AddSingleton<ServiceAccountAuthenticator>();
+        services.AddSingleton<TokenRequestHandler>();
         services.AddSingleton<GetHandler>();
         services.AddSingleton<ListHandler>();
         services.AddSingleton<WatchHandler>();
@@ -105,6 +115,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
         await SystemNamespaces.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         await Authorization.BootstrapPolicy.EnsureAsync(app.Services.GetRequiredService<ObjectStore>(), registry, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var encryptedAtStart = encrypting is null ? 0 : await encrypting.EncryptPlainSecretsAsync(cancellationToken).ConfigureAwait(false);
         var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
         authorizer.Start();
         app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().Start();
@@ -112,7 +123,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         // Built on first use otherwise (a quarter second): warm it while the server starts.
         var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
         _ = Task.Run(() => openApi.Root, CancellationToken.None);
-        var server = new ApiServer(app, cache);
+        var server = new ApiServer(app, cache, options.AuditLog is { } auditOptions ? new Audit.AuditLog(auditOptions) : null) { SecretsEncryptedAtStart = encryptedAtStart };
         server.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Urls.First();
@@ -128,6 +139,10 @@ public sealed partial class ApiServer : IAsyncDisposable
         await _app.Services.GetRequiredService<Authorization.RbacAuthorizer>().DisposeAsync().ConfigureAwait(false);
         await _cache.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        if (_audit is not null)
+        {
+            await _audit.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void Map(WebApplication app)
@@ -141,6 +156,16 @@ public sealed partial class ApiServer : IAsyncDisposable
         var limits = app.Services.GetRequiredService<InFlightLimits>();
         var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ApiServer>();
+        var serviceAccountTokens = app.Services.GetRequiredService<Security.ServiceAccountTokens>();
+        // Service-account issuer discovery, as kube-apiserver serves it for OIDC consumers of its tokens.
+        var openIdConfiguration = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["issuer"] = serviceAccountTokens.Issuer,
+            ["jwks_uri"] = serviceAccountTokens.Issuer.TrimEnd('/') + "/openid/v1/jwks",
+            ["response_types_supported"] = new[] { "id_token" },
+            ["subject_types_supported"] = new[] { "public" },
+            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+        });
         var version = JsonSerializer.SerializeToUtf8Bytes(new
         {
             major = options.Version.Major,
@@ -154,10 +179,17 @@ public sealed partial class ApiServer : IAsyncDisposable
             platform = "linux/amd64",
         });
 
+        var audit = _audit;
         app.Run(async context =>
         {
             var labels = RequestLabels.Of(context);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var received = audit is null ? default : DateTimeOffset.UtcNow;
+            if (audit is not null)
+            {
+                context.Response.Headers["Audit-Id"] = context.TraceIdentifier = Guid.NewGuid().ToString();
+            }
+
             IDisposable? slot = null;
             try
             {
@@ -211,6 +243,8 @@ public sealed partial class ApiServer : IAsyncDisposable
                 {
                     metrics.Latency.WithLabels(labels.Verb, labels.Group, labels.Version, labels.Resource, labels.Subresource).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 }
+
+                audit?.Record(Audit.AuditEntries.Of(context, labels, received));
             }
         });
 
@@ -250,6 +284,11 @@ public sealed partial class ApiServer : IAsyncDisposable
             {
                 case "/version" when get:
                     return Responses.WriteJsonAsync(context, 200, version);
+                case "/.well-known/openid-configuration" when get:
+                    return Responses.WriteJsonAsync(context, 200, openIdConfiguration);
+                case "/openid/v1/jwks" when get:
+                    context.Response.ContentType = "application/jwk-set+json";
+                    return context.Response.Body.WriteAsync(serviceAccountTokens.Jwks, context.RequestAborted).AsTask();
                 case "/healthz" or "/livez" or "/readyz" when get:
                     return Health(context);
                 case "/metrics" when get:

@@ -29,4 +29,13 @@ public sealed record ApiServerOptions
 
     /// <summary>What /version reports.</summary>
     public required VersionInfo Version { get; init; }
+
+    /// <summary>Secrets encryption at rest; null: Secrets are stored as they are.</summary>
+    public SecretsEncryption? SecretsEncryption { get; init; }
+
+    /// <summary>Where the audit log goes; null: no audit log.</summary>
+    public Audit.AuditLogOptions? AuditLog { get; init; }
+
+    /// <summary>Signs and reads service-account tokens; when null, the server makes a key it keeps nowhere.</summary>
+    public ServiceAccountTokens? ServiceAccountTokens { get; init; }
 }

@@ -4,6 +4,7 @@ using Cetus.Client.LeaderElection;
 using Cetus.Controllers.Common;
 using Cetus.Controllers.Deployment;
 using Cetus.Controllers.ReplicaSet;
+using Cetus.Controllers.ServiceAccount;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,11 +91,16 @@ public sealed class ControllerManager
         replicaSets.Register(informers.ReplicaSets, informers.Pods);
         var deployments = new DeploymentController(informers.Deployments.Store, informers.ReplicaSets.Store, informers.Pods.Store, client, events, _time, _loggers.CreateLogger<DeploymentController>());
         deployments.Register(informers.Deployments, informers.ReplicaSets, informers.Pods);
+        var namespaces = ServiceAccountsController.NamespaceInformer(informers, _client);
+        var accounts = ServiceAccountsController.ServiceAccountInformer(informers, _client);
+        var serviceAccounts = new ServiceAccountsController(namespaces.Store, accounts.Store, new KubernetesServiceAccountClient(_client), _time, _loggers.CreateLogger<ServiceAccountsController>());
+        serviceAccounts.Register(namespaces, accounts);
 
         informers.Start();
         await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(
             replicaSets.RunAsync(_options.Workers, cancellationToken),
-            deployments.RunAsync(_options.Workers, cancellationToken)).ConfigureAwait(false);
+            deployments.RunAsync(_options.Workers, cancellationToken),
+            serviceAccounts.RunAsync(1, cancellationToken)).ConfigureAwait(false);
     }
 }

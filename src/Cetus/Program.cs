@@ -8,5 +8,6 @@ VersionCommand.AddTo(root);
 ServerCommand.AddTo(root);
 ControllerManagerCommand.AddTo(root);
 SchedulerCommand.AddTo(root);
+HollowCommand.AddTo(root);
 
 return root.Parse(args).Invoke();

@@ -14,6 +14,9 @@ public sealed class CetusServerProcess : IAsyncDisposable
     private readonly TempDirectory _directory = new("cetus-server");
     private readonly StringBuilder _log = new();
     private Process? _process;
+    private int _port;
+    private string? _datastore;
+    private IReadOnlyDictionary<string, string>? _environment;
 
     private CetusServerProcess()
     {
@@ -70,54 +73,13 @@ public sealed class CetusServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{binary} is missing: build it with ./run.sh version (./test.sh does)");
         }
 
-        var server = new CetusServerProcess();
-        var port = FreePort();
-        var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "server", "--data-dir", server.DataDir, "--bind-address", "127.0.0.1", "--secure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        if (datastore is not null)
-        {
-            start.ArgumentList.Add("--datastore");
-            start.ArgumentList.Add(datastore);
-        }
-
-        foreach (var argument in arguments ?? [])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        server._process = Process.Start(start)!;
-        server._process.OutputDataReceived += (_, e) => server.Append(e.Data, ready);
-        server._process.ErrorDataReceived += (_, e) => server.Append(e.Data, ready);
-        server._process.BeginOutputReadLine();
-        server._process.BeginErrorReadLine();
-        server._process.EnableRaisingEvents = true;
-        server._process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"cetus server exited with {server._process.ExitCode}:\n{server.Log}"));
-        try
-        {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        catch (TimeoutException)
-        {
-            await server.DisposeAsync();
-            throw new TimeoutException($"cetus server was not ready in 60 s:\n{server.Log}");
-        }
-
-        server.Address = $"https://127.0.0.1:{port}";
+        var server = new CetusServerProcess { _port = FreePort(), _datastore = datastore, _environment = environment };
+        await server.LaunchAsync(binary, arguments);
         return server;
     }
 
-    /// <summary>Stops the server with SIGTERM (SIGKILL after 10 s) and removes its data.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the server with SIGTERM (SIGKILL after 10 s), keeping its data directory.</summary>
+    public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
         {
@@ -139,6 +101,67 @@ public sealed class CetusServerProcess : IAsyncDisposable
         }
 
         _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Stops the server and starts it again on the same data directory and port, with <paramref name="arguments"/> as its extra flags.</summary>
+    public async Task RestartAsync(IReadOnlyList<string>? arguments = null)
+    {
+        await StopAsync();
+        await LaunchAsync(Path.Combine(RepositoryRoot(), "out", "cetus"), arguments);
+    }
+
+    private async Task LaunchAsync(string binary, IReadOnlyList<string>? arguments)
+    {
+        var port = _port;
+        var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--secure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (_datastore is not null)
+        {
+            start.ArgumentList.Add("--datastore");
+            start.ArgumentList.Add(_datastore);
+        }
+
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in _environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = Process.Start(start)!;
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data, ready);
+        process.ErrorDataReceived += (_, e) => Append(e.Data, ready);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"cetus server exited with {process.ExitCode}:\n{Log}"));
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            await DisposeAsync();
+            throw new TimeoutException($"cetus server was not ready in 60 s:\n{Log}");
+        }
+
+        Address = $"https://127.0.0.1:{port}";
+    }
+
+    /// <summary>Stops the server with SIGTERM (SIGKILL after 10 s) and removes its data.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _directory.Dispose();
     }
 

@@ -27,7 +27,7 @@ public static class BuiltInResources
         .Register(Define<V1Endpoints, V1EndpointsList>(Core, "v1", "endpoints", namespaced: true, shortNames: ["ep"]))
         .Register(Define<V1ConfigMap, V1ConfigMapList>(Core, "v1", "configmaps", namespaced: true, shortNames: ["cm"]))
         .Register(Define<V1Secret, V1SecretList>(Core, "v1", "secrets", namespaced: true))
-        .Register(Define<V1ServiceAccount, V1ServiceAccountList>(Core, "v1", "serviceaccounts", namespaced: true, shortNames: ["sa"]))
+        .Register(Define<V1ServiceAccount, V1ServiceAccountList>(Core, "v1", "serviceaccounts", namespaced: true, shortNames: ["sa"], subresources: ["token"]))
         .Register(coreEvents)
         .Register(Define<V1Deployment, V1DeploymentList>(Apps, "v1", "deployments", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"]))
         .Register(Define<V1ReplicaSet, V1ReplicaSetList>(Apps, "v1", "replicasets", namespaced: true, shortNames: ["rs"], categories: ["all"], subresources: ["status", "scale"]))

@@ -46,6 +46,8 @@ internal static class BootstrapPolicy
             Rule(["create"], [Authentication], "selfsubjectreviews")),
         Role("system:public-info-viewer", null,
             Urls(["get"], "/livez", "/readyz", "/healthz", "/version", "/version/")),
+        Role("system:service-account-issuer-discovery", null,
+            Urls(["get"], "/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/")),
         Aggregate("admin", null, "rbac.authorization.k8s.io/aggregate-to-admin"),
         Aggregate("edit", "rbac.authorization.k8s.io/aggregate-to-admin", "rbac.authorization.k8s.io/aggregate-to-edit"),
         Aggregate("view", "rbac.authorization.k8s.io/aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-view"),
@@ -102,6 +104,9 @@ internal static class BootstrapPolicy
             Rule(["update"], [Apps, Extensions], "replicasets/finalizers"),
             Rule(["list", "watch", "patch", "create", "delete"], [Core], "pods"),
             Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:service-account-controller", null,
+            Rule(["create"], [Core], "serviceaccounts"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
         Role("system:kube-scheduler", null,
             Rule(["create", "update", "patch"], [Core, Events], "events"),
             Rule(["create"], [Coordination], "leases"),
@@ -153,12 +158,14 @@ internal static class BootstrapPolicy
         Binding("system:discovery", Group("system:authenticated")),
         Binding("system:basic-user", Group("system:authenticated")),
         Binding("system:public-info-viewer", Group("system:authenticated"), Group("system:unauthenticated")),
+        Binding("system:service-account-issuer-discovery", Group("system:serviceaccounts")),
         Binding("system:kube-controller-manager", User("system:kube-controller-manager")),
         Binding("system:kube-scheduler", User("system:kube-scheduler")),
         // Upstream binds these to each controller's service account (--use-service-account-credentials); until
         // Cetus issues service-account tokens, the controller manager acts for its controllers under its own name.
         Binding("system:controller:deployment-controller", User("system:kube-controller-manager")),
         Binding("system:controller:replicaset-controller", User("system:kube-controller-manager")),
+        Binding("system:controller:service-account-controller", User("system:kube-controller-manager")),
         // Nodes are authorized by the Node authorizer upstream; the binding exists, bound to no one.
         Binding("system:node"),
     ];

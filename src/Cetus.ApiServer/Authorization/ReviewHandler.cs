@@ -13,7 +13,7 @@ namespace Cetus.ApiServer.Authorization;
 /// LocalSubjectAccessReview, SelfSubjectRulesReview (authorization.k8s.io) and SelfSubjectReview, TokenReview
 /// (authentication.k8s.io). Each POST gets its object back with the status filled in (201).
 /// </summary>
-internal sealed class ReviewHandler(RbacAuthorizer authorizer, ApiServerOptions options)
+internal sealed class ReviewHandler(RbacAuthorizer authorizer, ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -51,7 +51,7 @@ internal sealed class ReviewHandler(RbacAuthorizer authorizer, ApiServerOptions 
                 whoami.Status = new V1SelfSubjectReviewStatus { UserInfo = Describe(user) };
                 break;
             case V1TokenReview token:
-                token.Status = Authenticate(token.Spec?.Token);
+                token.Status = await AuthenticateAsync(token.Spec?.Token, token.Spec?.Audiences, request.Aborted).ConfigureAwait(false);
                 break;
         }
 
@@ -139,15 +139,22 @@ internal sealed class ReviewHandler(RbacAuthorizer authorizer, ApiServerOptions 
         };
     }
 
-    private V1TokenReviewStatus Authenticate(string? token)
+    private async Task<V1TokenReviewStatus> AuthenticateAsync(string? token, IList<string>? audiences, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(token))
         {
             throw Problems.BadRequest("token is required for TokenReview in authentication");
         }
 
-        return options.AuthenticateToken(token) is { } user
-            ? new V1TokenReviewStatus { Authenticated = true, User = Describe(user.Authenticated()) }
-            : new V1TokenReviewStatus { Authenticated = false };
+        if (options.AuthenticateToken(token) is { } user)
+        {
+            // Token-file tokens carry no audience: they are good for whatever the caller asked (as upstream's static tokens).
+            return new V1TokenReviewStatus { Authenticated = true, User = Describe(user.Authenticated()), Audiences = audiences is { Count: > 0 } ? audiences.ToList() : null };
+        }
+
+        var (account, accepted, error) = await serviceAccounts.AuthenticateAsync(token, audiences?.ToList(), cancellationToken).ConfigureAwait(false);
+        return account is null
+            ? new V1TokenReviewStatus { Authenticated = false, Error = error is null ? null : "[invalid bearer token, " + error + "]" }
+            : new V1TokenReviewStatus { Authenticated = true, User = Describe(account.Authenticated()), Audiences = accepted.ToList() };
     }
 }

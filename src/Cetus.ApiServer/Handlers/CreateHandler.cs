@@ -32,6 +32,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
     {
         var definition = request.Definition;
         ObjectMetadata.PrepareForCreate(definition, item, request.Namespace, time.GetUtcNow());
+        Audit.AuditEntries.NameCreatedObject(request.Http, item.Metadata.Name);
         if (definition.Namespaced)
         {
             await RequireActiveNamespaceAsync(request, item.Metadata.NamespaceProperty, item.Metadata.Name).ConfigureAwait(false);

@@ -15,6 +15,7 @@ internal sealed class ResourceEndpoint(
     UpdateHandler update,
     DeleteHandler delete,
     SubresourceHandlers subresources,
+    TokenRequestHandler tokens,
     Authorization.ReviewHandler reviews)
 {
     public Task HandleAsync(HttpContext http, RequestInfo info)
@@ -47,6 +48,8 @@ internal sealed class ResourceEndpoint(
         {
             ("GET", false, _) when request.QueryFlag("watch") => watch.HandleAsync(request),
             ("GET", false, _) => list.HandleAsync(request),
+            ("POST", true, "token") => tokens.CreateAsync(request),
+            (_, true, "token") => throw Problems.MethodNotSupported(definition.Group, $"{definition.Plural}/token", method.ToLowerInvariant()),
             ("GET", true, "scale") => subresources.GetScaleAsync(request),
             ("GET", true, _) => get.HandleAsync(request),
             ("POST", false, _) when collectionInNamespace => create.HandleAsync(request),

@@ -5,17 +5,26 @@ using Microsoft.AspNetCore.Http;
 namespace Cetus.ApiServer.Http;
 
 /// <summary>
-/// Identifies every request by its client certificate or bearer token; a request with neither, or with one the
+/// Identifies every request by its client certificate or bearer token (from the token file, or a service-account
+/// token); a request with neither, or with one the
 /// server does not trust, gets 401 with a Status body.
 /// </summary>
-internal sealed class Authentication(ApiServerOptions options)
+internal sealed class Authentication(ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts)
 {
     private const string UserKey = "cetus.user";
+    private const string AuthenticatedKey = "cetus.authenticated-user";
 
     public static UserInfo? UserOf(HttpContext context) => context.Items[UserKey] as UserInfo;
 
     /// <summary>Replaces the request's user (impersonation: the request acts as the impersonated user from then on).</summary>
-    public static void ActAs(HttpContext context, UserInfo user) => context.Items[UserKey] = user;
+    public static void ActAs(HttpContext context, UserInfo user)
+    {
+        context.Items[AuthenticatedKey] ??= context.Items[UserKey];
+        context.Items[UserKey] = user;
+    }
+
+    /// <summary>The user the credentials named, when the request impersonates another (null otherwise).</summary>
+    public static UserInfo? ImpersonatorOf(HttpContext context) => context.Items[AuthenticatedKey] as UserInfo;
 
     public async Task<UserInfo> AuthenticateAsync(HttpContext context)
     {
@@ -24,7 +33,10 @@ internal sealed class Authentication(ApiServerOptions options)
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             // A presented token must be valid: a bad token is not excused by a good certificate.
-            user = options.AuthenticateToken(header["Bearer ".Length..].Trim()) ?? throw Problems.Unauthorized();
+            var token = header["Bearer ".Length..].Trim();
+            user = options.AuthenticateToken(token)
+                ?? (await serviceAccounts.AuthenticateAsync(token, null, context.RequestAborted).ConfigureAwait(false)).User
+                ?? throw Problems.Unauthorized();
         }
         else if (await context.Connection.GetClientCertificateAsync(context.RequestAborted).ConfigureAwait(false) is { } certificate)
         {

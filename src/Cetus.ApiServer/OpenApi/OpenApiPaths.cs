@@ -17,6 +17,7 @@ internal sealed class OpenApiPaths(SchemaGenerator schemas)
 
     private static readonly GroupVersionKind ScaleKind = new("autoscaling", "v1", "Scale");
     private static readonly GroupVersionKind BindingKind = new("", "v1", "Binding");
+    private static readonly GroupVersionKind TokenRequestKind = new("authentication.k8s.io", "v1", "TokenRequest");
 
     /// <summary>The <c>{group, kind, version}</c> object of the extension (a single object on operations, a list on schemas).</summary>
     public static JsonObject KindExtension(GroupVersionKind gvk) => new()
@@ -112,6 +113,9 @@ internal sealed class OpenApiPaths(SchemaGenerator schemas)
                 break;
             case "binding":
                 operations["post"] = Operation(names, "create", "post", $"create binding of a {resource.Kind}", BindingKind, Json(typeof(V1Binding)), Written(typeof(V1Binding), accepted: true), suffix: suffix);
+                break;
+            case "token":
+                operations["post"] = Operation(names, "create", "post", $"create token of a {resource.Kind}", TokenRequestKind, Json(typeof(Authenticationv1TokenRequest)), Written(typeof(Authenticationv1TokenRequest), accepted: true), suffix: suffix);
                 break;
             case "finalize":
                 operations["put"] = Operation(names, "replace", "put", $"replace finalize of the specified {resource.Kind}", resource.GroupVersionKind, Json(resource.Type), Written(resource.Type, accepted: false), suffix: suffix);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cetus.ApiServer;
+using Cetus.ApiServer.Audit;
 using Cetus.ApiServer.Security;
 using Cetus.Controllers;
 using Cetus.Scheduler;
@@ -26,20 +27,36 @@ internal static class ServerCommand
         Option<bool> disableControllerManager = new("--disable-controller-manager") { Description = "Do not run the controller manager in this process." };
         Option<bool> disableScheduler = new("--disable-scheduler") { Description = "Do not run the scheduler in this process." };
         Option<string?> schedulerConfig = new("--scheduler-config") { Description = "The scheduler's profiles (a KubeSchedulerConfiguration file, as kube-scheduler --config)." };
+        Option<string?> auditLogPath = new("--audit-log-path") { Description = "The audit log (one JSON line per request). Default: DATA-DIR/audit/audit.log; \"\" turns it off." };
+        Option<int> auditLogMaxSize = new("--audit-log-maxsize") { Description = "Rotate the audit log at this many megabytes.", DefaultValueFactory = _ => 100 };
+        Option<int> auditLogMaxBackup = new("--audit-log-maxbackup") { Description = "Rotated audit logs to keep.", DefaultValueFactory = _ => 3 };
+        Option<bool> secretsEncryption = new("--secrets-encryption") { Description = "Encrypt Secrets at rest (AES-GCM, key in DATA-DIR/tls/secrets-encryption.key); Secrets stored before are encrypted at start." };
         Command command = new("server", "Run the Cetus control plane (the Kubernetes API server).")
         {
-            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile, disableControllerManager, disableScheduler, schedulerConfig,
+            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile, disableControllerManager, disableScheduler, schedulerConfig, auditLogPath, auditLogMaxSize, auditLogMaxBackup, secretsEncryption,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var data = Path.GetFullPath(parseResult.GetValue(dataDir)!);
+            var auditPath = parseResult.GetResult(auditLogPath) is null ? Path.Combine(data, "audit", "audit.log") : parseResult.GetValue(auditLogPath);
+            var audit = string.IsNullOrEmpty(auditPath)
+                ? null
+                : new AuditLogOptions
+                {
+                    Path = Path.GetFullPath(auditPath),
+                    MaxSizeBytes = Math.Max(1, parseResult.GetValue(auditLogMaxSize)) * 1024L * 1024,
+                    MaxBackups = Math.Max(0, parseResult.GetValue(auditLogMaxBackup)),
+                };
             var options = new ServerSettings(
-                Path.GetFullPath(parseResult.GetValue(dataDir)!),
+                data,
                 parseResult.GetValue(datastore),
                 parseResult.GetValue(bindAddress)!,
                 parseResult.GetValue(securePort),
                 parseResult.GetValue(tlsSan) ?? [],
                 parseResult.GetValue(tokenAuthFile),
                 !parseResult.GetValue(disableControllerManager),
+                audit,
+                parseResult.GetValue(secretsEncryption),
                 !parseResult.GetValue(disableScheduler),
                 parseResult.GetValue(schedulerConfig));
             return await RunAsync(options, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
@@ -47,7 +64,7 @@ internal static class ServerCommand
         root.Subcommands.Add(command);
     }
 
-    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, bool RunScheduler, string? SchedulerConfig);
+    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool RunScheduler, string? SchedulerConfig);
 
     private static async Task<int> RunAsync(ServerSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -78,6 +95,9 @@ internal static class ServerCommand
                 AuthenticateCertificate = certificate => validator.Validate(certificate).User,
                 AuthenticateToken = token => tokens?.Authenticate(token),
                 Version = new VersionInfo(CetusVersion.Major, CetusVersion.Minor, CetusVersion.GitVersion),
+                ServiceAccountTokens = ServiceAccountTokens.LoadOrCreate(settings.DataDir),
+                AuditLog = settings.AuditLog,
+                SecretsEncryption = SecretsEncryption.Load(settings.DataDir, settings.EncryptSecrets),
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             var kubeconfig = Path.Combine(settings.DataDir, "admin.kubeconfig");
@@ -85,6 +105,10 @@ internal static class ServerCommand
             var port = new Uri(server.Address).Port;
             Kubeconfig.Write(kubeconfig, $"https://{clientHost}:{port}", pki.CaCertificatePem, pki.Admin.CertificatePem, pki.Admin.KeyPem);
             output.WriteLine($"cetus: kubeconfig {kubeconfig}");
+            output.WriteLine(settings.AuditLog is { } audit ? $"cetus: audit log {audit.Path}" : "cetus: audit log off");
+            output.WriteLine(settings.EncryptSecrets
+                ? $"cetus: secrets encrypted at rest (key {Path.Combine(settings.DataDir, "tls", "secrets-encryption.key")}; {server.SecretsEncryptedAtStart} stored in plain text encrypted now)"
+                : "cetus: secrets stored unencrypted (--secrets-encryption turns encryption on)");
 
             // The controller manager is a client like any other: HTTPS with its own certificate (CN system:kube-controller-manager).
             var controllerManagerKubeconfig = Path.Combine(settings.DataDir, "controller-manager.kubeconfig");

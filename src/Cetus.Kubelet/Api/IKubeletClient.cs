@@ -1,0 +1,37 @@
+using k8s.Models;
+
+namespace Cetus.Kubelet.Api;
+
+/// <summary>
+/// Every write and read the kubelet makes through the API server. Failures are
+/// <see cref="k8s.Autorest.HttpOperationException"/>s carrying the HTTP status; tests use a fake that records calls.
+/// </summary>
+public interface IKubeletClient
+{
+    /// <summary>The node, or null when it does not exist.</summary>
+    Task<V1Node?> GetNodeAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates the node (409 when it exists).</summary>
+    Task<V1Node> CreateNodeAsync(V1Node node, CancellationToken cancellationToken);
+
+    /// <summary>Applies a strategic-merge patch to the node (labels, taints on re-registration).</summary>
+    Task<V1Node> PatchNodeAsync(string name, string patch, CancellationToken cancellationToken);
+
+    /// <summary>Applies a strategic-merge patch to the node's status subresource.</summary>
+    Task<V1Node> PatchNodeStatusAsync(string name, string patch, CancellationToken cancellationToken);
+
+    /// <summary>The lease, or null when it does not exist.</summary>
+    Task<V1Lease?> GetLeaseAsync(string ns, string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates a lease (409 when it exists).</summary>
+    Task<V1Lease> CreateLeaseAsync(V1Lease lease, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a lease, optimistically by resourceVersion (409 on conflict).</summary>
+    Task<V1Lease> UpdateLeaseAsync(V1Lease lease, CancellationToken cancellationToken);
+
+    /// <summary>Applies a strategic-merge patch to a pod's status subresource.</summary>
+    Task<V1Pod> PatchPodStatusAsync(string ns, string name, string patch, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a pod at once (grace period 0), only while it still has uid <paramref name="uid"/>.</summary>
+    Task DeletePodAsync(string ns, string name, string uid, CancellationToken cancellationToken);
+}

@@ -1,0 +1,156 @@
+using Cetus.Client.Informers;
+using Cetus.Cri.Fake;
+using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Pods;
+using Cetus.Kubelet.Timing;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Kubelet.Hollow;
+
+/// <summary>What <c>cetus hollow</c> simulates.</summary>
+public sealed record HollowOptions
+{
+    /// <summary>How many nodes.</summary>
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>Node names are this prefix plus an index (hollow-0, hollow-1, …).</summary>
+    public string NamePrefix { get; init; } = "hollow-";
+
+    /// <summary>Each node's capacity (cpu, memory, pods, ephemeral-storage).</summary>
+    public IReadOnlyDictionary<string, ResourceQuantity> Capacity { get; init; } = new Dictionary<string, ResourceQuantity>
+    {
+        ["cpu"] = new("4"),
+        ["memory"] = new("16Gi"),
+        ["pods"] = new("110"),
+        ["ephemeral-storage"] = new("100Gi"),
+    };
+
+    /// <summary>Labels of every node.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Taints of every node.</summary>
+    public IReadOnlyList<V1Taint> Taints { get; init; } = [];
+
+    /// <summary>How many registrations (and other start-up writes) run at once.</summary>
+    public int RegisterConcurrency { get; init; } = 32;
+}
+
+/// <summary>
+/// N simulated nodes in one process, as Kubernetes' kubemark and KWOK: each a <see cref="NodeAgent"/> over its own
+/// <see cref="FakeRuntime"/> (containers run at once; init containers exit 0 at once), all sharing one client, ONE pod
+/// informer (one list+watch for the whole cluster, routed locally by spec.nodeName) and two
+/// <see cref="SpreadTicker{T}"/>s spreading Lease renewals and status reports evenly over their 10 s period.
+/// </summary>
+public sealed class HollowNodes : IAsyncDisposable
+{
+    private readonly IKubernetes _client;
+    private readonly HollowOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly Dictionary<string, NodeAgent> _agents = [];
+    private SharedInformer<V1Pod>? _pods;
+
+    /// <summary>Creates the nodes (nothing is registered before <see cref="RunAsync"/>).</summary>
+    public HollowNodes(IKubernetes client, HollowOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? TimeProvider.System;
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>The node names.</summary>
+    public IEnumerable<string> NodeNames => Enumerable.Range(0, _options.Nodes).Select(i => _options.NamePrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Registers every node (reporting progress as (registered, total)), starts the shared pod informer, then renews
+    /// Leases and reports statuses until cancelled.
+    /// </summary>
+    public async Task RunAsync(Action<int, int>? progress, CancellationToken cancellationToken)
+    {
+        var client = new KubernetesKubeletClient(_client);
+        var leases = new SpreadTicker<NodeAgent>(NodeLease.RenewInterval, (a, ct) => a.Lease.RenewAsync(ct), _options.RegisterConcurrency, _time, _loggers.CreateLogger("Cetus.Kubelet.Hollow.Leases"));
+        var statuses = new SpreadTicker<NodeAgent>(NodeLease.RenewInterval, (a, ct) => a.Reporter!.ReportAsync(force: false, ct), _options.RegisterConcurrency, _time, _loggers.CreateLogger("Cetus.Kubelet.Hollow.Status"));
+        var index = 0;
+        foreach (var name in NodeNames)
+        {
+            var runtime = new FakeRuntime(new FakeRuntimeOptions
+            {
+                Time = _time,
+                PodIPPrefix = PodIPPrefix(index),
+                // Plain init containers complete at once; everything else runs until stopped.
+                Behavior = c => c.Labels.TryGetValue(CriLabels.ContainerKind, out var kind) && kind == CriLabels.Init ? FakeContainerOutcome.Succeed : FakeContainerOutcome.Run,
+                IdSeed = name,
+            });
+            var config = new NodeConfig
+            {
+                Name = name,
+                Capacity = _options.Capacity,
+                Labels = _options.Labels,
+                Taints = _options.Taints,
+                InternalIP = NodeIP(index),
+                OSImage = "Cetus hollow node",
+                KernelVersion = "hollow",
+            };
+            _agents[name] = new NodeAgent(config, runtime, client, _time, _loggers);
+            index++;
+        }
+
+        // Pods first, so that pods bound before registration finishes are picked up as soon as their node is.
+        _pods = new SharedInformer<V1Pod>(ListWatches.Pods(_client), TimeSpan.Zero, _time, _loggers.CreateLogger("Cetus.Kubelet.Hollow.Pods"));
+        var registered = 0;
+        using (var gate = new SemaphoreSlim(_options.RegisterConcurrency))
+        {
+            await Task.WhenAll(_agents.Values.Select(async agent =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await agent.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+
+                leases.Add(agent);
+                statuses.Add(agent);
+                lock (gate)
+                {
+                    progress?.Invoke(++registered, _agents.Count);
+                }
+            })).ConfigureAwait(false);
+        }
+
+        _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
+        {
+            OnAdd = pod => Route(pod)?.HandlePod(pod),
+            OnUpdate = (_, pod) => Route(pod)?.HandlePod(pod),
+            OnDelete = deleted => Route(deleted.Object)?.HandlePodDeleted(deleted.Object),
+        });
+        _pods.Start();
+        await Task.WhenAll(leases.RunAsync(cancellationToken), statuses.RunAsync(cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the pod informer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_pods is not null)
+        {
+            await _pods.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Node i: InternalIP 10.(64 + i/65536).(i/256 % 256).(i % 256) would collide with .0 and .255; use a /16 per 250 nodes.
+    private static string NodeIP(int index) => $"10.{64 + (index / 62500)}.{index / 250 % 250}.{(index % 250) + 1}";
+
+    // Node i's pods: 10.(128 + i/256).(i%256).2-254, one /24 per node (as a podCIDR).
+    private static string PodIPPrefix(int index) => $"10.{128 + (index / 256)}.{index % 256}.";
+
+    private NodeAgent? Route(V1Pod pod) =>
+        pod.Spec?.NodeName is { Length: > 0 } node && _agents.TryGetValue(node, out var agent) ? agent : null;
+}

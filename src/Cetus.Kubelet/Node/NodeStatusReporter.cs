@@ -1,0 +1,121 @@
+using Cetus.Kubelet.Api;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Kubelet.Node;
+
+/// <summary>
+/// Registers one node and keeps its status current, as Kubernetes' kubelet does with Leases on: the status is computed
+/// every nodeStatusUpdateFrequency (10 s, the caller's ticker) but written only when it changed or
+/// <see cref="ReportInterval"/> (nodeStatusReportFrequency, 5 minutes) has passed; liveness comes from the Lease.
+/// </summary>
+public sealed class NodeStatusReporter
+{
+    /// <summary>Unchanged statuses are still reported this often.</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromMinutes(5);
+
+    private readonly IKubeletClient _client;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<bool> _runtimeReady;
+    private V1NodeStatus? _reported;
+    private DateTimeOffset _reportedAt;
+
+    /// <summary>Creates a reporter for <paramref name="config"/>; <paramref name="runtimeReady"/> says whether the runtime answers.</summary>
+    public NodeStatusReporter(NodeConfig config, string runtimeVersion, IKubeletClient client, Func<bool>? runtimeReady = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        Config = config ?? throw new ArgumentNullException(nameof(config));
+        RuntimeVersion = runtimeVersion;
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _runtimeReady = runtimeReady ?? (() => true);
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The node's configuration.</summary>
+    public NodeConfig Config { get; }
+
+    /// <summary>The container runtime version reported in nodeInfo (e.g. containerd://1.6.20).</summary>
+    public string RuntimeVersion { get; }
+
+    /// <summary>The node's uid once registered (the Lease's owner).</summary>
+    public string? Uid { get; private set; }
+
+    /// <summary>
+    /// Creates the Node, or when it exists already (a restart) brings its labels, taints and status up to date;
+    /// as the kubelet, never deletes it.
+    /// </summary>
+    public async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        var node = NodeBuilder.Build(Config, RuntimeVersion, now);
+        try
+        {
+            var created = await _client.CreateNodeAsync(node, cancellationToken).ConfigureAwait(false);
+            Uid = created.Metadata.Uid;
+            _reported = created.Status;
+            _reportedAt = _time.GetUtcNow();
+            if (created.Status?.Conditions is null or { Count: 0 })
+            {
+                // A server that drops status on create: report it now.
+                await ReportAsync(force: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+        catch (Exception e) when (ApiErrors.IsConflict(e))
+        {
+            _logger.LogInformation("node {Node} exists: updating it", Config.Name);
+        }
+
+        var existing = await _client.GetNodeAsync(Config.Name, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"node {Config.Name} exists but cannot be read");
+        var patch = KubernetesJson.Serialize(new { metadata = new { labels = node.Metadata.Labels } });
+        existing = await _client.PatchNodeAsync(Config.Name, patch, cancellationToken).ConfigureAwait(false);
+        Uid = existing.Metadata.Uid;
+        _reported = existing.Status;
+        await ReportAsync(force: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Computes the status and writes it when it changed (a condition's status, capacity, addresses, …) or when
+    /// <see cref="ReportInterval"/> has passed since the last write (or when <paramref name="force"/>).
+    /// </summary>
+    /// <returns>True when a status was written.</returns>
+    public async Task<bool> ReportAsync(bool force, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var status = NodeBuilder.Status(Config, RuntimeVersion, _runtimeReady(), now.UtcDateTime, _reported);
+        if (!force && now - _reportedAt < ReportInterval && !Changed(_reported, status))
+        {
+            return false;
+        }
+
+        var patch = KubernetesJson.Serialize(new { status });
+        var node = await _client.PatchNodeStatusAsync(Config.Name, patch, cancellationToken).ConfigureAwait(false);
+        _reported = node.Status ?? status;
+        _reportedAt = now;
+        return true;
+    }
+
+    // Changed apart from heartbeat times.
+    private static bool Changed(V1NodeStatus? before, V1NodeStatus after)
+    {
+        if (before is null)
+        {
+            return true;
+        }
+
+        static string Key(V1NodeStatus s) => KubernetesJson.Serialize(new
+        {
+            capacity = s.Capacity,
+            allocatable = s.Allocatable,
+            conditions = s.Conditions?.Select(c => (c.Type, c.Status, c.Reason)).OrderBy(c => c.Type, StringComparer.Ordinal).Select(c => $"{c.Type}={c.Status}/{c.Reason}"),
+            addresses = s.Addresses?.Select(a => $"{a.Type}={a.Address}"),
+            runtime = s.NodeInfo?.ContainerRuntimeVersion,
+        });
+
+        return Key(before) != Key(after);
+    }
+}

@@ -1,0 +1,66 @@
+using Cetus.Cri;
+using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Pods;
+using Cetus.Kubelet.Status;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Kubelet;
+
+/// <summary>
+/// The kubelet of one node, without its pod source and timers: node registration and status
+/// (<see cref="NodeStatusReporter"/>), the Lease (<see cref="NodeLease"/>), and the pod workers syncing the pods bound
+/// to it against a container runtime. The caller feeds it pods (<see cref="HandlePod"/>, <see cref="HandlePodDeleted"/>)
+/// from an informer and drives <see cref="NodeLease.RenewAsync"/> and <see cref="NodeStatusReporter.ReportAsync"/>
+/// periodically, so one process can run one node (the real kubelet) or thousands sharing one watch (hollow nodes).
+/// </summary>
+public sealed class NodeAgent
+{
+    private readonly IContainerRuntime _runtime;
+    private readonly IKubeletClient _client;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private PodWorkers? _workers;
+
+    /// <summary>Creates the agent of node <paramref name="config"/> over <paramref name="runtime"/>.</summary>
+    public NodeAgent(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        Config = config ?? throw new ArgumentNullException(nameof(config));
+        _runtime = runtime ?? throw new ArgumentNullException(nameof(runtime));
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _time = time ?? TimeProvider.System;
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+        Lease = new NodeLease(config.Name, () => Reporter?.Uid, client, _time, _loggers.CreateLogger<NodeLease>());
+    }
+
+    /// <summary>The node's configuration.</summary>
+    public NodeConfig Config { get; }
+
+    /// <summary>The node's Lease heartbeat.</summary>
+    public NodeLease Lease { get; }
+
+    /// <summary>The node's status reporter (after <see cref="StartAsync"/>).</summary>
+    public NodeStatusReporter? Reporter { get; private set; }
+
+    /// <summary>The pod workers (after <see cref="StartAsync"/>).</summary>
+    public PodWorkers Workers => _workers ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Asks the runtime for its version, registers the Node and takes its Lease; pods are synced from then on.</summary>
+    public async Task StartAsync(CancellationToken stopping)
+    {
+        var version = await _runtime.VersionAsync(stopping).ConfigureAwait(false);
+        Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>());
+        var sync = new PodSync(new PodRuntimeManager(_runtime, version.RuntimeName), new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>());
+        _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());
+        await Reporter.RegisterAsync(stopping).ConfigureAwait(false);
+        await Lease.RenewAsync(stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>A pod bound to this node appeared or changed.</summary>
+    public void HandlePod(V1Pod pod) => _workers?.Update(pod);
+
+    /// <summary>A pod bound to this node is gone from the API server.</summary>
+    public void HandlePodDeleted(V1Pod pod) => _workers?.Remove(pod);
+}

@@ -1,0 +1,313 @@
+using Cetus.Cri;
+using Cetus.Cri.V1;
+using Cetus.Kubelet.Status;
+using Grpc.Core;
+using k8s.Models;
+
+namespace Cetus.Kubelet.Pods;
+
+/// <summary>What one sync step did.</summary>
+/// <param name="Changed">True when it changed the runtime (the caller syncs again until nothing changes).</param>
+/// <param name="Waiting">Why containers wait, when the kubelet knows (image errors).</param>
+public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, ContainerWaiting> Waiting);
+
+/// <summary>
+/// Turns pods into CRI calls (Kubernetes' kuberuntime manager): finds a pod's sandbox and containers by the pod uid
+/// label, runs the sandbox, then init containers one at a time in order, then native sidecars and app containers;
+/// restarts exited containers as the restart policy says; stops and removes everything on termination. It works
+/// behind <see cref="IContainerRuntime"/>: containerd and the fake runtime look the same to it.
+/// </summary>
+public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName)
+{
+    /// <summary>The runtime's name (container ids are NAME://ID).</summary>
+    public string RuntimeName => runtimeName;
+
+    /// <summary>What the runtime holds for pod <paramref name="podUid"/>: its newest sandbox and that sandbox's containers.</summary>
+    public async Task<RuntimePodState> GetStateAsync(string podUid, CancellationToken cancellationToken)
+    {
+        var sandboxes = await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false);
+        var sandbox = sandboxes.MaxBy(s => s.CreatedAt);
+        if (sandbox is null)
+        {
+            return RuntimePodState.Empty(runtimeName);
+        }
+
+        string? ip = null;
+        var ready = sandbox.State == PodSandboxState.SandboxReady;
+        if (ready)
+        {
+            var status = await runtime.PodSandboxStatusAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            ip = string.IsNullOrEmpty(status.Network?.Ip) ? null : status.Network.Ip;
+            ready = status.State == PodSandboxState.SandboxReady;
+        }
+
+        var containers = new List<RuntimeContainer>();
+        foreach (var container in await runtime.ListContainersAsync(new ContainerFilter { PodSandboxId = sandbox.Id }, cancellationToken).ConfigureAwait(false))
+        {
+            ContainerStatus status;
+            try
+            {
+                status = await runtime.ContainerStatusAsync(container.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                continue;
+            }
+
+            containers.Add(new RuntimeContainer(
+                status.Metadata?.Name ?? container.Metadata?.Name ?? string.Empty,
+                status.Metadata?.Attempt ?? 0,
+                status.Id,
+                status.State switch
+                {
+                    ContainerState.ContainerCreated => RuntimeContainerState.Created,
+                    ContainerState.ContainerRunning => RuntimeContainerState.Running,
+                    ContainerState.ContainerExited => RuntimeContainerState.Exited,
+                    _ => RuntimeContainerState.Unknown,
+                },
+                FromNanos(status.StartedAt),
+                FromNanos(status.FinishedAt),
+                status.ExitCode,
+                status.Reason,
+                status.Message,
+                status.ImageRef));
+        }
+
+        return new RuntimePodState(ready, ready ? ip : null, containers, runtimeName);
+    }
+
+    /// <summary>
+    /// One step toward the pod's spec: a sandbox if none is ready, else the next init container, else every app
+    /// container (and sidecar) that should run and does not. Returns whether it changed anything.
+    /// </summary>
+    public async Task<SyncStep> SyncAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var waiting = new Dictionary<string, ContainerWaiting>();
+        var uid = pod.Metadata.Uid;
+        var sandboxes = await SandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
+        var ready = sandboxes.Where(s => s.State == PodSandboxState.SandboxReady).MaxBy(s => s.CreatedAt);
+        var sandboxConfig = SandboxConfig(pod, (uint)sandboxes.Count);
+        if (ready is null)
+        {
+            // A new sandbox (the first, or after the old one died): old ones go, and containers start again.
+            foreach (var old in sandboxes)
+            {
+                await runtime.StopPodSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
+                await runtime.RemovePodSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
+            }
+
+            await runtime.RunPodSandboxAsync(sandboxConfig, pod.Spec.RuntimeClassName ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            return new SyncStep(true, waiting);
+        }
+
+        sandboxConfig.Metadata.Attempt = ready.Metadata?.Attempt ?? 0;
+        var state = await GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
+        var restartPolicy = pod.Spec.RestartPolicy ?? "Always";
+
+        // Init containers, one at a time and in order; native sidecars start in order with them and keep running.
+        foreach (var init in pod.Spec.InitContainers ?? [])
+        {
+            var sidecar = PodStatusCalculator.IsSidecar(init);
+            var latest = state.Latest(init.Name);
+            if (latest is null)
+            {
+                var started = await StartAsync(pod, init, sidecar ? CriLabels.Sidecar : CriLabels.Init, 0, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
+                return new SyncStep(started, waiting);
+            }
+
+            switch (latest.State)
+            {
+                case RuntimeContainerState.Created:
+                    await runtime.StartContainerAsync(latest.Id, cancellationToken).ConfigureAwait(false);
+                    return new SyncStep(true, waiting);
+                case RuntimeContainerState.Running when sidecar:
+                    continue;
+                case RuntimeContainerState.Running:
+                    // Wait for it to finish.
+                    return new SyncStep(false, waiting);
+                case RuntimeContainerState.Exited when !sidecar && latest.ExitCode == 0:
+                    continue;
+                case RuntimeContainerState.Exited when !sidecar && restartPolicy == "Never":
+                    // A failed init container with restartPolicy Never fails the pod.
+                    return new SyncStep(false, waiting);
+                default:
+                    // Exited (failed init container, or a sidecar, restarted whatever the policy) or unknown: run it again.
+                    var restarted = await StartAsync(pod, init, sidecar ? CriLabels.Sidecar : CriLabels.Init, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
+                    return new SyncStep(restarted, waiting);
+            }
+        }
+
+        var changed = false;
+        foreach (var container in pod.Spec.Containers)
+        {
+            var latest = state.Latest(container.Name);
+            if (latest is null)
+            {
+                changed |= await StartAsync(pod, container, CriLabels.App, 0, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
+            }
+            else if (latest.State == RuntimeContainerState.Created)
+            {
+                await runtime.StartContainerAsync(latest.Id, cancellationToken).ConfigureAwait(false);
+                changed = true;
+            }
+            else if (latest.State is RuntimeContainerState.Exited or RuntimeContainerState.Unknown && ShouldRestart(restartPolicy, latest.ExitCode))
+            {
+                // TODO(issue 7): CrashLoopBackOff (10 s doubling to 5 min) before restarting.
+                changed |= await StartAsync(pod, container, CriLabels.App, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new SyncStep(changed, waiting);
+    }
+
+    /// <summary>
+    /// Stops every container of the pod (app containers first, then sidecars and init containers, each given
+    /// <paramref name="gracePeriodSeconds"/>), then its sandboxes. Idempotent.
+    /// </summary>
+    public async Task KillAsync(string podUid, long gracePeriodSeconds, CancellationToken cancellationToken)
+    {
+        var sandboxes = await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false);
+        foreach (var sandbox in sandboxes)
+        {
+            var containers = await runtime.ListContainersAsync(new ContainerFilter { PodSandboxId = sandbox.Id }, cancellationToken).ConfigureAwait(false);
+            var running = containers.Where(c => c.State is ContainerState.ContainerRunning or ContainerState.ContainerCreated)
+                .OrderBy(c => c.Labels.TryGetValue(CriLabels.ContainerKind, out var kind) && kind != CriLabels.App ? 1 : 0)
+                .ToList();
+            await Task.WhenAll(running.Where(c => !IsKind(c, CriLabels.Sidecar)).Select(c => runtime.StopContainerAsync(c.Id, gracePeriodSeconds, cancellationToken))).ConfigureAwait(false);
+            // Native sidecars stop after the app containers, in reverse order.
+            foreach (var sidecar in running.Where(c => IsKind(c, CriLabels.Sidecar)).Reverse())
+            {
+                await runtime.StopContainerAsync(sidecar.Id, gracePeriodSeconds, cancellationToken).ConfigureAwait(false);
+            }
+
+            await runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes the pod's sandboxes and containers from the runtime. Idempotent.</summary>
+    public async Task RemoveAsync(string podUid, CancellationToken cancellationToken)
+    {
+        foreach (var sandbox in await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false))
+        {
+            await runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await runtime.RemovePodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Restart policy: Always restarts anything; OnFailure a non-zero exit; Never nothing.</summary>
+    public static bool ShouldRestart(string restartPolicy, int exitCode) => restartPolicy switch
+    {
+        "Never" => false,
+        "OnFailure" => exitCode != 0,
+        _ => true,
+    };
+
+    private static bool IsKind(Container container, string kind) => container.Labels.TryGetValue(CriLabels.ContainerKind, out var value) && value == kind;
+
+    private static DateTime? FromNanos(long nanos) => nanos <= 0 ? null : DateTime.UnixEpoch.AddTicks(nanos / 100);
+
+    private async Task<IReadOnlyList<PodSandbox>> SandboxesAsync(string podUid, CancellationToken cancellationToken) =>
+        await runtime.ListPodSandboxAsync(new PodSandboxFilter { LabelSelector = { [CriLabels.PodUid] = podUid } }, cancellationToken).ConfigureAwait(false);
+
+    // Pulls the image as the policy says, then creates and starts the container; false (with a waiting reason) when the image is not there.
+    private async Task<bool> StartAsync(V1Pod pod, V1Container container, string kind, uint attempt, string sandboxId, PodSandboxConfig sandboxConfig, Dictionary<string, ContainerWaiting> waiting, CancellationToken cancellationToken)
+    {
+        var image = new ImageSpec { Image = container.Image };
+        var policy = container.ImagePullPolicy ?? DefaultPullPolicy(container.Image);
+        var present = policy != "Always" && await runtime.ImageStatusAsync(image, cancellationToken).ConfigureAwait(false) is not null;
+        if (!present)
+        {
+            if (policy == "Never")
+            {
+                waiting[container.Name] = new ContainerWaiting("ErrImageNeverPull", $"Container image \"{container.Image}\" is not present with pull policy of Never");
+                return false;
+            }
+
+            try
+            {
+                await runtime.PullImageAsync(image, null, sandboxConfig, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                waiting[container.Name] = new ContainerWaiting("ErrImagePull", e.Status.Detail);
+                return false;
+            }
+        }
+
+        var config = new ContainerConfig
+        {
+            Metadata = new ContainerMetadata { Name = container.Name, Attempt = attempt },
+            Image = image,
+            Command = { container.Command ?? [] },
+            Args = { container.Args ?? [] },
+            WorkingDir = container.WorkingDir ?? string.Empty,
+            Envs = { (container.Env ?? []).Where(e => e.ValueFrom is null).Select(e => new KeyValue { Key = e.Name, Value = e.Value ?? string.Empty }) },
+            Labels =
+            {
+                [CriLabels.PodName] = pod.Metadata.Name,
+                [CriLabels.PodNamespace] = pod.Metadata.NamespaceProperty,
+                [CriLabels.PodUid] = pod.Metadata.Uid,
+                [CriLabels.ContainerName] = container.Name,
+                [CriLabels.ContainerKind] = kind,
+            },
+            Annotations = { ["io.kubernetes.container.restartCount"] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            LogPath = $"{container.Name}/{attempt}.log",
+            Stdin = container.Stdin ?? false,
+            StdinOnce = container.StdinOnce ?? false,
+            Tty = container.Tty ?? false,
+        };
+        var id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
+        await runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static string DefaultPullPolicy(string image)
+    {
+        var name = image.Contains('@', StringComparison.Ordinal) ? image : image[(image.LastIndexOf('/') + 1)..];
+        return !name.Contains(':', StringComparison.Ordinal) || name.EndsWith(":latest", StringComparison.Ordinal) ? "Always" : "IfNotPresent";
+    }
+
+    private static PodSandboxConfig SandboxConfig(V1Pod pod, uint attempt)
+    {
+        var meta = pod.Metadata;
+        var config = new PodSandboxConfig
+        {
+            Metadata = new PodSandboxMetadata { Name = meta.Name, Namespace = meta.NamespaceProperty, Uid = meta.Uid, Attempt = attempt },
+            Hostname = pod.Spec.Hostname ?? meta.Name,
+            LogDirectory = $"/var/log/pods/{meta.NamespaceProperty}_{meta.Name}_{meta.Uid}",
+            Labels =
+            {
+                [CriLabels.PodName] = meta.Name,
+                [CriLabels.PodNamespace] = meta.NamespaceProperty,
+                [CriLabels.PodUid] = meta.Uid,
+            },
+            Linux = new LinuxPodSandboxConfig { CgroupParent = CgroupParent(pod) },
+        };
+        foreach (var (key, value) in meta.Annotations ?? new Dictionary<string, string>())
+        {
+            config.Annotations[key] = value;
+        }
+
+        foreach (var port in pod.Spec.Containers.SelectMany(c => c.Ports ?? []).Where(p => p.HostPort is > 0))
+        {
+            config.PortMappings.Add(new PortMapping
+            {
+                Protocol = port.Protocol switch { "UDP" => Protocol.Udp, "SCTP" => Protocol.Sctp, _ => Protocol.Tcp },
+                ContainerPort = port.ContainerPort,
+                HostPort = port.HostPort ?? 0,
+                HostIp = port.HostIP ?? string.Empty,
+            });
+        }
+
+        return config;
+    }
+
+    // The kubelet's cgroupfs layout: kubepods/<qos>/pod<uid> (Guaranteed pods sit right under kubepods).
+    private static string CgroupParent(V1Pod pod) => QosClasses.Of(pod) switch
+    {
+        QosClasses.Guaranteed => $"/kubepods/pod{pod.Metadata.Uid}",
+        QosClasses.Burstable => $"/kubepods/burstable/pod{pod.Metadata.Uid}",
+        _ => $"/kubepods/besteffort/pod{pod.Metadata.Uid}",
+    };
+}

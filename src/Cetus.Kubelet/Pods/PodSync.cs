@@ -1,0 +1,105 @@
+using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Status;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Kubelet.Pods;
+
+/// <summary>What a pod worker should do next.</summary>
+public enum PodSyncResult
+{
+    /// <summary>The pod runs (or waits); sync again on the next change.</summary>
+    Running,
+
+    /// <summary>The pod finished or was deleted and its worker can go.</summary>
+    Terminated,
+}
+
+/// <summary>
+/// The sync of one pod (Kubernetes' kubelet SyncPod / SyncTerminatingPod): converges the runtime toward the pod,
+/// computes its status and writes it; on graceful deletion stops the containers, writes the final status, removes
+/// the sandbox and deletes the pod object with grace period 0 (uid precondition), which ends the deletion.
+/// </summary>
+public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses, IKubeletClient client, string hostIP, TimeProvider? time = null, ILogger? logger = null)
+{
+    // A sync keeps stepping while steps change the runtime (sandbox → init containers → app containers), within reason.
+    private const int MaxSteps = 16;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    /// <summary>Syncs a pod that the API server still has.</summary>
+    public async Task<PodSyncResult> SyncAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var uid = pod.Metadata.Uid;
+        if (pod.Metadata.DeletionTimestamp is not null)
+        {
+            await TerminateAsync(pod, cancellationToken).ConfigureAwait(false);
+            return PodSyncResult.Terminated;
+        }
+
+        if (pod.Status?.Phase is "Succeeded" or "Failed")
+        {
+            // Finished for good: nothing runs again; the sandbox is stopped (and removed with the pod).
+            await runtime.KillAsync(uid, 0, cancellationToken).ConfigureAwait(false);
+            return PodSyncResult.Running;
+        }
+
+        IReadOnlyDictionary<string, ContainerWaiting> waiting = new Dictionary<string, ContainerWaiting>();
+        for (var step = 0; step < MaxSteps; step++)
+        {
+            var result = await runtime.SyncAsync(pod, cancellationToken).ConfigureAwait(false);
+            waiting = result.Waiting;
+            if (!result.Changed)
+            {
+                break;
+            }
+        }
+
+        var state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
+        var status = PodStatusCalculator.Compute(pod, state, waiting, hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: false);
+        if (status.Phase is "Succeeded" or "Failed")
+        {
+            // Ran to completion: stop the sandbox and report the final state.
+            await runtime.KillAsync(uid, 0, cancellationToken).ConfigureAwait(false);
+            state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
+            status = PodStatusCalculator.Compute(pod, state, waiting, hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: true);
+        }
+
+        await WriteStatusAsync(pod, status, cancellationToken).ConfigureAwait(false);
+        return PodSyncResult.Running;
+    }
+
+    /// <summary>Cleans up after a pod the API server no longer has (deleted with grace 0 by someone else).</summary>
+    public async Task ForgetAsync(string podUid, CancellationToken cancellationToken)
+    {
+        await runtime.KillAsync(podUid, 0, cancellationToken).ConfigureAwait(false);
+        await runtime.RemoveAsync(podUid, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task TerminateAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        var uid = pod.Metadata.Uid;
+        var grace = pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30;
+        await runtime.KillAsync(uid, grace, cancellationToken).ConfigureAwait(false);
+        var state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
+        var status = PodStatusCalculator.Compute(pod, state, new Dictionary<string, ContainerWaiting>(), hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: true);
+        await WriteStatusAsync(pod, status, cancellationToken).ConfigureAwait(false);
+        await runtime.RemoveAsync(uid, cancellationToken).ConfigureAwait(false);
+        await client.DeletePodAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, uid, cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("pod {Namespace}/{Name} terminated and deleted", pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+    }
+
+    private async Task WriteStatusAsync(V1Pod pod, V1PodStatus status, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await statuses.WriteAsync(pod, status, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.IsNotFound(e))
+        {
+            // Deleted meanwhile: the informer will say so.
+        }
+    }
+}

@@ -1,0 +1,199 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Kubelet.Pods;
+
+/// <summary>
+/// One worker per pod uid, as Kubernetes' kubelet: updates only record the latest pod and wake the worker; a worker
+/// syncs one pod at a time, never two syncs of one pod at once, and picks up the newest state after each sync (changes
+/// that arrive during a sync coalesce into one more sync). A failed sync is retried after a backoff (1 s doubling
+/// to 30 s). A worker ends when its pod is terminated and gone.
+/// </summary>
+public sealed class PodWorkers
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private readonly PodSync _sync;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, Worker> _workers = [];
+    private readonly CancellationToken _stopping;
+
+    /// <summary>Creates the workers of one node; they stop when <paramref name="stopping"/> is cancelled.</summary>
+    public PodWorkers(PodSync sync, CancellationToken stopping, TimeProvider? time = null, ILogger? logger = null)
+    {
+        _sync = sync ?? throw new ArgumentNullException(nameof(sync));
+        _stopping = stopping;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The number of pods with a worker.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_workers)
+            {
+                return _workers.Count;
+            }
+        }
+    }
+
+    /// <summary>The pod changed (or appeared): sync it. Quick: safe from an informer handler.</summary>
+    public void Update(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        Enqueue(pod.Metadata.Uid, pod, removed: false);
+    }
+
+    /// <summary>The API server no longer has the pod: clean up the runtime and end its worker.</summary>
+    public void Remove(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        Enqueue(pod.Metadata.Uid, pod, removed: true);
+    }
+
+    /// <summary>Waits until no worker is busy (tests).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task[] running;
+            lock (_workers)
+            {
+                running = [.. _workers.Values.Select(w => w.Running).OfType<Task>()];
+            }
+
+            if (running.Length == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Enqueue(string uid, V1Pod pod, bool removed)
+    {
+        lock (_workers)
+        {
+            if (!_workers.TryGetValue(uid, out var worker))
+            {
+                // A removal of a pod never seen here still cleans the runtime (deleted while the kubelet was down).
+                worker = new Worker(pod);
+                _workers[uid] = worker;
+            }
+
+            worker.Latest = pod;
+            worker.Removed |= removed;
+            worker.Pending = true;
+            worker.Running ??= Task.Run(() => RunAsync(uid, worker));
+        }
+    }
+
+    private async Task RunAsync(string uid, Worker worker)
+    {
+        while (true)
+        {
+            V1Pod pod;
+            bool removed;
+            lock (_workers)
+            {
+                if (!worker.Pending || _stopping.IsCancellationRequested)
+                {
+                    worker.Running = null;
+                    return;
+                }
+
+                worker.Pending = false;
+                pod = worker.Latest;
+                removed = worker.Removed;
+            }
+
+            try
+            {
+                if (removed)
+                {
+                    await _sync.ForgetAsync(uid, _stopping).ConfigureAwait(false);
+                    Finish(uid, worker);
+                    return;
+                }
+
+                if (worker.Terminated)
+                {
+                    // Already stopped and deleted; only the removal is left to come.
+                    continue;
+                }
+
+                var result = await _sync.SyncAsync(pod, _stopping).ConfigureAwait(false);
+                worker.Terminated = result == PodSyncResult.Terminated;
+                worker.Backoff = TimeSpan.Zero;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                lock (_workers)
+                {
+                    worker.Running = null;
+                }
+
+                return;
+            }
+            catch (Exception e)
+            {
+                worker.Backoff = worker.Backoff == TimeSpan.Zero ? MinBackoff : TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, worker.Backoff.Ticks * 2));
+                _logger.LogWarning(e, "sync of pod {Namespace}/{Name} failed; retrying in {Backoff}", pod.Metadata.NamespaceProperty, pod.Metadata.Name, worker.Backoff);
+                Retry(uid, worker, worker.Backoff);
+            }
+        }
+    }
+
+    private void Retry(string uid, Worker worker, TimeSpan after)
+    {
+        ITimer? timer = null;
+        timer = _time.CreateTimer(
+            _ =>
+            {
+                timer?.Dispose();
+                lock (_workers)
+                {
+                    if (_workers.TryGetValue(uid, out var current) && ReferenceEquals(current, worker))
+                    {
+                        worker.Pending = true;
+                        worker.Running ??= Task.Run(() => RunAsync(uid, worker));
+                    }
+                }
+            },
+            null,
+            after,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void Finish(string uid, Worker worker)
+    {
+        lock (_workers)
+        {
+            worker.Running = null;
+            if (_workers.TryGetValue(uid, out var current) && ReferenceEquals(current, worker))
+            {
+                _workers.Remove(uid);
+            }
+        }
+    }
+
+    private sealed class Worker(V1Pod pod)
+    {
+        public V1Pod Latest { get; set; } = pod;
+
+        public bool Pending { get; set; }
+
+        public bool Removed { get; set; }
+
+        public bool Terminated { get; set; }
+
+        public TimeSpan Backoff { get; set; }
+
+        public Task? Running { get; set; }
+    }
+}

@@ -1,0 +1,191 @@
+using Cetus.Testing;
+using k8s;
+using k8s.Models;
+using Xunit;
+
+namespace Cetus.E2E.Tests.Kubelet;
+
+/// <summary>A real <c>cetus server</c> and a real <c>cetus hollow --nodes 3</c> process, driven with the real kubectl.</summary>
+public sealed class HollowNodeFixture : IAsyncLifetime
+{
+    public const string Prefix = "hollow-e2e-";
+
+    public CetusServerProcess Server { get; private set; } = null!;
+
+    public CetusHollowProcess Hollow { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await CetusServerProcess.StartAsync();
+        Hollow = await CetusHollowProcess.StartAsync(Server.Kubeconfig, ["--nodes", "3", "--name-prefix", Prefix, "--cpu", "8", "--memory", "32Gi", "--pods", "50", "--labels", "topology.kubernetes.io/zone=z1,tier=sim", "--taints", "dedicated=sim:NoExecute"]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Hollow.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Simulated nodes through the whole node path: registration, Lease heartbeats, pods bound by nodeName brought to
+/// Running/Ready with the kubelet's status, graceful deletion finished by the node, and a Deployment rolled out.
+/// </summary>
+public sealed class HollowNodeScenarios(HollowNodeFixture fixture) : IClassFixture<HollowNodeFixture>, IDisposable
+{
+    private const string Ns = "default";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly Kubernetes _client = new(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.Server.Kubeconfig));
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task Hollow_RegistersReadyNodes_WithCapacityLabelsTaints_AndRenewsTheirLeases()
+    {
+        var nodes = await WaitFor(async () => (await _client.CoreV1.ListNodeAsync()).Items.Where(n => n.Metadata.Name.StartsWith(HollowNodeFixture.Prefix, StringComparison.Ordinal)).ToList(), n => n.Count == 3, "3 nodes");
+        Assert.Equal([HollowNodeFixture.Prefix + "0", HollowNodeFixture.Prefix + "1", HollowNodeFixture.Prefix + "2"], nodes.Select(n => n.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.All(nodes, node =>
+        {
+            var ready = Assert.Single(node.Status.Conditions, c => c.Type == "Ready");
+            Assert.Equal(("True", "KubeletReady"), (ready.Status, ready.Reason));
+            Assert.Equal(["DiskPressure", "MemoryPressure", "PIDPressure", "Ready"], node.Status.Conditions.Select(c => c.Type).Order(StringComparer.Ordinal));
+            Assert.Equal(("8", "32Gi", "50"), (node.Status.Capacity["cpu"].ToString(), node.Status.Capacity["memory"].ToString(), node.Status.Capacity["pods"].ToString()));
+            Assert.Equal(node.Status.Capacity["cpu"].ToString(), node.Status.Allocatable["cpu"].ToString());
+            Assert.Equal(("z1", "sim", node.Metadata.Name, "linux"), (node.Metadata.Labels["topology.kubernetes.io/zone"], node.Metadata.Labels["tier"], node.Metadata.Labels["kubernetes.io/hostname"], node.Metadata.Labels["kubernetes.io/os"]));
+            var taint = Assert.Single(node.Spec.Taints);
+            Assert.Equal(("dedicated", "sim", "NoExecute"), (taint.Key, taint.Value, taint.Effect));
+            Assert.Contains(node.Status.Addresses, a => a.Type == "InternalIP" && !string.IsNullOrEmpty(a.Address));
+            Assert.StartsWith("fake://", node.Status.NodeInfo.ContainerRuntimeVersion, StringComparison.Ordinal);
+        });
+
+        var wide = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "nodes", "-o", "wide");
+        Assert.True(wide.ExitCode == 0, wide.ToString());
+        Assert.Matches($@"{HollowNodeFixture.Prefix}1\s+Ready\s+", wide.Stdout);
+
+        var first = await Lease(HollowNodeFixture.Prefix + "1");
+        Assert.Equal((HollowNodeFixture.Prefix + "1", 40), (first.Spec.HolderIdentity, first.Spec.LeaseDurationSeconds));
+        var owner = Assert.Single(first.Metadata.OwnerReferences);
+        Assert.Equal(("Node", nodes.Single(n => n.Metadata.Name == HollowNodeFixture.Prefix + "1").Metadata.Uid), (owner.Kind, owner.Uid));
+        // Renewed every 10 s: a later renewTime within a bounded wait.
+        var renewed = await WaitFor(() => Lease(HollowNodeFixture.Prefix + "1"), l => l.Spec.RenewTime > first.Spec.RenewTime, "a lease renewal", TimeSpan.FromSeconds(30));
+        Assert.InRange((renewed.Spec.RenewTime!.Value - first.Spec.RenewTime!.Value).TotalSeconds, 5, 25);
+    }
+
+    [Fact]
+    public async Task PodBoundByNodeName_BecomesRunningAndReady_WithKubeletStatus_AndKubectlDeleteRemovesIt()
+    {
+        var name = Unique("pod");
+        var node = HollowNodeFixture.Prefix + "1";
+        var apply = await Kubectl.RunWithInputAsync(fixture.Server.Kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              nodeName: {{{node}}}
+              tolerations: [{key: dedicated, operator: Exists}]
+              initContainers:
+              - name: setup
+                image: busybox:1.35
+                resources: {limits: {cpu: 10m, memory: 16Mi} }
+              containers:
+              - name: app
+                image: nginx:1.27
+                resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 100m, memory: 64Mi} }
+              - name: sidecar
+                image: busybox:1.35
+                resources: {requests: {cpu: 50m, memory: 32Mi}, limits: {cpu: 50m, memory: 32Mi} }
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        var pod = await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running" && IsReady(p), "the pod Running and Ready");
+        var nodeIP = (await _client.CoreV1.ReadNodeAsync(node)).Status.Addresses.Single(a => a.Type == "InternalIP").Address;
+        var status = pod.Status;
+        Assert.Equal(nodeIP, status.HostIP);
+        Assert.False(string.IsNullOrEmpty(status.PodIP));
+        Assert.Equal(status.PodIP, Assert.Single(status.PodIPs).Ip);
+        Assert.NotNull(status.StartTime);
+        Assert.Equal("Guaranteed", status.QosClass);
+        Assert.Equal(["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"], status.Conditions.Select(c => c.Type));
+        Assert.All(status.Conditions, c => Assert.Equal("True", c.Status));
+        var init = Assert.Single(status.InitContainerStatuses);
+        Assert.Equal(("setup", 0, "Completed", true), (init.Name, init.State.Terminated?.ExitCode, init.State.Terminated?.Reason, init.Ready));
+        Assert.Equal(["app", "sidecar"], status.ContainerStatuses.Select(c => c.Name));
+        Assert.All(status.ContainerStatuses, c =>
+        {
+            Assert.NotNull(c.State.Running);
+            Assert.True(c.Ready);
+            Assert.True(c.Started);
+            Assert.Equal(0, c.RestartCount);
+            Assert.StartsWith("fake://", c.ContainerID, StringComparison.Ordinal);
+            Assert.StartsWith("sha256:", c.ImageID, StringComparison.Ordinal);
+        });
+        Assert.Equal("nginx:1.27", status.ContainerStatuses[0].Image);
+
+        var get = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "pod", name, "-n", Ns);
+        Assert.Matches($@"{name}\s+2/2\s+Running\s+0\s+", get.Stdout);
+
+        // kubectl waits for the deletion to finish: the node stops the containers and deletes the object with grace 0.
+        var delete = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "delete", "pod", name, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        var gone = await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: "metadata.name=" + name);
+        Assert.Empty(gone.Items);
+    }
+
+    [Fact]
+    public async Task Deployment_PinnedToAHollowNode_RollsOut_AndRolloutStatusSucceeds()
+    {
+        var name = Unique("deploy");
+        var apply = await Kubectl.RunWithInputAsync(fixture.Server.Kubeconfig, $$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: {{{name}}}}}
+              template:
+                metadata: {labels: {app: {{{name}}}}}
+                spec:
+                  nodeName: {{{HollowNodeFixture.Prefix}}}2
+                  tolerations: [{key: dedicated, operator: Exists}]
+                  containers: [{name: web, image: nginx:1.27}]
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        var rollout = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "rollout", "status", "deployment/" + name, "-n", Ns, "--timeout=60s");
+        Assert.True(rollout.ExitCode == 0, rollout.ToString());
+        Assert.Contains($"deployment \"{name}\" successfully rolled out", rollout.Stdout, StringComparison.Ordinal);
+
+        var deployment = await _client.AppsV1.ReadNamespacedDeploymentAsync(name, Ns);
+        Assert.Equal((3, 3, 3), (deployment.Status.ReadyReplicas, deployment.Status.AvailableReplicas, deployment.Status.UpdatedReplicas));
+        var pods = (await _client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=" + name)).Items;
+        Assert.Equal(3, pods.Count);
+        Assert.All(pods, p => Assert.Equal(("Running", true), (p.Status.Phase, IsReady(p))));
+        Assert.Equal(3, pods.Select(p => p.Status.PodIP).Distinct().Count());
+    }
+
+    private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    private Task<V1Lease> Lease(string node) => _client.CoordinationV1.ReadNamespacedLeaseAsync(node, "kube-node-lease");
+
+    private static async Task<T> WaitFor<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? Patience);
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
