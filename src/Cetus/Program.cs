@@ -7,6 +7,7 @@ RootCommand root = new("Cetus: a Kubernetes-compatible container orchestrator in
 VersionCommand.AddTo(root);
 ServerCommand.AddTo(root);
 ControllerManagerCommand.AddTo(root);
+SchedulerCommand.AddTo(root);
 HollowCommand.AddTo(root);
 
 return root.Parse(args).Invoke();

@@ -13,6 +13,20 @@ public sealed class SqliteServerFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
+/// <summary>
+/// One real cetus server on SQLite without the scheduler, for the controller scenarios: their FakeNode marks pods
+/// Running in place of a kubelet without binding them, and a scheduler writing PodScheduled conditions on those same
+/// pods would only add unrelated writes (and Deployment resyncs) to what they measure.
+/// </summary>
+public sealed class ControllersServerFixture : IAsyncLifetime
+{
+    public CetusServerProcess Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await CetusServerProcess.StartAsync(arguments: ["--disable-scheduler"]);
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
 /// <summary>One real cetus server on a real etcd that the fixture starts on loopback.</summary>
 public sealed class EtcdServerFixture : IAsyncLifetime
 {

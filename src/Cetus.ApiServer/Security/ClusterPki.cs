@@ -25,6 +25,9 @@ public sealed class ClusterPki
     /// <summary>The controller manager's user name (its client certificate's CN, as Kubernetes').</summary>
     public const string ControllerManagerUser = "system:kube-controller-manager";
 
+    /// <summary>The scheduler's user name (its client certificate's CN, as Kubernetes').</summary>
+    public const string SchedulerUser = "system:kube-scheduler";
+
     /// <summary>The admin's group: bound to cluster-admin, so it may do anything.</summary>
     public const string AdminGroup = "system:masters";
 

@@ -30,6 +30,9 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     /// <summary>The shared pod informer.</summary>
     public SharedInformer<V1Pod> Pods => For(() => ListWatches.Pods(_client));
 
+    /// <summary>The shared node informer.</summary>
+    public SharedInformer<V1Node> Nodes => For(() => ListWatches.Nodes(_client));
+
     /// <summary>The shared ReplicaSet informer.</summary>
     public SharedInformer<V1ReplicaSet> ReplicaSets => For(() => ListWatches.ReplicaSets(_client));
 

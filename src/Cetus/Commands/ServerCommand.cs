@@ -3,6 +3,8 @@ using Cetus.ApiServer;
 using Cetus.ApiServer.Audit;
 using Cetus.ApiServer.Security;
 using Cetus.Controllers;
+using Cetus.Scheduler;
+using Cetus.Scheduler.Config;
 using Cetus.Storage;
 
 namespace Cetus.Commands;
@@ -23,6 +25,8 @@ internal static class ServerCommand
         Option<string[]> tlsSan = new("--tls-san") { Description = "Extra host names or addresses for the serving certificate.", AllowMultipleArgumentsPerToken = true };
         Option<string?> tokenAuthFile = new("--token-auth-file") { Description = "A CSV file of bearer tokens: token,user,uid,\"group1,group2\"." };
         Option<bool> disableControllerManager = new("--disable-controller-manager") { Description = "Do not run the controller manager in this process." };
+        Option<bool> disableScheduler = new("--disable-scheduler") { Description = "Do not run the scheduler in this process." };
+        Option<string?> schedulerConfig = new("--scheduler-config") { Description = "The scheduler's profiles (a KubeSchedulerConfiguration file, as kube-scheduler --config)." };
         Option<string?> auditLogPath = new("--audit-log-path") { Description = "The audit log (one JSON line per request). Default: DATA-DIR/audit/audit.log; \"\" turns it off." };
         Option<int> auditLogMaxSize = new("--audit-log-maxsize") { Description = "Rotate the audit log at this many megabytes.", DefaultValueFactory = _ => 100 };
         Option<int> auditLogMaxBackup = new("--audit-log-maxbackup") { Description = "Rotated audit logs to keep.", DefaultValueFactory = _ => 3 };
@@ -30,7 +34,7 @@ internal static class ServerCommand
         Option<bool> anonymousAuth = new("--anonymous-auth") { Description = "Let requests without credentials in as system:anonymous; RBAC allows them /healthz, /livez, /readyz and /version only. Off: they get 401." };
         Command command = new("server", "Run the Cetus control plane (the Kubernetes API server).")
         {
-            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile, disableControllerManager, auditLogPath, auditLogMaxSize, auditLogMaxBackup, secretsEncryption, anonymousAuth,
+            dataDir, datastore, bindAddress, securePort, tlsSan, tokenAuthFile, disableControllerManager, disableScheduler, schedulerConfig, auditLogPath, auditLogMaxSize, auditLogMaxBackup, secretsEncryption, anonymousAuth,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -54,18 +58,27 @@ internal static class ServerCommand
                 !parseResult.GetValue(disableControllerManager),
                 audit,
                 parseResult.GetValue(secretsEncryption),
-                parseResult.GetValue(anonymousAuth));
+                parseResult.GetValue(anonymousAuth),
+                !parseResult.GetValue(disableScheduler),
+                parseResult.GetValue(schedulerConfig));
             return await RunAsync(options, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
         });
         root.Subcommands.Add(command);
     }
 
-    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool AnonymousAuth);
+    private sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool AnonymousAuth, bool RunScheduler, string? SchedulerConfig);
 
     private static async Task<int> RunAsync(ServerSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         try
         {
+            // Checked before anything starts: a bad profile file is a usage error, not a crash later.
+            var schedulerConfiguration = SchedulerCommand.LoadConfiguration(settings.SchedulerConfig, error);
+            if (settings.SchedulerConfig is not null && schedulerConfiguration is null)
+            {
+                return 1;
+            }
+
             Directory.CreateDirectory(settings.DataDir);
             var datastore = settings.Datastore ?? "sqlite://" + Path.Combine(settings.DataDir, "state.db");
             output.WriteLine($"cetus: datastore {datastore}");
@@ -104,6 +117,10 @@ internal static class ServerCommand
             var controllerManagerKubeconfig = Path.Combine(settings.DataDir, "controller-manager.kubeconfig");
             var controllerManagerCertificate = pki.IssueClientCertificate(ClusterPki.ControllerManagerUser, [], ClusterPki.LeafLifetime);
             Kubeconfig.Write(controllerManagerKubeconfig, $"https://{clientHost}:{port}", pki.CaCertificatePem, controllerManagerCertificate.CertificatePem, controllerManagerCertificate.KeyPem, user: ClusterPki.ControllerManagerUser);
+            // The scheduler likewise, as system:kube-scheduler.
+            var schedulerKubeconfig = Path.Combine(settings.DataDir, "scheduler.kubeconfig");
+            var schedulerCertificate = pki.IssueClientCertificate(ClusterPki.SchedulerUser, [], ClusterPki.LeafLifetime);
+            Kubeconfig.Write(schedulerKubeconfig, $"https://{clientHost}:{port}", pki.CaCertificatePem, schedulerCertificate.CertificatePem, schedulerCertificate.KeyPem, user: ClusterPki.SchedulerUser);
             output.WriteLine($"cetus: API server ready at https://{clientHost}:{port} (kubectl --kubeconfig {kubeconfig} get ns)");
             output.Flush();
 
@@ -111,6 +128,10 @@ internal static class ServerCommand
             using var client = ControllerManagerCommand.CreateClient(controllerManagerKubeconfig);
             var controllers = settings.RunControllerManager
                 ? Task.Run(() => new ControllerManager(client, loggers: loggers).RunAsync(cancellationToken), CancellationToken.None)
+                : Task.CompletedTask;
+            using var schedulerClient = ControllerManagerCommand.CreateClient(schedulerKubeconfig);
+            var scheduler = settings.RunScheduler
+                ? Task.Run(() => new KubeScheduler(schedulerClient, new KubeSchedulerOptions { Configuration = schedulerConfiguration }, loggers: loggers).RunAsync(cancellationToken), CancellationToken.None)
                 : Task.CompletedTask;
             try
             {
@@ -123,7 +144,7 @@ internal static class ServerCommand
 
             try
             {
-                await controllers.ConfigureAwait(false);
+                await Task.WhenAll(controllers, scheduler).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

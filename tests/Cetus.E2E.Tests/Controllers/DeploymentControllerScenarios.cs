@@ -10,7 +10,7 @@ namespace Cetus.E2E.Tests.Controllers;
 /// The Deployment and ReplicaSet controllers of a real <c>cetus server</c> (its in-process controller manager), driven
 /// with the real kubectl; a <see cref="FakeNode"/> makes pods ready in place of a kubelet.
 /// </summary>
-public sealed class DeploymentControllerScenarios(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>, IDisposable
+public sealed class DeploymentControllerScenarios(ControllersServerFixture fixture) : IClassFixture<ControllersServerFixture>, IDisposable
 {
     private const string Ns = "default";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -1,0 +1,217 @@
+using Cetus.Client;
+using Cetus.Scheduler.Framework;
+using k8s.Models;
+
+namespace Cetus.Scheduler.Cache;
+
+/// <summary>
+/// The scheduler's view of nodes and the pods on them: bound pods from the informer plus pods the scheduler has
+/// assumed on a node but not yet seen bound. Assuming at once lets the next cycle count the pod's requests while
+/// its binding is still in flight; a failed binding forgets the pod again.
+/// </summary>
+internal sealed class SchedulerCache
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PodInfo Pod, string Node, bool Assumed)> _pods = new(StringComparer.Ordinal);
+    private long _generation;
+    private long _nodeSetVersion;
+
+    /// <summary>The number of nodes that exist (not only pods on a deleted node).</summary>
+    public int NodeCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nodes.Values.Count(n => n.Node is not null);
+            }
+        }
+    }
+
+    public bool IsAssumed(string podKey)
+    {
+        lock (_lock)
+        {
+            return _pods.TryGetValue(podKey, out var p) && p.Assumed;
+        }
+    }
+
+    /// <summary>Counts the pod on its node (pod.spec.nodeName) before it is bound.</summary>
+    public void AssumePod(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            var key = ObjectKeys.Of(pod);
+            if (_pods.ContainsKey(key))
+            {
+                throw new InvalidOperationException($"pod {key} is already in the cache, so it cannot be assumed");
+            }
+
+            AddLocked(new PodInfo(pod), assumed: true);
+        }
+    }
+
+    /// <summary>Undoes <see cref="AssumePod"/> after a failed reserve, permit or bind.</summary>
+    public void ForgetPod(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            var key = ObjectKeys.Of(pod);
+            if (_pods.TryGetValue(key, out var p) && p.Assumed)
+            {
+                RemoveLocked(key);
+            }
+        }
+    }
+
+    /// <summary>A bound pod appeared in the informer: it replaces the assumed one (possibly on another node).</summary>
+    public void AddPod(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            var key = ObjectKeys.Of(pod);
+            if (_pods.ContainsKey(key))
+            {
+                RemoveLocked(key);
+            }
+
+            AddLocked(new PodInfo(pod), assumed: false);
+        }
+    }
+
+    public void UpdatePod(V1Pod pod) => AddPod(pod);
+
+    public void RemovePod(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            RemoveLocked(ObjectKeys.Of(pod));
+        }
+    }
+
+    public void AddOrUpdateNode(V1Node node)
+    {
+        lock (_lock)
+        {
+            var name = node.Metadata.Name;
+            if (!_nodes.TryGetValue(name, out var info))
+            {
+                info = new NodeInfo();
+                _nodes[name] = info;
+            }
+
+            if (info.Node is null)
+            {
+                _nodeSetVersion++;
+            }
+
+            info.SetNode(node);
+            info.Generation = ++_generation;
+        }
+    }
+
+    public void RemoveNode(V1Node node)
+    {
+        lock (_lock)
+        {
+            var name = node.Metadata.Name;
+            if (!_nodes.TryGetValue(name, out var info))
+            {
+                return;
+            }
+
+            _nodeSetVersion++;
+            if (info.Pods.Count == 0)
+            {
+                _nodes.Remove(name);
+            }
+            else
+            {
+                // Its pods still exist until the pod GC deletes them; keep counting them under a node-less entry.
+                info.SetNode(null);
+                info.Generation = ++_generation;
+            }
+        }
+    }
+
+    /// <summary>Brings a snapshot up to date, copying only the nodes that changed since it was last updated.</summary>
+    public void UpdateSnapshot(Snapshot snapshot)
+    {
+        lock (_lock)
+        {
+            foreach (var (name, info) in _nodes)
+            {
+                if (info.Generation > snapshot.Generation)
+                {
+                    snapshot.Nodes[name] = info.Clone();
+                }
+            }
+
+            if (snapshot.NodeSetVersion != _nodeSetVersion)
+            {
+                foreach (var name in snapshot.Nodes.Keys.Where(n => !_nodes.TryGetValue(n, out var i) || i.Node is null).ToList())
+                {
+                    snapshot.Nodes.Remove(name);
+                }
+
+                snapshot.List = [.. snapshot.Nodes.Values.Where(n => n.Node is not null).OrderBy(n => n.Name, StringComparer.Ordinal)];
+                snapshot.NodeSetVersion = _nodeSetVersion;
+            }
+            else
+            {
+                for (var i = 0; i < snapshot.List.Count; i++)
+                {
+                    snapshot.List[i] = snapshot.Nodes[snapshot.List[i].Name];
+                }
+            }
+
+            snapshot.Generation = _generation;
+        }
+    }
+
+    private void AddLocked(PodInfo pod, bool assumed)
+    {
+        var nodeName = pod.Pod.Spec?.NodeName ?? string.Empty;
+        if (!_nodes.TryGetValue(nodeName, out var info))
+        {
+            // A pod bound to a node the informer has not delivered yet.
+            info = new NodeInfo();
+            _nodes[nodeName] = info;
+        }
+
+        info.AddPod(pod);
+        info.Generation = ++_generation;
+        _pods[pod.Key] = (pod, nodeName, assumed);
+    }
+
+    private void RemoveLocked(string key)
+    {
+        if (!_pods.Remove(key, out var p) || !_nodes.TryGetValue(p.Node, out var info))
+        {
+            return;
+        }
+
+        info.RemovePod(key);
+        info.Generation = ++_generation;
+        if (info.Node is null && info.Pods.Count == 0)
+        {
+            _nodes.Remove(p.Node);
+        }
+    }
+}
+
+/// <summary>The nodes one scheduling cycle sees: a consistent copy, updated incrementally from the cache.</summary>
+internal sealed class Snapshot
+{
+    public Dictionary<string, NodeInfo> Nodes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The nodes that exist, in a stable order (the scheduler starts each cycle where the last one stopped).</summary>
+    public List<NodeInfo> List { get; set; } = [];
+
+    public long Generation { get; set; }
+
+    public long NodeSetVersion { get; set; } = -1;
+
+    public NodeInfo? Get(string name) => Nodes.GetValueOrDefault(name);
+}

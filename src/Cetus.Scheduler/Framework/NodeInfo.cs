@@ -1,0 +1,122 @@
+using k8s.Models;
+
+namespace Cetus.Scheduler.Framework;
+
+/// <summary>A pod as the scheduler sees it, with its requests computed once.</summary>
+internal sealed class PodInfo
+{
+    public PodInfo(V1Pod pod)
+    {
+        Pod = pod;
+        Requests = PodRequests.Of(pod);
+        NonZeroRequests = PodRequests.NonZero(pod);
+    }
+
+    public V1Pod Pod { get; }
+
+    public Resource Requests { get; }
+
+    public Resource NonZeroRequests { get; }
+
+    public string Key => Cetus.Client.ObjectKeys.Of(Pod);
+
+    /// <summary>True when the pod has any pod affinity or anti-affinity (InterPodAffinity must look at it).</summary>
+    public bool HasAffinity => Pod.Spec?.Affinity?.PodAffinity is not null || Pod.Spec?.Affinity?.PodAntiAffinity is not null;
+
+    /// <summary>True when the pod has required anti-affinity terms (which other pods must respect).</summary>
+    public bool HasRequiredAntiAffinity => Pod.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 };
+}
+
+/// <summary>
+/// A node with the pods on it (bound or assumed) and the sums the filters need. The cache owns one per node and
+/// mutates it; each scheduling cycle reads a clone from the snapshot, so plugins may read it without locks.
+/// </summary>
+internal sealed class NodeInfo
+{
+    private readonly List<PodInfo> _pods = [];
+
+    public NodeInfo(V1Node? node = null)
+    {
+        SetNode(node);
+    }
+
+    public V1Node? Node { get; private set; }
+
+    public string Name => Node?.Metadata?.Name ?? string.Empty;
+
+    public IReadOnlyList<PodInfo> Pods => _pods;
+
+    /// <summary>The pods with pod affinity or anti-affinity (upstream PodsWithAffinity), so most pods skip the scan.</summary>
+    public IEnumerable<PodInfo> PodsWithAffinity => _pods.Where(p => p.HasAffinity);
+
+    /// <summary>The pods with required anti-affinity (upstream PodsWithRequiredAntiAffinity).</summary>
+    public IEnumerable<PodInfo> PodsWithRequiredAntiAffinity => _pods.Where(p => p.HasRequiredAntiAffinity);
+
+    /// <summary>The sum of the pods' requests.</summary>
+    public Resource Requested { get; private set; } = new();
+
+    /// <summary>The sum of the pods' requests with 100m / 200Mi for containers that ask none (for scoring).</summary>
+    public Resource NonZeroRequested { get; private set; } = new();
+
+    public Resource Allocatable { get; private set; } = new();
+
+    /// <summary>Host ports in use: (protocol, host IP, port).</summary>
+    public HashSet<(string Protocol, string Ip, int Port)> UsedPorts { get; private set; } = [];
+
+    /// <summary>Bumped on every change, so that the snapshot copies only nodes that changed.</summary>
+    public long Generation { get; set; }
+
+    public void SetNode(V1Node? node)
+    {
+        Node = node;
+        Allocatable = Resource.From(node?.Status?.Allocatable ?? node?.Status?.Capacity);
+    }
+
+    public void AddPod(PodInfo pod)
+    {
+        _pods.Add(pod);
+        Requested.Add(pod.Requests);
+        NonZeroRequested.Add(pod.NonZeroRequests);
+        foreach (var port in HostPorts(pod.Pod))
+        {
+            UsedPorts.Add(port);
+        }
+    }
+
+    /// <summary>Removes the pod with this key; false when it is not here.</summary>
+    public bool RemovePod(string key)
+    {
+        var index = _pods.FindIndex(p => p.Key == key);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var pod = _pods[index];
+        _pods.RemoveAt(index);
+        Requested.Subtract(pod.Requests);
+        NonZeroRequested.Subtract(pod.NonZeroRequests);
+        UsedPorts = [.. _pods.SelectMany(p => HostPorts(p.Pod))];
+        return true;
+    }
+
+    public NodeInfo Clone()
+    {
+        var clone = new NodeInfo(Node)
+        {
+            Requested = Requested.Clone(),
+            NonZeroRequested = NonZeroRequested.Clone(),
+            UsedPorts = [.. UsedPorts],
+            Generation = Generation,
+        };
+        clone._pods.AddRange(_pods);
+        return clone;
+    }
+
+    /// <summary>The host ports a pod asks for; the host IP defaults to 0.0.0.0 and the protocol to TCP.</summary>
+    public static IEnumerable<(string Protocol, string Ip, int Port)> HostPorts(V1Pod pod) =>
+        from container in (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? [])
+        from port in container.Ports ?? []
+        where port.HostPort is > 0
+        select (string.IsNullOrEmpty(port.Protocol) ? "TCP" : port.Protocol, string.IsNullOrEmpty(port.HostIP) ? "0.0.0.0" : port.HostIP, port.HostPort!.Value);
+}

@@ -1,0 +1,24 @@
+namespace Cetus.Scheduler.Framework;
+
+/// <summary>Upstream helper.DefaultNormalizeScore: scales scores so that the highest becomes 100 (or, reversed, 0).</summary>
+internal static class ScoreNormalizer
+{
+    public static void Normalize(IList<NodeScore> scores, bool reverse, long maxPriority = IScorePlugin.MaxNodeScore)
+    {
+        var max = scores.Count == 0 ? 0 : scores.Max(s => s.Score);
+        foreach (var score in scores)
+        {
+            if (max == 0)
+            {
+                score.Score = reverse ? maxPriority : 0;
+                continue;
+            }
+
+            score.Score = maxPriority * score.Score / max;
+            if (reverse)
+            {
+                score.Score = maxPriority - score.Score;
+            }
+        }
+    }
+}

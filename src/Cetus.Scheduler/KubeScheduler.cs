@@ -1,0 +1,125 @@
+using Cetus.Client;
+using Cetus.Client.Events;
+using Cetus.Client.Informers;
+using Cetus.Client.LeaderElection;
+using Cetus.Scheduler.Cache;
+using Cetus.Scheduler.Config;
+using Cetus.Scheduler.Framework;
+using Cetus.Scheduler.Queue;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Scheduler;
+
+/// <summary>What the scheduler runs with.</summary>
+public sealed record KubeSchedulerOptions
+{
+    /// <summary>Elect a leader on the Lease kube-system/kube-scheduler before scheduling (true by default).</summary>
+    public bool LeaderElect { get; init; } = true;
+
+    /// <summary>This instance's identity in leader election.</summary>
+    public string Identity { get; init; } = $"{Environment.MachineName}_{Guid.NewGuid()}";
+
+    /// <summary>Leader election timing.</summary>
+    public LeaderElectionTiming Timing { get; init; } = LeaderElectionTiming.Default;
+
+    /// <summary>The profiles (from <c>--config</c>); null means Kubernetes' default profile.</summary>
+    public SchedulerConfiguration? Configuration { get; init; }
+
+    /// <summary>How often informers replay their caches.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>
+/// The scheduler as a component: informers on pods and nodes, the scheduling queue and loop, leader election, all
+/// over one <see cref="IKubernetes"/> client (HTTPS to the API server with the identity system:kube-scheduler).
+/// </summary>
+public sealed class KubeScheduler
+{
+    /// <summary>The Lease the schedulers elect their leader on.</summary>
+    public const string LeaseName = "kube-scheduler";
+
+    /// <summary>The Lease's namespace.</summary>
+    public const string LeaseNamespace = "kube-system";
+
+    private readonly IKubernetes _client;
+    private readonly KubeSchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+
+    /// <summary>Creates a scheduler over a client; the configuration is checked at once (unknown plugins throw).</summary>
+    public KubeScheduler(IKubernetes client, KubeSchedulerOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? new KubeSchedulerOptions();
+        _time = time ?? TimeProvider.System;
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+        _ = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(new KubernetesSchedulerClient(client)));
+    }
+
+    /// <summary>Checks a configuration: profile names, plugin names, extension points, weights (throws <see cref="InvalidOperationException"/>).</summary>
+    public static void Validate(SchedulerConfiguration configuration) =>
+        _ = ProfileBuilder.Build(configuration, PluginRegistry.InTree(), new PluginContext(new NoClient()));
+
+    /// <summary>Runs until cancelled: campaigns for leadership (when enabled), then schedules while leading.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.LeaderElect)
+        {
+            await ScheduleAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var elector = new LeaderElector(_client, LeaseNamespace, LeaseName, _options.Identity, _options.Timing, _time, _loggers.CreateLogger<LeaderElector>());
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await elector.RunAsync(ScheduleAsync, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ScheduleAsync(CancellationToken cancellationToken)
+    {
+        var client = new KubernetesSchedulerClient(_client);
+        await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers);
+        var namespaces = informers.For(() => ListWatches.Namespaces(_client));
+        var defaultSelector = new DefaultSelector(
+            informers.For(() => ListWatches.Services(_client)).Store,
+            informers.ReplicaSets.Store);
+        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For));
+        await using var events = new EventRecorder(_client, profiles[0].SchedulerName, _time, _loggers.CreateLogger<EventRecorder>());
+        var pluginEvents = profiles.SelectMany(p => p.AllPlugins).OfType<IEnqueueExtensions>()
+            .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().EventsToRegister(), StringComparer.Ordinal);
+        var byName = profiles.ToDictionary(p => p.SchedulerName, StringComparer.Ordinal);
+        var queue = new SchedulingQueue(
+            profiles[0].QueueSort.Less,
+            pod => byName.TryGetValue(string.IsNullOrEmpty(pod.Spec?.SchedulerName) ? SchedulerDefaults.SchedulerName : pod.Spec.SchedulerName, out var p) ? p.PreEnqueue : [],
+            pluginEvents,
+            _time);
+        var nodes = informers.Nodes;
+        var pods = informers.Pods;
+        var scheduler = new Scheduler(profiles, new SchedulerCache(), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>());
+
+        // Nodes first, so that pods found by the first list meet their nodes.
+        nodes.AddEventHandler(new ResourceEventHandler<V1Node> { OnAdd = scheduler.OnNodeAdd, OnUpdate = scheduler.OnNodeUpdate, OnDelete = scheduler.OnNodeDelete });
+        pods.AddEventHandler(new ResourceEventHandler<V1Pod> { OnAdd = scheduler.OnPodAdd, OnUpdate = scheduler.OnPodUpdate, OnDelete = scheduler.OnPodDelete });
+        informers.Start();
+        await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
+        await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class NoClient : ISchedulerClient
+    {
+        public Task BindAsync(V1Pod pod, string nodeName, CancellationToken cancellationToken) => throw new InvalidOperationException("validation only");
+
+        public Task SetPodScheduledConditionAsync(V1Pod pod, V1PodCondition condition, CancellationToken cancellationToken) => throw new InvalidOperationException("validation only");
+    }
+}

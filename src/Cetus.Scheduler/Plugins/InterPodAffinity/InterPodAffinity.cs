@@ -1,0 +1,261 @@
+using Cetus.Scheduler.Framework;
+using k8s.Models;
+
+namespace Cetus.Scheduler.Plugins.InterPodAffinity;
+
+/// <summary>
+/// Pod affinity and anti-affinity. Filter: the node's domain (its value of the term's topologyKey) must hold a pod
+/// matching each required affinity term (unless no such pod exists anywhere and the pod matches its own terms: the
+/// first of a group), no pod matching a required anti-affinity term, and no pod whose own required anti-affinity
+/// selects this pod. Score: preferred terms of the pod and of existing pods (and existing pods' required affinity,
+/// with weight 1) add or subtract their weights per domain; normalized to [0, 100] between the lowest and highest.
+/// </summary>
+internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?> namespaceLabels) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+{
+    public const string PluginName = "InterPodAffinity";
+
+    /// <summary>Upstream ErrReasonAffinityRulesNotMatch.</summary>
+    public const string ErrReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
+
+    /// <summary>Upstream ErrReasonAntiAffinityRulesNotMatch.</summary>
+    public const string ErrReasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules";
+
+    /// <summary>Upstream ErrReasonExistingAntiAffinityRulesNotMatch.</summary>
+    public const string ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
+
+    /// <summary>The weight of an existing pod's required affinity term in scoring (upstream hardPodAffinityWeight default).</summary>
+    public const int HardPodAffinityWeight = 1;
+
+    private const string PreFilterKey = "PreFilter" + PluginName;
+    private const string PreScoreKey = "PreScore" + PluginName;
+
+    public InterPodAffinity()
+        : this(_ => null)
+    {
+    }
+
+    public string Name => PluginName;
+
+    private sealed class FilterState
+    {
+        public List<AffinityTerm> Affinity { get; init; } = [];
+
+        public List<AffinityTerm> AntiAffinity { get; init; } = [];
+
+        public Dictionary<(string Key, string Value), int> AffinityCounts { get; } = [];
+
+        public Dictionary<(string Key, string Value), int> AntiAffinityCounts { get; } = [];
+
+        public Dictionary<(string Key, string Value), int> ExistingAntiAffinityCounts { get; } = [];
+    }
+
+    public (PreFilterResult? Result, Status? Status) PreFilter(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        var s = new FilterState { Affinity = AffinityTerm.Required(pod, anti: false), AntiAffinity = AffinityTerm.Required(pod, anti: true) };
+        foreach (var node in nodes)
+        {
+            if (node.Node is not { } n)
+            {
+                continue;
+            }
+
+            var labels = n.Metadata.Labels ?? new Dictionary<string, string>();
+
+            // Existing pods whose required anti-affinity selects this pod.
+            foreach (var existing in node.PodsWithRequiredAntiAffinity)
+            {
+                foreach (var term in AffinityTerm.Required(existing.Pod, anti: true))
+                {
+                    if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(pod, namespaceLabels))
+                    {
+                        Increment(s.ExistingAntiAffinityCounts, (term.TopologyKey, value));
+                    }
+                }
+            }
+
+            if (s.Affinity.Count == 0 && s.AntiAffinity.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var existing in node.Pods)
+            {
+                if (s.Affinity.Count > 0 && s.Affinity.All(t => t.Matches(existing.Pod, namespaceLabels)))
+                {
+                    foreach (var term in s.Affinity)
+                    {
+                        if (labels.TryGetValue(term.TopologyKey, out var value))
+                        {
+                            Increment(s.AffinityCounts, (term.TopologyKey, value));
+                        }
+                    }
+                }
+
+                foreach (var term in s.AntiAffinity)
+                {
+                    if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(existing.Pod, namespaceLabels))
+                    {
+                        Increment(s.AntiAffinityCounts, (term.TopologyKey, value));
+                    }
+                }
+            }
+        }
+
+        if (s.Affinity.Count == 0 && s.AntiAffinity.Count == 0 && s.ExistingAntiAffinityCounts.Count == 0)
+        {
+            return (null, Status.Skip());
+        }
+
+        state.Write(PreFilterKey, s);
+        return (null, null);
+    }
+
+    public Status? Filter(CycleState state, V1Pod pod, NodeInfo node)
+    {
+        if (state.Read<FilterState>(PreFilterKey) is not { } s || node.Node is not { } n)
+        {
+            return null;
+        }
+
+        var labels = n.Metadata.Labels ?? new Dictionary<string, string>();
+        if (!SatisfiesAffinity(s, pod, labels))
+        {
+            return Status.Unresolvable(ErrReasonAffinityRulesNotMatch);
+        }
+
+        foreach (var term in s.AntiAffinity)
+        {
+            if (labels.TryGetValue(term.TopologyKey, out var value) && s.AntiAffinityCounts.GetValueOrDefault((term.TopologyKey, value)) > 0)
+            {
+                return Status.Unschedulable(ErrReasonAntiAffinityRulesNotMatch);
+            }
+        }
+
+        foreach (var (key, value) in labels)
+        {
+            if (s.ExistingAntiAffinityCounts.GetValueOrDefault((key, value)) > 0)
+            {
+                return Status.Unschedulable(ErrReasonExistingAntiAffinityRulesNotMatch);
+            }
+        }
+
+        return null;
+    }
+
+    public Status? PreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        var preferred = AffinityTerm.Preferred(pod, anti: false);
+        var preferredAnti = AffinityTerm.Preferred(pod, anti: true);
+        var all = state.Read<IReadOnlyList<NodeInfo>>(CycleState.AllNodesKey) ?? nodes;
+        var scanAll = preferred.Count > 0 || preferredAnti.Count > 0;
+        var scores = new Dictionary<(string Key, string Value), long>();
+        var any = false;
+        foreach (var node in all)
+        {
+            if (node.Node is not { } n)
+            {
+                continue;
+            }
+
+            var labels = n.Metadata.Labels ?? new Dictionary<string, string>();
+            foreach (var existing in scanAll ? node.Pods : node.PodsWithAffinity)
+            {
+                any = true;
+                void Add(IEnumerable<AffinityTerm> terms, V1Pod candidate, long sign, int? weight = null)
+                {
+                    foreach (var term in terms)
+                    {
+                        if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(candidate, namespaceLabels))
+                        {
+                            var key = (term.TopologyKey, value);
+                            scores[key] = scores.GetValueOrDefault(key) + (sign * (weight ?? term.Weight));
+                        }
+                    }
+                }
+
+                // The incoming pod's preferences about existing pods.
+                Add(preferred, existing.Pod, 1);
+                Add(preferredAnti, existing.Pod, -1);
+
+                // Existing pods' affinity to the incoming pod.
+                if (existing.HasAffinity)
+                {
+                    Add(AffinityTerm.Required(existing.Pod, anti: false), pod, 1, HardPodAffinityWeight);
+                    Add(AffinityTerm.Preferred(existing.Pod, anti: false), pod, 1);
+                    Add(AffinityTerm.Preferred(existing.Pod, anti: true), pod, -1);
+                }
+            }
+        }
+
+        if (!any || scores.Count == 0)
+        {
+            return Status.Skip();
+        }
+
+        state.Write(PreScoreKey, scores);
+        return null;
+    }
+
+    public (long Score, Status? Status) Score(CycleState state, V1Pod pod, NodeInfo node)
+    {
+        if (state.Read<Dictionary<(string Key, string Value), long>>(PreScoreKey) is not { } scores || node.Node is not { } n)
+        {
+            return (0, null);
+        }
+
+        long score = 0;
+        foreach (var (key, value) in n.Metadata.Labels ?? new Dictionary<string, string>())
+        {
+            score += scores.GetValueOrDefault((key, value));
+        }
+
+        return (score, null);
+    }
+
+    /// <summary>Scales linearly so that the lowest score becomes 0 and the highest 100 (all 0 when they are equal).</summary>
+    public Status? NormalizeScore(CycleState state, V1Pod pod, IList<NodeScore> scores)
+    {
+        if (scores.Count == 0)
+        {
+            return null;
+        }
+
+        var min = scores.Min(s => s.Score);
+        var max = scores.Max(s => s.Score);
+        foreach (var score in scores)
+        {
+            score.Score = max > min ? (long)(IScorePlugin.MaxNodeScore * ((double)(score.Score - min) / (max - min))) : 0;
+        }
+
+        return null;
+    }
+
+    public IReadOnlyList<ClusterEvent> EventsToRegister() =>
+    [
+        new(EventResource.AssignedPod, ActionType.Add | ActionType.Delete | ActionType.UpdatePodLabel, "AssignedPodChange"),
+        new(EventResource.Node, ActionType.Add | ActionType.UpdateNodeLabel, "NodeAddOrLabel"),
+        new(EventResource.UnschedulablePod, ActionType.UpdatePodLabel, "PodLabel"),
+    ];
+
+    /// <summary>
+    /// Every required affinity term must find a matching pod in the node's domain; when no pod anywhere matches
+    /// them and the pod matches its own terms, it may start the group on any node having the keys.
+    /// </summary>
+    private bool SatisfiesAffinity(FilterState s, V1Pod pod, IDictionary<string, string> labels)
+    {
+        if (s.Affinity.Count == 0)
+        {
+            return true;
+        }
+
+        if (s.AffinityCounts.Count > 0)
+        {
+            return s.Affinity.All(t => labels.TryGetValue(t.TopologyKey, out var value) && s.AffinityCounts.GetValueOrDefault((t.TopologyKey, value)) > 0);
+        }
+
+        return s.Affinity.All(t => labels.ContainsKey(t.TopologyKey) && t.Matches(pod, namespaceLabels));
+    }
+
+    private static void Increment(Dictionary<(string, string), int> counts, (string, string) key) =>
+        counts[key] = counts.GetValueOrDefault(key) + 1;
+}

@@ -1,0 +1,161 @@
+using Cetus.Scheduler.Framework;
+using k8s.Models;
+
+namespace Cetus.Scheduler;
+
+/// <summary>Filtering and scoring: the node a pod goes to, or why none fits.</summary>
+internal sealed partial class Scheduler
+{
+    /// <summary>
+    /// Picks a node from the current snapshot: PreFilter, Filter (from where the last cycle stopped, until enough
+    /// feasible nodes are found), PostFilter when none fits, then PreScore, Score and the best total (ties broken at
+    /// random). Returns the node, or why none fits, or an error.
+    /// </summary>
+    internal (string? Host, FitError? FitError, string? Error) SchedulePod(Profile profile, CycleState state, V1Pod pod)
+    {
+        var allNodes = _snapshot.List;
+        if (allNodes.Count == 0)
+        {
+            return (null, null, FitError.NoNodesAvailable);
+        }
+
+        state.Write(CycleState.AllNodesKey, allNodes);
+        var fitError = new FitError { NumAllNodes = allNodes.Count };
+        var (names, preFilterStatus) = profile.RunPreFilter(state, pod, allNodes);
+        if (preFilterStatus is not null)
+        {
+            if (preFilterStatus.Code == Code.Error)
+            {
+                return (null, null, $"running PreFilter plugin \"{preFilterStatus.Plugin}\": {preFilterStatus.Message}");
+            }
+
+            if (names is null)
+            {
+                fitError.PreFilterMessage = preFilterStatus.Message;
+                foreach (var node in allNodes)
+                {
+                    fitError.NodeToStatus[node.Name] = preFilterStatus;
+                }
+            }
+            else
+            {
+                fitError.AbsentNodesStatus = preFilterStatus;
+            }
+
+            fitError.UnschedulablePlugins.Add(preFilterStatus.Plugin);
+            return RunPostFilter(profile, state, pod, fitError);
+        }
+
+        IReadOnlyList<NodeInfo> nodes = allNodes;
+        if (names is not null)
+        {
+            nodes = [.. names.Select(_snapshot.Get).Where(n => n?.Node is not null).Select(n => n!)];
+            fitError.AbsentNodesStatus = new Status(Code.UnschedulableAndUnresolvable, "node(s) didn't satisfy plugin(s) [" + string.Join(", ", profile.PreFilter.Select(p => p.Name).Where(n => !state.SkipFilterPlugins.Contains(n))) + "]");
+        }
+
+        var feasible = FindFeasible(profile, state, pod, nodes, fitError, out var filterError);
+        if (filterError is not null)
+        {
+            return (null, null, filterError);
+        }
+
+        if (feasible.Count == 0)
+        {
+            return RunPostFilter(profile, state, pod, fitError);
+        }
+
+        if (feasible.Count == 1)
+        {
+            return (feasible[0].Name, null, null);
+        }
+
+        var preScore = profile.RunPreScore(state, pod, feasible);
+        if (preScore is not null && !preScore.IsSuccess)
+        {
+            return (null, null, $"running PreScore plugin \"{preScore.Plugin}\": {preScore.Message}");
+        }
+
+        var (totals, scoreStatus) = profile.RunScore(state, pod, feasible);
+        if (scoreStatus is not null)
+        {
+            return (null, null, $"running Score plugin \"{scoreStatus.Plugin}\": {scoreStatus.Message}");
+        }
+
+        return (SelectHost(totals), null, null);
+    }
+
+    /// <summary>Filters nodes starting at the round-robin index until enough feasible nodes are found.</summary>
+    private List<NodeInfo> FindFeasible(Profile profile, CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, FitError fitError, out string? error)
+    {
+        error = null;
+        var toFind = NumFeasibleNodesToFind(profile.PercentageOfNodesToScore, nodes.Count);
+        var feasible = new List<NodeInfo>(Math.Min(toFind, nodes.Count));
+        var start = nodes.Count == 0 ? 0 : _nextStartNodeIndex % nodes.Count;
+        var processed = 0;
+        for (var i = 0; i < nodes.Count && feasible.Count < toFind; i++)
+        {
+            var node = nodes[(start + i) % nodes.Count];
+            processed++;
+            var status = profile.RunFilter(state, pod, node);
+            if (status is null)
+            {
+                feasible.Add(node);
+                continue;
+            }
+
+            if (status.Code == Code.Error)
+            {
+                error = $"running \"{status.Plugin}\" filter plugin: {status.Message}";
+                return [];
+            }
+
+            fitError.NodeToStatus[node.Name] = status;
+            fitError.UnschedulablePlugins.Add(status.Plugin);
+        }
+
+        _nextStartNodeIndex = nodes.Count == 0 ? 0 : (start + processed) % nodes.Count;
+        return feasible;
+    }
+
+    private (string? Host, FitError? FitError, string? Error) RunPostFilter(Profile profile, CycleState state, V1Pod pod, FitError fitError)
+    {
+        if (profile.PostFilter.Count > 0)
+        {
+            var (nominated, status) = profile.RunPostFilter(state, pod, fitError.NodeToStatus);
+            if (status is { Code: Code.Error })
+            {
+                return (null, null, $"running PostFilter plugin \"{status.Plugin}\": {status.Message}");
+            }
+
+            if (status is not null && !status.IsSuccess)
+            {
+                fitError.PostFilterMessage = status.Message;
+            }
+
+            _ = nominated;
+        }
+
+        return (null, fitError, null);
+    }
+
+    /// <summary>The node with the highest total; among equals, each is equally likely (reservoir sampling).</summary>
+    private string SelectHost(List<NodeScore> totals)
+    {
+        var best = totals[0];
+        var ties = 1;
+        for (var i = 1; i < totals.Count; i++)
+        {
+            if (totals[i].Score > best.Score)
+            {
+                best = totals[i];
+                ties = 1;
+            }
+            else if (totals[i].Score == best.Score && _random.Next(++ties) == 0)
+            {
+                best = totals[i];
+            }
+        }
+
+        return best.Name;
+    }
+}
