@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Cetus.ApiServer.Authorization;
 
 /// <summary>
-/// The RBAC authorizer: decides each request from an in-memory <see cref="RbacPolicy"/> built from the watch cache,
+/// The authorizer chain, as kube-apiserver's --authorization-mode=Node,RBAC: node identities first go through the
+/// <see cref="NodeAuthorizer"/>; then RBAC decides each request from an in-memory <see cref="RbacPolicy"/> built from the watch cache,
 /// never from the datastore. A watch on each RBAC resource marks the policy stale; the next decision rebuilds it
 /// (a handful of objects, once per change), so between changes a decision costs no allocation beyond the visit.
 /// </summary>
@@ -24,6 +25,7 @@ public sealed partial class RbacAuthorizer : IAsyncDisposable
     private long _changes = 1;
     private long _built;
     private RbacPolicy _policy = RbacPolicy.Empty;
+    private readonly NodeAuthorizer _nodes;
 
     /// <summary>An authorizer over the RBAC objects of <paramref name="cache"/>.</summary>
     public RbacAuthorizer(WatchCache cache, ResourceRegistry registry, ILogger<RbacAuthorizer> logger)
@@ -31,6 +33,7 @@ public sealed partial class RbacAuthorizer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(registry);
         _cache = cache;
         _logger = logger;
+        _nodes = new NodeAuthorizer(cache, registry);
         _definitions = new[] { "roles", "clusterroles", "rolebindings", "clusterrolebindings" }
             .Select(plural => registry.Find(Group, "v1", plural) ?? throw new InvalidOperationException($"{plural} is not registered"))
             .ToArray();
@@ -74,7 +77,8 @@ public sealed partial class RbacAuthorizer : IAsyncDisposable
     }
 
     /// <summary>Decides a request: allowed, or denied with the reason kube-apiserver appends to its message.</summary>
-    public (bool Allowed, string Reason) Authorize(RequestAttributes request) => Policy.Authorize(request);
+    public (bool Allowed, string Reason) Authorize(RequestAttributes request) =>
+        _nodes.Decide(request) ?? Policy.Authorize(request);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

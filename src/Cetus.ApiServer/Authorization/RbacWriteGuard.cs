@@ -7,7 +7,8 @@ using k8s.Models;
 namespace Cetus.ApiServer.Authorization;
 
 /// <summary>
-/// Escalation prevention on RBAC writes (pkg/registry/rbac/*/policybased): a Role or ClusterRole may only hold
+/// Admission checks on writes by who writes them: NodeRestriction for node identities, then escalation
+/// prevention on RBAC writes (pkg/registry/rbac/*/policybased): a Role or ClusterRole may only hold
 /// rules its writer holds, unless the writer may <c>escalate</c> roles; a binding may only reference a role whose
 /// rules its writer holds, unless the writer may <c>bind</c> that role. system:masters is never checked.
 /// </summary>
@@ -24,6 +25,11 @@ internal sealed class RbacWriteGuard(RbacAuthorizer authorizer)
     /// <summary>Throws 403 when writing <paramref name="item"/> (over <paramref name="old"/>, if any) would escalate.</summary>
     public void Check(ResourceRequest request, IKubernetesObject<V1ObjectMeta> item, IKubernetesObject<V1ObjectMeta>? old)
     {
+        if (Authentication.UserOf(request.Http) is { } writer)
+        {
+            NodeRestriction.Check(request, writer, item, old);
+        }
+
         if (request.Definition.Group != Group || Authentication.UserOf(request.Http) is not { } user || user.Groups.Contains(RbacPolicy.MastersGroup))
         {
             return;
@@ -47,6 +53,15 @@ internal sealed class RbacWriteGuard(RbacAuthorizer authorizer)
             case V1ClusterRoleBinding clusterBinding:
                 CheckBinding(request, user, string.Empty, name, clusterBinding.RoleRef);
                 break;
+        }
+    }
+
+    /// <summary>The checks that apply to a status write: NodeRestriction (a node writes only its own pods' status).</summary>
+    public static void CheckStatus(ResourceRequest request, IKubernetesObject<V1ObjectMeta> item, IKubernetesObject<V1ObjectMeta> old)
+    {
+        if (Authentication.UserOf(request.Http) is { } writer)
+        {
+            NodeRestriction.Check(request, writer, item, old);
         }
     }
 

@@ -41,6 +41,24 @@ public sealed record RequestAttributes
     /// <summary>The object's name, or empty.</summary>
     public string Name { get; init; } = string.Empty;
 
+    /// <summary>The raw fieldSelector of a list or watch (the node authorizer reads spec.nodeName from it).</summary>
+    public string FieldSelector { get; init; } = string.Empty;
+
+    /// <summary>The value a field selector requires for <paramref name="field"/> (<c>field=value</c> or <c>field==value</c>), or null.</summary>
+    public string? FieldSelectorValue(string field)
+    {
+        foreach (var term in FieldSelector.Split(','))
+        {
+            var at = term.IndexOf('=', StringComparison.Ordinal);
+            if (at > 0 && !term[..at].EndsWith('!') && term[..at].Trim() == field)
+            {
+                return term[(at + 1)..].TrimStart('=').Trim();
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The attributes of a check the server makes itself (impersonate, bind, escalate): a resource request.</summary>
     public static RequestAttributes ForResource(UserInfo user, string verb, string group, string resource, string ns, string name) => new()
     {
@@ -146,6 +164,7 @@ public sealed record RequestAttributes
             Resource = resource,
             Subresource = subresource,
             Name = name,
+            FieldSelector = query["fieldSelector"].ToString(),
         };
     }
 

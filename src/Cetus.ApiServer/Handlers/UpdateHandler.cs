@@ -107,6 +107,10 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
             {
                 guard.Check(request, item, old);
             }
+            else
+            {
+                Authorization.RbacWriteGuard.CheckStatus(request, item, old);
+            }
 
             var json = KubeJson.Serialize(item, definition.Type);
             if (json.AsSpan().SequenceEqual(current.Json) || dryRun)
