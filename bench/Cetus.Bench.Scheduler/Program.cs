@@ -16,6 +16,7 @@ using k8s.Models;
 var sizes = new List<(int Nodes, int Pods)> { (500, 1000), (5000, 10000) };
 var runs = 3;
 var clients = 16;
+var timeout = TimeSpan.FromMinutes(5);
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -29,8 +30,11 @@ for (var i = 0; i < args.Length; i++)
         case "--clients":
             clients = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--timeout":
+            timeout = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture));
+            break;
         default:
-            Console.Error.WriteLine("usage: Cetus.Bench.Scheduler [--sizes NODESxPODS,...] [--runs R] [--clients C]");
+            Console.Error.WriteLine("usage: Cetus.Bench.Scheduler [--sizes NODESxPODS,...] [--runs R] [--clients C] [--timeout SECONDS per run]");
             return 2;
     }
 }
@@ -44,10 +48,15 @@ foreach (var (nodes, pods) in sizes)
     var scheduled = new List<Scheduled>();
     await using (var cluster = await Cluster.StartAsync(nodes, clients, []))
     {
-        await ScheduleAsync(cluster, "warmup", 50, quiet: true);
+        await ScheduleAsync(cluster, "warmup", 50, timeout, quiet: true);
         for (var run = 1; run <= runs; run++)
         {
-            var result = await ScheduleAsync(cluster, $"sched-{run}", pods, quiet: false);
+            var result = await ScheduleAsync(cluster, $"sched-{run}", pods, timeout, quiet: false);
+            if (result is null)
+            {
+                break;
+            }
+
             scheduled.Add(result);
             Console.WriteLine($"scheduled run {run}: {pods} pods bound in {result.Seconds:0.00} s = {result.PodsPerSecond:0} pods/s; latency p50 {result.P50 * 1000:0} ms, p99 {result.P99 * 1000:0} ms; load average {LoadAverage()}");
         }
@@ -56,13 +65,24 @@ foreach (var (nodes, pods) in sizes)
     var ceiling = new List<Ceiling>();
     await using (var cluster = await Cluster.StartAsync(nodes, clients, ["--disable-scheduler"]))
     {
-        await BindAsync(cluster, "warmup", 50);
+        await BindAsync(cluster, "warmup", 50, timeout);
         for (var run = 1; run <= runs; run++)
         {
-            var result = await BindAsync(cluster, $"bind-{run}", pods);
+            var result = await BindAsync(cluster, $"bind-{run}", pods, timeout);
+            if (result is null)
+            {
+                break;
+            }
+
             ceiling.Add(result);
             Console.WriteLine($"ceiling run {run}: {pods} creates in {result.CreateSeconds:0.00} s ({pods / result.CreateSeconds:0}/s), {pods} bindings in {result.BindSeconds:0.00} s ({pods / result.BindSeconds:0}/s) = {result.PodsPerSecond:0} pods/s; load average {LoadAverage()}");
         }
+    }
+
+    if (scheduled.Count == 0 || ceiling.Count == 0)
+    {
+        rows.Add($"| {nodes:N0} | {pods:N0} | timed out ({scheduled.Count} scheduled and {ceiling.Count} ceiling runs within {timeout.TotalSeconds:0} s) | | | | | {loadBefore} → {LoadAverage()} |");
+        continue;
     }
 
     var median = scheduled.OrderBy(r => r.PodsPerSecond).ElementAt(scheduled.Count / 2);
@@ -121,9 +141,9 @@ static Task CreateAllAsync(Cluster cluster, string ns, int count, Func<Kubernete
         cancel)));
 }
 
-static async Task<Scheduled> ScheduleAsync(Cluster cluster, string ns, int count, bool quiet)
+static async Task<Scheduled?> ScheduleAsync(Cluster cluster, string ns, int count, TimeSpan timeout, bool quiet)
 {
-    using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+    using var stop = new CancellationTokenSource(timeout);
     await cluster.Watcher.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: stop.Token);
     var list = await cluster.Watcher.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: stop.Token);
     var clock = Stopwatch.StartNew();
@@ -159,9 +179,19 @@ static async Task<Scheduled> ScheduleAsync(Cluster cluster, string ns, int count
     });
 
     var start = clock.Elapsed.TotalSeconds;
-    await CreateAllAsync(cluster, ns, count, (client, i) => client.CoreV1.CreateNamespacedPodAsync(NewPod($"p-{i}"), ns, cancellationToken: stop.Token), stop.Token);
-    var created = clock.Elapsed.TotalSeconds;
-    await Task.WhenAny(all.Task, watch).Unwrap().WaitAsync(stop.Token);
+    var created = 0.0;
+    try
+    {
+        await CreateAllAsync(cluster, ns, count, (client, i) => client.CoreV1.CreateNamespacedPodAsync(NewPod($"p-{i}"), ns, cancellationToken: stop.Token), stop.Token);
+        created = clock.Elapsed.TotalSeconds;
+        await Task.WhenAny(all.Task, watch).Unwrap().WaitAsync(stop.Token);
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.WriteLine($"  {ns}: timed out after {timeout.TotalSeconds:0} s with {bound.Count}/{count} pods bound");
+        return null;
+    }
+
     if (!all.Task.IsCompleted)
     {
         throw new InvalidOperationException($"the pod watch ended with {bound.Count}/{count} pods bound");
@@ -186,27 +216,45 @@ static async Task<Scheduled> ScheduleAsync(Cluster cluster, string ns, int count
     return new Scheduled(end - start, count / (end - start), Percentile(latencies, 0.50), Percentile(latencies, 0.99));
 }
 
-static async Task<Ceiling> BindAsync(Cluster cluster, string ns, int count)
+static async Task<Ceiling?> BindAsync(Cluster cluster, string ns, int count, TimeSpan timeout)
 {
-    using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+    using var stop = new CancellationTokenSource(timeout);
     await cluster.Watcher.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: stop.Token);
     var clock = Stopwatch.StartNew();
-    await CreateAllAsync(cluster, ns, count, (client, i) => client.CoreV1.CreateNamespacedPodAsync(NewPod($"p-{i}"), ns, cancellationToken: stop.Token), stop.Token);
+    try
+    {
+        await CreateAllAsync(cluster, ns, count, (client, i) => client.CoreV1.CreateNamespacedPodAsync(NewPod($"p-{i}"), ns, cancellationToken: stop.Token), stop.Token);
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.WriteLine($"  {ns}: creates timed out after {timeout.TotalSeconds:0} s");
+        return null;
+    }
+
     var created = clock.Elapsed.TotalSeconds;
-    await CreateAllAsync(
-        cluster,
-        ns,
-        count,
-        (client, i) => client.CoreV1.CreateNamespacedPodBindingAsync(
-            new V1Binding
-            {
-                Metadata = new V1ObjectMeta { Name = $"p-{i}" },
-                Target = new V1ObjectReference { Kind = "Node", Name = $"hollow-{i % cluster.Nodes}" },
-            },
-            $"p-{i}",
+    try
+    {
+        await CreateAllAsync(
+            cluster,
             ns,
-            cancellationToken: stop.Token),
-        stop.Token);
+            count,
+            (client, i) => client.CoreV1.CreateNamespacedPodBindingAsync(
+                new V1Binding
+                {
+                    Metadata = new V1ObjectMeta { Name = $"p-{i}" },
+                    Target = new V1ObjectReference { Kind = "Node", Name = $"hollow-{i % cluster.Nodes}" },
+                },
+                $"p-{i}",
+                ns,
+                cancellationToken: stop.Token),
+            stop.Token);
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.WriteLine($"  {ns}: bindings timed out after {timeout.TotalSeconds:0} s");
+        return null;
+    }
+
     var bound = clock.Elapsed.TotalSeconds - created;
     return new Ceiling(created, bound, count / (created + bound));
 }
