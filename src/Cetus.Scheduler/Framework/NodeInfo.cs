@@ -47,10 +47,16 @@ internal sealed class NodeInfo
     public IReadOnlyList<PodInfo> Pods => _pods;
 
     /// <summary>The pods with pod affinity or anti-affinity (upstream PodsWithAffinity), so most pods skip the scan.</summary>
-    public IEnumerable<PodInfo> PodsWithAffinity => _pods.Where(p => p.HasAffinity);
+    public IEnumerable<PodInfo> PodsWithAffinity => AffinityPods == 0 ? [] : _pods.Where(p => p.HasAffinity);
 
     /// <summary>The pods with required anti-affinity (upstream PodsWithRequiredAntiAffinity).</summary>
-    public IEnumerable<PodInfo> PodsWithRequiredAntiAffinity => _pods.Where(p => p.HasRequiredAntiAffinity);
+    public IEnumerable<PodInfo> PodsWithRequiredAntiAffinity => RequiredAntiAffinityPods == 0 ? [] : _pods.Where(p => p.HasRequiredAntiAffinity);
+
+    /// <summary>How many of the pods have pod affinity or anti-affinity: nodes with none are skipped without a scan.</summary>
+    public int AffinityPods { get; private set; }
+
+    /// <summary>How many of the pods have required anti-affinity.</summary>
+    public int RequiredAntiAffinityPods { get; private set; }
 
     /// <summary>The sum of the pods' requests.</summary>
     public Resource Requested { get; private set; } = new();
@@ -75,6 +81,8 @@ internal sealed class NodeInfo
     public void AddPod(PodInfo pod)
     {
         _pods.Add(pod);
+        AffinityPods += pod.HasAffinity ? 1 : 0;
+        RequiredAntiAffinityPods += pod.HasRequiredAntiAffinity ? 1 : 0;
         Requested.Add(pod.Requests);
         NonZeroRequested.Add(pod.NonZeroRequests);
         foreach (var port in HostPorts(pod.Pod))
@@ -94,6 +102,8 @@ internal sealed class NodeInfo
 
         var pod = _pods[index];
         _pods.RemoveAt(index);
+        AffinityPods -= pod.HasAffinity ? 1 : 0;
+        RequiredAntiAffinityPods -= pod.HasRequiredAntiAffinity ? 1 : 0;
         Requested.Subtract(pod.Requests);
         NonZeroRequested.Subtract(pod.NonZeroRequests);
         UsedPorts = [.. _pods.SelectMany(p => HostPorts(p.Pod))];
@@ -108,6 +118,8 @@ internal sealed class NodeInfo
             NonZeroRequested = NonZeroRequested.Clone(),
             UsedPorts = [.. UsedPorts],
             Generation = Generation,
+            AffinityPods = AffinityPods,
+            RequiredAntiAffinityPods = RequiredAntiAffinityPods,
         };
         clone._pods.AddRange(_pods);
         return clone;

@@ -52,9 +52,11 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
     public (PreFilterResult? Result, Status? Status) PreFilter(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
     {
         var s = new FilterState { Affinity = AffinityTerm.Required(pod, anti: false), AntiAffinity = AffinityTerm.Required(pod, anti: true) };
+        var ownTerms = s.Affinity.Count > 0 || s.AntiAffinity.Count > 0;
         foreach (var node in nodes)
         {
-            if (node.Node is not { } n)
+            // A pod without terms of its own only cares about existing pods' required anti-affinity: most nodes have none.
+            if (node.Node is not { } n || (!ownTerms && node.RequiredAntiAffinityPods == 0))
             {
                 continue;
             }
@@ -153,6 +155,11 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
         foreach (var node in all)
         {
             if (node.Node is not { } n)
+            {
+                continue;
+            }
+
+            if (!scanAll && node.AffinityPods == 0)
             {
                 continue;
             }
