@@ -17,6 +17,11 @@ internal sealed class SchedulerCache
     private long _generation;
     private long _nodeSetVersion;
 
+    // The nodes changed, by generation, since the oldest snapshot update that may still need them (upstream keeps a
+    // list ordered by generation for the same reason: a snapshot update visits only what changed, not every node).
+    private readonly List<(long Generation, string Name)> _changes = [];
+    private long _changesSince;
+
     /// <summary>The number of nodes that exist (not only pods on a deleted node).</summary>
     public int NodeCount
     {
@@ -107,7 +112,7 @@ internal sealed class SchedulerCache
             }
 
             info.SetNode(node);
-            info.Generation = ++_generation;
+            Touch(name, info);
         }
     }
 
@@ -130,7 +135,7 @@ internal sealed class SchedulerCache
             {
                 // Its pods still exist until the pod GC deletes them; keep counting them under a node-less entry.
                 info.SetNode(null);
-                info.Generation = ++_generation;
+                Touch(name, info);
             }
         }
     }
@@ -140,9 +145,22 @@ internal sealed class SchedulerCache
     {
         lock (_lock)
         {
-            foreach (var (name, info) in _nodes)
+            var changed = new List<string>();
+            if (snapshot.Generation >= _changesSince)
             {
-                if (info.Generation > snapshot.Generation)
+                for (var i = _changes.Count - 1; i >= 0 && _changes[i].Generation > snapshot.Generation; i--)
+                {
+                    changed.Add(_changes[i].Name);
+                }
+            }
+            else
+            {
+                changed.AddRange(_nodes.Where(n => n.Value.Generation > snapshot.Generation).Select(n => n.Key));
+            }
+
+            foreach (var name in changed.Distinct(StringComparer.Ordinal))
+            {
+                if (_nodes.TryGetValue(name, out var info))
                 {
                     snapshot.Nodes[name] = info.Clone();
                 }
@@ -156,18 +174,32 @@ internal sealed class SchedulerCache
                 }
 
                 snapshot.List = [.. snapshot.Nodes.Values.Where(n => n.Node is not null).OrderBy(n => n.Name, StringComparer.Ordinal)];
+                snapshot.Positions = snapshot.List.Select((n, i) => (n.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
                 snapshot.NodeSetVersion = _nodeSetVersion;
             }
             else
             {
-                for (var i = 0; i < snapshot.List.Count; i++)
+                foreach (var name in changed)
                 {
-                    snapshot.List[i] = snapshot.Nodes[snapshot.List[i].Name];
+                    if (snapshot.Positions.TryGetValue(name, out var position))
+                    {
+                        snapshot.List[position] = snapshot.Nodes[name];
+                    }
                 }
             }
 
             snapshot.Generation = _generation;
+
+            // Changes this snapshot has seen are dropped; an older snapshot then falls back to a full scan.
+            _changes.Clear();
+            _changesSince = _generation;
         }
+    }
+
+    private void Touch(string name, NodeInfo info)
+    {
+        info.Generation = ++_generation;
+        _changes.Add((info.Generation, name));
     }
 
     private void AddLocked(PodInfo pod, bool assumed)
@@ -181,7 +213,7 @@ internal sealed class SchedulerCache
         }
 
         info.AddPod(pod);
-        info.Generation = ++_generation;
+        Touch(nodeName, info);
         _pods[pod.Key] = (pod, nodeName, assumed);
     }
 
@@ -193,7 +225,7 @@ internal sealed class SchedulerCache
         }
 
         info.RemovePod(key);
-        info.Generation = ++_generation;
+        Touch(p.Node, info);
         if (info.Node is null && info.Pods.Count == 0)
         {
             _nodes.Remove(p.Node);
@@ -208,6 +240,9 @@ internal sealed class Snapshot
 
     /// <summary>The nodes that exist, in a stable order (the scheduler starts each cycle where the last one stopped).</summary>
     public List<NodeInfo> List { get; set; } = [];
+
+    /// <summary>Where each node is in <see cref="List"/>.</summary>
+    public Dictionary<string, int> Positions { get; set; } = new(StringComparer.Ordinal);
 
     public long Generation { get; set; }
 
