@@ -100,6 +100,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<GetHandler>();
         services.AddSingleton<ListHandler>();
         services.AddSingleton<WatchHandler>();
+        services.AddSingleton<Admission.PriorityAdmission>();
         services.AddSingleton<CreateHandler>();
         services.AddSingleton<UpdateHandler>();
         services.AddSingleton<DeleteHandler>();

@@ -22,6 +22,9 @@ internal sealed class FitError
     /// <summary>Set when a PreFilter rejected the pod for every node.</summary>
     public string PreFilterMessage { get; set; } = string.Empty;
 
+    /// <summary>The node PostFilter (preemption) nominated, null when none.</summary>
+    public string? NominatedNode { get; set; }
+
     /// <summary>What PostFilter (preemption) said.</summary>
     public string PostFilterMessage { get; set; } = string.Empty;
 

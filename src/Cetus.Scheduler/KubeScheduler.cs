@@ -121,5 +121,9 @@ public sealed class KubeScheduler
         public Task BindAsync(V1Pod pod, string nodeName, CancellationToken cancellationToken) => throw new InvalidOperationException("validation only");
 
         public Task SetPodScheduledConditionAsync(V1Pod pod, V1PodCondition condition, CancellationToken cancellationToken) => throw new InvalidOperationException("validation only");
+
+        public Task SetNominatedNodeNameAsync(V1Pod pod, string? nodeName, CancellationToken cancellationToken) => throw new InvalidOperationException("validation only");
+
+        public Task DeletePodAsync(V1Pod pod, CancellationToken cancellationToken) => throw new InvalidOperationException("validation only");
     }
 }

@@ -20,6 +20,7 @@ internal sealed partial class Scheduler
         }
 
         state.Write(CycleState.AllNodesKey, allNodes);
+        state.Write(CycleState.FilterRunnerKey, new FilterRunner(profile.RunFilter));
         var fitError = new FitError { NumAllNodes = allNodes.Count };
         var (names, preFilterStatus) = profile.RunPreFilter(state, pod, allNodes);
         if (preFilterStatus is not null)
@@ -51,6 +52,13 @@ internal sealed partial class Scheduler
         {
             nodes = [.. names.Select(_snapshot.Get).Where(n => n?.Node is not null).Select(n => n!)];
             fitError.AbsentNodesStatus = new Status(Code.UnschedulableAndUnresolvable, "node(s) didn't satisfy plugin(s) [" + string.Join(", ", profile.PreFilter.Select(p => p.Name).Where(n => !state.SkipFilterPlugins.Contains(n))) + "]");
+        }
+
+        // A pod that preempted is tried on its nominated node first (upstream evaluateNominatedNode).
+        if (pod.Status?.NominatedNodeName is { Length: > 0 } nominatedName && nodes.FirstOrDefault(n => n.Name == nominatedName) is { } nominated
+            && profile.RunFilter(state, pod, nominated) is null)
+        {
+            return (nominated.Name, null, null);
         }
 
         var feasible = FindFeasible(profile, state, pod, nodes, fitError, out var filterError);
@@ -132,7 +140,7 @@ internal sealed partial class Scheduler
                 fitError.PostFilterMessage = status.Message;
             }
 
-            _ = nominated;
+            fitError.NominatedNode = nominated;
         }
 
         return (null, fitError, null);

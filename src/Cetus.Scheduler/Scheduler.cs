@@ -151,7 +151,7 @@ internal sealed partial class Scheduler
             {
                 info.UnschedulablePlugins.Clear();
                 info.UnschedulablePlugins.UnionWith(fitError.UnschedulablePlugins);
-                HandleFailure(info, cycle, "Unschedulable", fitError.Message, error: false, cancellationToken);
+                HandleFailure(info, cycle, "Unschedulable", fitError.Message, error: false, cancellationToken, fitError.NominatedNode);
             }
             else
             {
@@ -243,7 +243,7 @@ internal sealed partial class Scheduler
     /// Upstream handleSchedulingFailure: the event, the pod back into the queue (unless it was deleted or bound
     /// meanwhile) and the PodScheduled=False condition when it changed.
     /// </summary>
-    private void HandleFailure(QueuedPodInfo info, long cycle, string reason, string message, bool error, CancellationToken cancellationToken)
+    private void HandleFailure(QueuedPodInfo info, long cycle, string reason, string message, bool error, CancellationToken cancellationToken, string? nominatedNode = null)
     {
         var pod = info.Pod;
         _events.Event(pod, EventTypes.Warning, "FailedScheduling", message);
@@ -255,6 +255,24 @@ internal sealed partial class Scheduler
 
         info.Update(current);
         _queue.AddUnschedulable(info, cycle, error);
+        if (nominatedNode is not null && current.Status?.NominatedNodeName != nominatedNode)
+        {
+            // Preemption chose this node: the pod waits for its victims to go and is tried there first.
+            _ = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await _client.SetNominatedNodeNameAsync(current, nominatedNode, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or OperationCanceledException)
+                    {
+                        _logger.LogWarning("could not nominate {Node} for {Pod}: {Error}", nominatedNode, info.Key, e.Message);
+                    }
+                },
+                CancellationToken.None);
+        }
+
         var existing = current.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
         if (existing is { Status: "False" } && existing.Reason == reason && existing.Message == message)
         {

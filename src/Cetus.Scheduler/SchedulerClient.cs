@@ -11,6 +11,12 @@ internal interface ISchedulerClient
 
     /// <summary>Sets the pod's PodScheduled condition (strategic merge patch of pods/status, merged by condition type).</summary>
     Task SetPodScheduledConditionAsync(V1Pod pod, V1PodCondition condition, CancellationToken cancellationToken);
+
+    /// <summary>Sets (or with null clears) status.nominatedNodeName (merge patch of pods/status).</summary>
+    Task SetNominatedNodeNameAsync(V1Pod pod, string? nodeName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a preemption victim gracefully, only if it is still the same pod (UID precondition).</summary>
+    Task DeletePodAsync(V1Pod pod, CancellationToken cancellationToken);
 }
 
 /// <summary>The scheduler's writes over HTTPS.</summary>
@@ -32,4 +38,17 @@ internal sealed class KubernetesSchedulerClient(IKubernetes client) : IScheduler
         var patch = KubernetesJson.Serialize(new { status = new { conditions = new[] { condition } } });
         return client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
+
+    public Task SetNominatedNodeNameAsync(V1Pod pod, string? nodeName, CancellationToken cancellationToken)
+    {
+        var patch = KubernetesJson.Serialize(new { status = new { nominatedNodeName = nodeName } });
+        return client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+    }
+
+    public Task DeletePodAsync(V1Pod pod, CancellationToken cancellationToken) =>
+        client.CoreV1.DeleteNamespacedPodAsync(
+            pod.Metadata.Name,
+            pod.Metadata.NamespaceProperty,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } },
+            cancellationToken: cancellationToken);
 }

@@ -114,6 +114,10 @@ internal sealed class FakeSchedulerClient : ISchedulerClient
 
     public List<(string Pod, V1PodCondition Condition)> Conditions { get; } = [];
 
+    public List<(string Pod, string? Node)> Nominations { get; } = [];
+
+    public List<string> Deleted { get; } = [];
+
     public bool FailBinds { get; set; }
 
     public Task BindAsync(V1Pod pod, string nodeName, CancellationToken cancellationToken)
@@ -126,6 +130,26 @@ internal sealed class FakeSchedulerClient : ISchedulerClient
         lock (Bindings)
         {
             Bindings.Add((pod.Metadata.Name, nodeName));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task SetNominatedNodeNameAsync(V1Pod pod, string? nodeName, CancellationToken cancellationToken)
+    {
+        lock (Nominations)
+        {
+            Nominations.Add((pod.Metadata.Name, nodeName));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeletePodAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        lock (Deleted)
+        {
+            Deleted.Add(pod.Metadata.Name);
         }
 
         return Task.CompletedTask;

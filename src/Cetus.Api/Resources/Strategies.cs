@@ -6,6 +6,7 @@ using Cetus.Api.Resources.Leases;
 using Cetus.Api.Resources.Namespaces;
 using Cetus.Api.Resources.Nodes;
 using Cetus.Api.Resources.Pods;
+using Cetus.Api.Resources.PriorityClasses;
 using Cetus.Api.Resources.Rbac;
 using Cetus.Api.Resources.ReplicaSets;
 using Cetus.Api.Resources.Secrets;
@@ -34,6 +35,7 @@ internal static class Strategies
         [typeof(V1Deployment)] = new DeploymentStrategy(),
         [typeof(V1ReplicaSet)] = new ReplicaSetStrategy(),
         [typeof(V1Lease)] = new LeaseStrategy(),
+        [typeof(V1PriorityClass)] = new PriorityClassStrategy(),
         [typeof(Eventsv1Event)] = new EventsV1.EventStrategy(),
         [typeof(V1Role)] = new RoleStrategy(),
         [typeof(V1ClusterRole)] = new ClusterRoleStrategy(),

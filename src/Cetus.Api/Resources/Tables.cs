@@ -6,6 +6,7 @@ using Cetus.Api.Resources.Leases;
 using Cetus.Api.Resources.Namespaces;
 using Cetus.Api.Resources.Nodes;
 using Cetus.Api.Resources.Pods;
+using Cetus.Api.Resources.PriorityClasses;
 using Cetus.Api.Resources.Rbac;
 using Cetus.Api.Resources.ReplicaSets;
 using Cetus.Api.Resources.Secrets;
@@ -33,6 +34,7 @@ internal static class Tables
         [typeof(V1Deployment)] = new DeploymentTable(),
         [typeof(V1ReplicaSet)] = new ReplicaSetTable(),
         [typeof(V1Lease)] = new LeaseTable(),
+        [typeof(V1PriorityClass)] = new PriorityClassTable(),
         [typeof(Eventsv1Event)] = new EventsV1EventTable(),
         [typeof(V1Role)] = new RoleTable(),
         [typeof(V1ClusterRole)] = new ClusterRoleTable(),

@@ -119,7 +119,7 @@ internal static class BootstrapPolicy
             Rule(["create"], [Coordination], "leases"),
             Rule(["get", "update"], [Coordination], ["kube-scheduler"], "leases"),
             Rule(["delete", "get", "list", "watch"], [Core], "nodes"),
-            Rule(["get", "list", "watch"], [Core], "pods"),
+            Rule(["delete", "get", "list", "watch"], [Core], "pods"),
             Rule(["create"], [Core], "pods/binding", "bindings"),
             Rule(["patch", "update"], [Core], "pods/status"),
             Rule(Read, [Core], "replicationcontrollers", "services"),

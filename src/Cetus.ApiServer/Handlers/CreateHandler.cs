@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Cetus.ApiServer.Handlers;
 
 /// <summary>POST to a collection: decode, set server fields, prepare, default, validate, store (unless dryRun).</summary>
-internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, TimeProvider time)
+internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -38,12 +38,14 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
             await RequireActiveNamespaceAsync(request, item.Metadata.NamespaceProperty, item.Metadata.Name).ConfigureAwait(false);
         }
 
-        var errors = ObjectMetadata.Guard(definition, () =>
+        ObjectMetadata.Guard(definition, () =>
         {
             definition.Strategy.PrepareForCreate(item);
             definition.Strategy.Default(item);
-            return definition.Strategy.ValidateCreate(item);
+            return true;
         });
+        await priority.AdmitAsync(request, item, null).ConfigureAwait(false);
+        var errors = ObjectMetadata.Guard(definition, () => definition.Strategy.ValidateCreate(item));
         ObjectMetadata.ThrowIfInvalid(definition, item.Metadata.Name, errors);
         guard.Check(request, item, null);
         if (dryRun)

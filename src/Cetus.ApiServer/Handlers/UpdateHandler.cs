@@ -11,7 +11,7 @@ namespace Cetus.ApiServer.Handlers;
 /// PUT of an object or its status: compare-and-swap on the resourceVersion in the body (409 when stale; none means
 /// last write wins), the strategy's update rules, and no write at all when nothing changed.
 /// </summary>
-internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, Authorization.RbacWriteGuard guard, TimeProvider time)
+internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -105,6 +105,7 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
             ObjectMetadata.ThrowIfInvalid(definition, request.Name, errors);
             if (!status)
             {
+                await priority.AdmitAsync(request, item, old).ConfigureAwait(false);
                 guard.Check(request, item, old);
             }
             else

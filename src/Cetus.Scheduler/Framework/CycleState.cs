@@ -9,6 +9,9 @@ internal sealed class CycleState
     /// <summary>Every node of the cycle's snapshot (PreScore sees only the feasible ones; spreading counts all).</summary>
     public const string AllNodesKey = "AllNodes";
 
+    /// <summary>The profile's filters as a <see cref="FilterRunner"/>, for PostFilter plugins that simulate (preemption).</summary>
+    public const string FilterRunnerKey = "FilterRunner";
+
     private readonly Dictionary<string, object> _data = new(StringComparer.Ordinal);
     private readonly HashSet<string> _skipFilter = new(StringComparer.Ordinal);
     private readonly HashSet<string> _skipScore = new(StringComparer.Ordinal);
@@ -36,3 +39,6 @@ internal sealed class CycleState
     /// <summary>Plugins whose PreScore returned Skip: their Score does not run this cycle.</summary>
     public ISet<string> SkipScorePlugins => _skipScore;
 }
+
+/// <summary>Runs every Filter plugin of the cycle's profile on one node (upstream RunFilterPluginsWithNominatedPods).</summary>
+internal sealed record FilterRunner(Func<CycleState, k8s.Models.V1Pod, NodeInfo, Status?> Run);

@@ -34,6 +34,7 @@ internal sealed class PluginRegistry
         .Register(Plugins.PodTopologySpread.PodTopologySpread.PluginName, c => new Plugins.PodTopologySpread.PodTopologySpread(c.DefaultSelector ?? (_ => null)))
         .Register(Plugins.InterPodAffinity.InterPodAffinity.PluginName, c => new Plugins.InterPodAffinity.InterPodAffinity(c.NamespaceLabels ?? (_ => null)))
         .Register(Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation.PluginName, _ => new Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation())
+        .Register(Plugins.DefaultPreemption.DefaultPreemption.PluginName, c => new Plugins.DefaultPreemption.DefaultPreemption(c.Client))
         .Register(Plugins.DefaultBinder.DefaultBinder.PluginName, c => new Plugins.DefaultBinder.DefaultBinder(c.Client));
 
     public PluginRegistry Register(string name, Func<PluginContext, IPlugin> factory)

@@ -24,6 +24,7 @@ internal static class ProfileBuilder
         (Plugins.NodeResourcesFit.NodeResourcesFit.PluginName, 1),
         (Plugins.PodTopologySpread.PodTopologySpread.PluginName, 2),
         (Plugins.InterPodAffinity.InterPodAffinity.PluginName, 2),
+        (Plugins.DefaultPreemption.DefaultPreemption.PluginName, 0),
         (Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation.PluginName, 1),
         (Plugins.DefaultBinder.DefaultBinder.PluginName, 0),
     ];

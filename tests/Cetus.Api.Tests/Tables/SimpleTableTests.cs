@@ -3,6 +3,7 @@ using Cetus.Api.Resources.ConfigMaps;
 using Cetus.Api.Resources.Endpoints;
 using Cetus.Api.Resources.Leases;
 using Cetus.Api.Resources.Namespaces;
+using Cetus.Api.Resources.PriorityClasses;
 using Cetus.Api.Resources.Secrets;
 using Cetus.Api.Resources.ServiceAccounts;
 using k8s.Models;
@@ -74,6 +75,19 @@ public sealed class SimpleTableTests
 
         Assert.Equal("cetus-0_1a2b", new TableRow(new LeaseTable(), lease)["Holder"]);
         Assert.Equal(string.Empty, new TableRow(new LeaseTable(), new V1Lease { Metadata = Meta })["Holder"]);
+    }
+
+    [Fact]
+    public void PriorityClass_ShowsValueGlobalDefaultAgeAndPolicy()
+    {
+        var table = new PriorityClassTable();
+        var row = new TableRow(table, new V1PriorityClass { Metadata = Meta, Value = 1000, GlobalDefault = true, PreemptionPolicy = "Never" });
+
+        Assert.Equal(["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"], table.Columns.Select(c => c.Name));
+        Assert.Equal(1000, row["Value"]);
+        Assert.Equal(true, row["Global-Default"]);
+        Assert.Equal("400d", row["Age"]);
+        Assert.Equal("Never", row["PreemptionPolicy"]);
     }
 
     [Fact]

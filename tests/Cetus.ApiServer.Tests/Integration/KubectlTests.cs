@@ -52,4 +52,23 @@ public sealed class KubectlTests(ApiServerFixture server) : IClassFixture<ApiSer
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("configmaps \"kubectl-cm\" not found", missing.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CreatePriorityClass_GetShowsUpstreamColumns()
+    {
+        var created = await Kubectl.RunAsync(server.KubeconfigPath, "create", "priorityclass", "kubectl-high", "--value=1000", "--description=high", "--preemption-policy=Never");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Contains("priorityclass.scheduling.k8s.io/kubectl-high created", created.Stdout, StringComparison.Ordinal);
+
+        var listed = await Kubectl.RunAsync(server.KubeconfigPath, "get", "pc");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var lines = listed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["kubectl-high", "1000", "false", _, "Never"]);
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["system-node-critical", "2000001000", "false", _, "PreemptLowerPriority"]);
+
+        var tooHigh = await Kubectl.RunAsync(server.KubeconfigPath, "create", "priorityclass", "kubectl-too-high", "--value=1000000001");
+        Assert.Equal(1, tooHigh.ExitCode);
+        Assert.Contains("maximum allowed value of a user defined priority is 1000000000", tooHigh.Stderr, StringComparison.Ordinal);
+    }
 }

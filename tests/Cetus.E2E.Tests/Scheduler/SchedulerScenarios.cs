@@ -47,7 +47,7 @@ public sealed class SchedulerScenarios : IAsyncLifetime
         Assert.Equal("plain", (await WaitForBoundAsync(plain)).Spec.NodeName);
         Assert.Equal("gpu", (await WaitForBoundAsync(tolerant)).Spec.NodeName);
         var condition = await WaitForUnschedulableAsync(intolerant);
-        Assert.Equal("0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}.", condition.Message);
+        Assert.Equal("0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.", condition.Message);
 
         var bound = await _client.CoreV1.ReadNamespacedPodAsync(tolerant, Ns);
         var scheduled = bound.Status.Conditions.Single(c => c.Type == "PodScheduled");
@@ -89,7 +89,7 @@ public sealed class SchedulerScenarios : IAsyncLifetime
 
         Assert.Equal("node-c", (await WaitForBoundAsync(required)).Spec.NodeName);
         Assert.Equal("node-b", (await WaitForBoundAsync(preferred)).Spec.NodeName);
-        Assert.Equal("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.", (await WaitForUnschedulableAsync(impossible)).Message);
+        Assert.Equal("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", (await WaitForUnschedulableAsync(impossible)).Message);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class SchedulerScenarios : IAsyncLifetime
         var pod = await CreatePodAsync("big", p => p.Spec.Containers[0].Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2") } });
 
         var condition = await WaitForUnschedulableAsync(pod);
-        Assert.Equal("0/2 nodes are available: 2 Insufficient cpu.", condition.Message);
+        Assert.Equal("0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.", condition.Message);
         await WaitForDescribeAsync(pod, @"Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0/2 nodes are available: 2 Insufficient cpu\.");
 
         await CreateNodeAsync("big-node", cpu: "4");
@@ -223,12 +223,68 @@ public sealed class SchedulerScenarios : IAsyncLifetime
         Assert.Equal(["host-1", "host-2"], hosts.Order());
 
         var third = await CreatePodAsync("solo-3", OnePerHost);
-        Assert.Equal("0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules.", (await WaitForUnschedulableAsync(third)).Message);
+        Assert.Equal("0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.", (await WaitForUnschedulableAsync(third)).Message);
 
         // Deleting one of the first two frees its host for the third.
         await _client.CoreV1.DeleteNamespacedPodAsync(first, Ns, gracePeriodSeconds: 0);
         Assert.Contains((await WaitForBoundAsync(third)).Spec.NodeName, hosts);
     }
+
+    [Fact]
+    public async Task Preemption_HighPriorityPodEvictsTheLowOne_IsNominatedAndBound()
+    {
+        await CreateNodeAsync("full", cpu: "2");
+        await CreateClassAsync("low", 10, "PreemptLowerPriority");
+        await CreateClassAsync("high", 1000, "PreemptLowerPriority");
+        var low = await CreatePodAsync("low-pod", p => RequestCpu(p, "2", "low"));
+        Assert.Equal("full", (await WaitForBoundAsync(low)).Spec.NodeName);
+
+        var high = await CreatePodAsync("high-pod", p => RequestCpu(p, "2", "high"));
+
+        var nominated = await WaitForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(high, Ns), p => p.Status?.NominatedNodeName == "full", $"pod {high} nominated to full");
+        Assert.Equal(1000, nominated.Spec.Priority);
+        Assert.True(string.IsNullOrEmpty(nominated.Spec.NodeName));
+
+        // The scheduler deleted the victim gracefully; no kubelet runs here, so finish its deletion as one would.
+        var victim = await WaitForAsync(
+            async () => (await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: $"metadata.name={low}")).Items.SingleOrDefault(),
+            p => p is null || p.Metadata.DeletionTimestamp is not null,
+            $"pod {low} deleted");
+        if (victim is not null)
+        {
+            await _client.CoreV1.DeleteNamespacedPodAsync(low, Ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
+        }
+
+        var bound = await WaitForBoundAsync(high);
+        Assert.Equal("full", bound.Spec.NodeName);
+        Assert.Equal("full", bound.Status.NominatedNodeName);
+    }
+
+    [Fact]
+    public async Task Preemption_PolicyNever_StaysPendingWithTheReason()
+    {
+        await CreateNodeAsync("full", cpu: "2");
+        await CreateClassAsync("low", 10, "PreemptLowerPriority");
+        await CreateClassAsync("high-never", 1000, "Never");
+        var low = await CreatePodAsync("low-pod", p => RequestCpu(p, "2", "low"));
+        Assert.Equal("full", (await WaitForBoundAsync(low)).Spec.NodeName);
+
+        var polite = await CreatePodAsync("polite", p => RequestCpu(p, "2", "high-never"));
+
+        Assert.Equal("0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.", (await WaitForUnschedulableAsync(polite)).Message);
+        var survivor = await _client.CoreV1.ReadNamespacedPodAsync(low, Ns);
+        Assert.Null(survivor.Metadata.DeletionTimestamp);
+        Assert.Null((await _client.CoreV1.ReadNamespacedPodAsync(polite, Ns)).Status.NominatedNodeName);
+    }
+
+    private static void RequestCpu(V1Pod pod, string cpu, string priorityClass)
+    {
+        pod.Spec.Containers[0].Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu) } };
+        pod.Spec.PriorityClassName = priorityClass;
+    }
+
+    private Task CreateClassAsync(string name, int value, string policy) =>
+        _client.SchedulingV1.CreatePriorityClassAsync(new V1PriorityClass { Metadata = new V1ObjectMeta { Name = name }, Value = value, PreemptionPolicy = policy });
 
     private async Task CreateNodeAsync(string name, string cpu = "2", string memory = "4Gi", Dictionary<string, string>? labels = null, IList<V1Taint>? taints = null)
     {

@@ -18,6 +18,7 @@ public sealed class ProfileBuilderTests
         Assert.Equal(["SchedulingGates"], profile.PreEnqueue.Select(p => p.Name));
         Assert.Equal(["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"], profile.Filter.Select(p => p.Name));
         Assert.Equal(["TaintToleration:3", "NodeAffinity:2", "NodeResourcesFit:1", "PodTopologySpread:2", "InterPodAffinity:2", "NodeResourcesBalancedAllocation:1"], profile.Score.Select(s => $"{s.Plugin.Name}:{s.Weight}"));
+        Assert.Equal(["DefaultPreemption"], profile.PostFilter.Select(p => p.Name));
         Assert.Equal(["DefaultBinder"], profile.Bind.Select(p => p.Name));
     }
 

@@ -52,7 +52,7 @@ public sealed class SchedulerTests
         await ScheduleAsync(Build.Pod("second", cpu: "3"));
 
         Assert.Equal([("first", "n")], _client.Bindings);
-        Assert.Contains("Warning FailedScheduling 0/1 nodes are available: 1 Insufficient cpu.", _events.Recorded);
+        Assert.Contains("Warning FailedScheduling 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.", _events.Recorded);
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public sealed class SchedulerTests
 
         await ScheduleAsync(Build.Pod("p", cpu: "2"));
 
-        const string message = "0/5 nodes are available: 2 Insufficient cpu, 3 node(s) had untolerated taint {dedicated: gpu}.";
-        Assert.Contains("Warning FailedScheduling " + message, _events.Recorded);
+        const string message = "0/5 nodes are available: 2 Insufficient cpu, 3 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.";
+        Assert.Equal("Warning FailedScheduling " + message, Assert.Single(_events.Recorded));
         await WaitForAsync(() => _client.Conditions.Count == 1);
         var (pod, condition) = _client.Conditions[0];
         Assert.Equal(("p", "False", "Unschedulable", message), (pod, condition.Status, condition.Reason, condition.Message));
@@ -83,6 +83,33 @@ public sealed class SchedulerTests
         Assert.Equal("active", _scheduler.Queue.WhereIs("default/p"));
         await ScheduleNextAsync();
         Assert.Equal([("p", "big")], _client.Bindings);
+    }
+
+    [Fact]
+    public async Task Preemption_DeletesTheLowerPriorityPod_NominatesTheNode_ThenBindsThereFirst()
+    {
+        _scheduler.OnNodeAdd(Build.Node("busy", cpu: "4"));
+        _scheduler.OnNodeAdd(Build.Node("other", cpu: "1"));
+        var low = Build.Pod("low", cpu: "3", priority: 10, nodeName: "busy");
+        _scheduler.OnPodAdd(low);
+
+        var high = Build.Pod("high", cpu: "3", priority: 1000);
+        await ScheduleAsync(high);
+
+        Assert.Contains("Warning FailedScheduling 0/2 nodes are available: 2 Insufficient cpu.", _events.Recorded);
+        Assert.Equal(["low"], _client.Deleted);
+        await WaitForAsync(() => _client.Nominations.Count == 1);
+        Assert.Equal(("high", "busy"), _client.Nominations[0]);
+
+        // The victim goes; the nominated pod is tried on its node first.
+        var nominated = Build.Pod("high", cpu: "3", priority: 1000);
+        nominated.Status.NominatedNodeName = "busy";
+        _pods["default/high"] = nominated;
+        _scheduler.OnPodUpdate(high, nominated);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _scheduler.OnPodDelete(new DeletedObject<V1Pod>(low, false));
+        await ScheduleNextAsync();
+        Assert.Equal([("high", "busy")], _client.Bindings);
     }
 
     [Fact]

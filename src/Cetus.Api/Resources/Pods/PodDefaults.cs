@@ -3,20 +3,14 @@ using k8s.Models;
 namespace Cetus.Api.Resources.Pods;
 
 /// <summary>
-/// What a pod (not a template) gets: SetDefaults_Pod, plus what kube-apiserver's default admission plugins set, since
-/// Cetus has no admission chain: ServiceAccount (serviceAccountName "default"; the token volume is not added),
-/// Priority (priority and preemptionPolicy) and DefaultTolerationSeconds (300 s for not-ready and unreachable nodes).
+/// What a pod (not a template) gets: SetDefaults_Pod, plus what two of kube-apiserver's default admission plugins set:
+/// ServiceAccount (serviceAccountName "default"; the token volume is not added) and DefaultTolerationSeconds (300 s
+/// for not-ready and unreachable nodes). Priority is the API server's PriorityAdmission (it reads PriorityClasses).
 /// </summary>
 internal static class PodDefaults
 {
     /// <summary>How long a pod stays bound to a not-ready or unreachable node before eviction.</summary>
     public const long DefaultTolerationSeconds = 300;
-
-    private static readonly Dictionary<string, int> SystemPriorityClasses = new(StringComparer.Ordinal)
-    {
-        ["system-cluster-critical"] = 2000000000,
-        ["system-node-critical"] = 2000001000,
-    };
 
     public static void Apply(V1Pod pod)
     {
@@ -42,7 +36,6 @@ internal static class PodDefaults
             spec.ServiceAccount = "default";
         }
 
-        Priority(spec);
         Tolerate(spec, "node.kubernetes.io/not-ready");
         Tolerate(spec, "node.kubernetes.io/unreachable");
     }
@@ -59,24 +52,6 @@ internal static class PodDefaults
         foreach (var (name, quantity) in limits)
         {
             requests.TryAdd(name, new ResourceQuantity(quantity.ToString()));
-        }
-    }
-
-    // Without a priority class (and no global default class, which Cetus does not have) a pod's priority is 0.
-    private static void Priority(V1PodSpec spec)
-    {
-        if (string.IsNullOrEmpty(spec.PriorityClassName))
-        {
-            spec.Priority ??= 0;
-        }
-        else if (SystemPriorityClasses.TryGetValue(spec.PriorityClassName, out var value))
-        {
-            spec.Priority ??= value;
-        }
-
-        if (spec.Priority is not null)
-        {
-            spec.PreemptionPolicy ??= "PreemptLowerPriority";
         }
     }
 

@@ -34,8 +34,9 @@ public sealed class PodDefaultsTests
 
         Assert.Equal("default", pod.Spec.ServiceAccountName);
         Assert.Equal("default", pod.Spec.ServiceAccount);
-        Assert.Equal(0, pod.Spec.Priority);
-        Assert.Equal("PreemptLowerPriority", pod.Spec.PreemptionPolicy);
+        // Priority comes from the API server's PriorityAdmission, which reads PriorityClasses (not a default).
+        Assert.Null(pod.Spec.Priority);
+        Assert.Null(pod.Spec.PreemptionPolicy);
         Assert.Collection(
             pod.Spec.Tolerations,
             t => AssertToleration(t, "node.kubernetes.io/not-ready"),

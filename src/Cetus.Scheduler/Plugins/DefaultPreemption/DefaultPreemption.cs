@@ -1,0 +1,224 @@
+using Cetus.Scheduler.Framework;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Scheduler.Plugins.DefaultPreemption;
+
+/// <summary>
+/// Preemption (upstream plugins/defaultpreemption and framework/preemption): when no node fits, finds the nodes where
+/// removing lower-priority pods would make the pod fit, picks one by upstream's criteria, deletes its victims and
+/// nominates the node; the pod is scheduled there once the victims are gone. PodDisruptionBudgets are not considered.
+/// </summary>
+internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger = null) : IPostFilterPlugin
+{
+    public const string PluginName = "DefaultPreemption";
+
+    /// <summary>Upstream's reasons in the "preemption: …" part of FailedScheduling.</summary>
+    public const string NotHelpful = "Preemption is not helpful for scheduling";
+    public const string NoVictims = "No preemption victims found for incoming pod";
+    public const string PolicyNever = "not eligible due to preemptionPolicy=Never";
+    public const string TerminatingOnNominated = "not eligible due to a terminating pod on the nominated node";
+
+    /// <summary>Upstream's default minCandidateNodesPercentage and minCandidateNodesAbsolute.</summary>
+    private const int MinCandidateNodesPercentage = 10;
+    private const int MinCandidateNodesAbsolute = 100;
+
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    public string Name => PluginName;
+
+    public (string? NominatedNode, Status? Status) PostFilter(CycleState state, V1Pod pod, IReadOnlyDictionary<string, Status> filterStatuses)
+    {
+        var nodes = state.Read<IReadOnlyList<NodeInfo>>(CycleState.AllNodesKey) ?? [];
+        var filter = state.Read<FilterRunner>(CycleState.FilterRunnerKey);
+        if (filter is null)
+        {
+            return (null, Status.Error("no filter runner in the cycle state"));
+        }
+
+        if (Ineligible(pod, nodes) is { } why)
+        {
+            return (null, Status.Unschedulable("preemption: " + why));
+        }
+
+        var (candidates, statuses) = FindCandidates(state, pod, nodes, filterStatuses, filter.Run);
+        if (candidates.Count == 0)
+        {
+            var fitError = new FitError { NumAllNodes = nodes.Count };
+            foreach (var (name, status) in statuses)
+            {
+                fitError.NodeToStatus[name] = status;
+            }
+
+            return (null, Status.Unschedulable("preemption: " + fitError.Message.TrimEnd('.')));
+        }
+
+        var chosen = SelectCandidate(candidates);
+        foreach (var victim in chosen.Victims)
+        {
+            _ = DeleteVictimAsync(victim, pod);
+        }
+
+        return (chosen.Node, Status.SuccessStatus);
+    }
+
+    /// <summary>Upstream PodEligibleToPreemptOthers: null when the pod may preempt, else why not.</summary>
+    internal static string? Ineligible(V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        if (pod.Spec?.PreemptionPolicy == "Never")
+        {
+            return PolicyNever;
+        }
+
+        // It preempted already and its victims are still terminating: wait for them rather than preempt more.
+        var nominated = pod.Status?.NominatedNodeName;
+        if (!string.IsNullOrEmpty(nominated) && nodes.FirstOrDefault(n => n.Name == nominated) is { } node)
+        {
+            var priority = PriorityOf(pod);
+            if (node.Pods.Any(p => p.Pod.Metadata.DeletionTimestamp is not null && PriorityOf(p.Pod) < priority))
+            {
+                return TerminatingOnNominated;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Upstream DryRunPreemption over the nodes where preemption might help (those not rejected as unresolvable),
+    /// stopping after max(10 % of the nodes, 100) candidates.
+    /// </summary>
+    internal static (List<Candidate> Candidates, Dictionary<string, Status> Statuses) FindCandidates(
+        CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, IReadOnlyDictionary<string, Status> filterStatuses, Func<CycleState, V1Pod, NodeInfo, Status?> filter)
+    {
+        var statuses = new Dictionary<string, Status>(StringComparer.Ordinal);
+        var candidates = new List<Candidate>();
+        var wanted = Math.Min(nodes.Count, Math.Max(nodes.Count * MinCandidateNodesPercentage / 100, MinCandidateNodesAbsolute));
+        foreach (var node in nodes)
+        {
+            if (candidates.Count >= wanted)
+            {
+                break;
+            }
+
+            if (!filterStatuses.TryGetValue(node.Name, out var filterStatus) || filterStatus.Code != Code.Unschedulable)
+            {
+                // Rejected for a reason no removal changes (or excluded by a PreFilter).
+                statuses[node.Name] = Status.Unresolvable(NotHelpful);
+                continue;
+            }
+
+            var (victims, status) = SelectVictimsOnNode(state, pod, node, filter);
+            if (status is null && victims.Count > 0)
+            {
+                candidates.Add(new Candidate(node.Name, victims));
+            }
+            else
+            {
+                statuses[node.Name] = status ?? Status.Unschedulable(NoVictims);
+            }
+        }
+
+        return (candidates, statuses);
+    }
+
+    /// <summary>
+    /// Upstream SelectVictimsOnNode: remove every lower-priority pod; if the pod then fits, give back as many as
+    /// possible, most important first; the rest are the victims (most important first).
+    /// </summary>
+    internal static (List<V1Pod> Victims, Status? Status) SelectVictimsOnNode(CycleState state, V1Pod pod, NodeInfo node, Func<CycleState, V1Pod, NodeInfo, Status?> filter)
+    {
+        var priority = PriorityOf(pod);
+        var potential = node.Pods.Where(p => PriorityOf(p.Pod) < priority).OrderBy(p => p, MoreImportantFirst).ToList();
+        if (potential.Count == 0)
+        {
+            return ([], Status.Unschedulable(NoVictims));
+        }
+
+        var trial = node.Clone();
+        foreach (var victim in potential)
+        {
+            trial.RemovePod(victim.Key);
+        }
+
+        if (filter(state, pod, trial) is { } status && !status.IsSuccess)
+        {
+            return ([], status);
+        }
+
+        var victims = new List<V1Pod>();
+        foreach (var candidate in potential)
+        {
+            trial.AddPod(candidate);
+            if (filter(state, pod, trial) is { IsSuccess: false })
+            {
+                trial.RemovePod(candidate.Key);
+                victims.Add(candidate.Pod);
+            }
+        }
+
+        return (victims, null);
+    }
+
+    /// <summary>
+    /// Upstream pickOneNodeForPreemption (without PDBs): a node without victims at once; else the lowest highest-victim
+    /// priority, the smallest sum of victim priorities, the fewest victims, the latest start of the earliest-started
+    /// highest-priority victim, then the first.
+    /// </summary>
+    internal static Candidate SelectCandidate(IReadOnlyList<Candidate> candidates)
+    {
+        if (candidates.FirstOrDefault(c => c.Victims.Count == 0) is { } free)
+        {
+            return free;
+        }
+
+        IEnumerable<Candidate> left = candidates;
+        left = Minimal(left, c => PriorityOf(c.Victims[0]));
+        left = Minimal(left, c => c.Victims.Sum(v => (long)PriorityOf(v) + int.MaxValue + 1));
+        left = Minimal(left, c => c.Victims.Count);
+        left = Minimal(left, c => -EarliestStartOfHighest(c.Victims).Ticks);
+        return left.First();
+    }
+
+    private static List<Candidate> Minimal(IEnumerable<Candidate> candidates, Func<Candidate, long> key)
+    {
+        var list = candidates.ToList();
+        var best = list.Min(key);
+        return [.. list.Where(c => key(c) == best)];
+    }
+
+    private static DateTime EarliestStartOfHighest(IReadOnlyList<V1Pod> victims)
+    {
+        var highest = victims.Max(PriorityOf);
+        return victims.Where(v => PriorityOf(v) == highest).Min(StartOf);
+    }
+
+    /// <summary>Upstream MoreImportantPod: higher priority, then earlier start.</summary>
+    private static readonly Comparer<PodInfo> MoreImportantFirst = Comparer<PodInfo>.Create((a, b) =>
+    {
+        var byPriority = PriorityOf(b.Pod).CompareTo(PriorityOf(a.Pod));
+        return byPriority != 0 ? byPriority : StartOf(a.Pod).CompareTo(StartOf(b.Pod));
+    });
+
+    private static int PriorityOf(V1Pod pod) => pod.Spec?.Priority ?? 0;
+
+    // A pod not started yet counts as the latest started (upstream GetPodStartTime falls back to the current time).
+    private static DateTime StartOf(V1Pod pod) => pod.Status?.StartTime ?? DateTime.MaxValue;
+
+    private async Task DeleteVictimAsync(V1Pod victim, V1Pod preemptor)
+    {
+        try
+        {
+            await client.DeletePodAsync(victim, CancellationToken.None).ConfigureAwait(false);
+            _logger.LogInformation("preempted {Victim} on {Node} for {Preemptor}", Client.ObjectKeys.Of(victim), victim.Spec?.NodeName, Client.ObjectKeys.Of(preemptor));
+        }
+        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or OperationCanceledException)
+        {
+            _logger.LogWarning("could not delete the victim {Victim}: {Error}", Client.ObjectKeys.Of(victim), e.Message);
+        }
+    }
+}
+
+/// <summary>A node where preemption makes the pod fit, with the pods to delete (most important first).</summary>
+internal sealed record Candidate(string Node, IReadOnlyList<V1Pod> Victims);
