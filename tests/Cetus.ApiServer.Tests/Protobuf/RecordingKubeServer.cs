@@ -35,7 +35,17 @@ public sealed class RecordingKubeServer : IAsyncDisposable
     private RecordingKubeServer(int port)
     {
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
+        try
+        {
+            _listener.Start();
+        }
+        catch (HttpListenerException)
+        {
+            _listener.Close();
+            _directory.Dispose();
+            throw;
+        }
+
         _loop = Task.Run(ServeAsync);
         File.WriteAllText(KubeconfigPath, $"""
             apiVersion: v1
@@ -68,12 +78,23 @@ public sealed class RecordingKubeServer : IAsyncDisposable
 
     public static RecordingKubeServer Start()
     {
-        // A free port from the OS; HttpListener cannot bind port 0 itself.
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return new RecordingKubeServer(port);
+        // HttpListener cannot bind port 0: take a free port from the OS. Another process may bind it between the probe
+        // and the listener (other test servers start in parallel), so a port found taken is replaced by a fresh one.
+        for (var attempt = 1; ; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            try
+            {
+                return new RecordingKubeServer(port);
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+                // The port was taken meanwhile: pick another.
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
