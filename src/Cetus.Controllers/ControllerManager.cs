@@ -105,9 +105,8 @@ public sealed class ControllerManager
         replicaSets.Register(informers.ReplicaSets, informers.Pods);
         var deployments = new DeploymentController(informers.Deployments.Store, informers.ReplicaSets.Store, informers.Pods.Store, client, events, _time, _loggers.CreateLogger<DeploymentController>());
         deployments.Register(informers.Deployments, informers.ReplicaSets, informers.Pods);
-        var accounts = ServiceAccountsController.ServiceAccountInformer(informers, _client);
-        var serviceAccounts = new ServiceAccountsController(informers.Namespaces.Store, accounts.Store, new KubernetesServiceAccountClient(_client), _time, _loggers.CreateLogger<ServiceAccountsController>());
-        serviceAccounts.Register(informers.Namespaces, accounts);
+        var serviceAccounts = new ServiceAccountsController(informers.Namespaces.Store, informers.ServiceAccounts.Store, new KubernetesServiceAccountClient(_client), _time, _loggers.CreateLogger<ServiceAccountsController>());
+        serviceAccounts.Register(informers.Namespaces, informers.ServiceAccounts);
 
         var namespaces = new NamespaceController(informers.Namespaces.Store, new KubernetesNamespaceClient(_client), _dynamic, _time, _loggers.CreateLogger<NamespaceController>());
         namespaces.Register(informers.Namespaces);

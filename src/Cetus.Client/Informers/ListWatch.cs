@@ -94,4 +94,9 @@ public static class ListWatches
     public static IListWatch<V1Service> Services(IKubernetes client) => new ListWatch<V1Service, V1ServiceList>(
         (c, ct) => client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
+    /// <summary>ServiceAccounts.</summary>
+    public static IListWatch<V1ServiceAccount> ServiceAccounts(IKubernetes client) => new ListWatch<V1ServiceAccount, V1ServiceAccountList>(
+        (c, ct) => client.CoreV1.ListServiceAccountForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.CoreV1.WatchListServiceAccountForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 }

@@ -42,6 +42,9 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     /// <summary>The shared namespace informer.</summary>
     public SharedInformer<V1Namespace> Namespaces => For(() => ListWatches.Namespaces(_client));
 
+    /// <summary>The shared ServiceAccount informer.</summary>
+    public SharedInformer<V1ServiceAccount> ServiceAccounts => For(() => ListWatches.ServiceAccounts(_client));
+
     /// <summary>The shared informer of <typeparamref name="T"/>, created from <paramref name="listWatch"/> on first use.</summary>
     public SharedInformer<T> For<T>(Func<IListWatch<T>> listWatch)
         where T : class, IKubernetesObject<V1ObjectMeta>

@@ -40,12 +40,6 @@ public sealed class ServiceAccountsController
     /// <summary>The work queue of namespace names.</summary>
     public RateLimitingQueue Queue { get; }
 
-    /// <summary>The shared informer of service accounts.</summary>
-    public static SharedInformer<V1ServiceAccount> ServiceAccountInformer(SharedInformerFactory informers, IKubernetes client) =>
-        informers.For(() => new ListWatch<V1ServiceAccount, V1ServiceAccountList>(
-            (c, ct) => client.CoreV1.ListServiceAccountForAllNamespacesAsync(continueParameter: c, limit: 500, cancellationToken: ct),
-            (rv, t, e, ct) => client.CoreV1.WatchListServiceAccountForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct)));
-
     /// <summary>Registers the event handlers: a namespace added or changed, or a service account deleted, queues its namespace.</summary>
     public void Register(SharedInformer<V1Namespace> namespaces, SharedInformer<V1ServiceAccount> accounts)
     {
