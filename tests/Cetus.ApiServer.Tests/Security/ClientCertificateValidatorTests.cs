@@ -57,6 +57,24 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     }
 
     [Fact]
+    public void AcceptedCertificate_IsRememberedOnlyUntilItExpires()
+    {
+        using var user = _pki.IssueClientCertificate("alice", ["dev"], TimeSpan.FromHours(1)).ToCertificate();
+        var clock = new ManualTime(DateTimeOffset.UtcNow);
+        var validator = new ClientCertificateValidator(_pki.CaCertificate, clock);
+
+        var first = validator.Validate(user);
+        var again = validator.Validate(user);
+        clock.Now = clock.Now.AddHours(2);
+        var expired = validator.Validate(user);
+
+        Assert.Equal("alice", first.User!.Name);
+        Assert.Equal(["dev"], again.User!.Groups);
+        Assert.False(expired.IsAuthenticated);
+        Assert.Contains("expired", expired.Rejection, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ServerOnlyCertificate_IsRejected_ForClientAuthentication()
     {
         var result = new ClientCertificateValidator(_pki.CaCertificate).Validate(_pki.ServingCertificate);
