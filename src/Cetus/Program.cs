@@ -9,5 +9,6 @@ ServerCommand.AddTo(root);
 ControllerManagerCommand.AddTo(root);
 SchedulerCommand.AddTo(root);
 HollowCommand.AddTo(root);
+RuntimeCommand.AddTo(root);
 
 return root.Parse(args).Invoke();
