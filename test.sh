@@ -29,7 +29,7 @@ finish() {
 require_dotnet
 ensure_apt_packages etcd-server etcd-client
 # The node tests (tests/Cetus.Node.Tests) start containerd through scripts/runtime.sh, which needs these.
-ensure_apt_packages containerd runc containernetworking-plugins busybox-static gcc libc6-dev
+ensure_apt_packages containerd runc containernetworking-plugins iptables busybox-static gcc libc6-dev
 # MSBuild worker nodes that outlive the build would hold on to our output.
 export MSBUILDDISABLENODEREUSE=1
 

@@ -63,6 +63,9 @@ state = "$state"
   bin_dir = "/usr/lib/cni"
   conf_dir = "$dir/cni/conf"
 TOML
+  if ! cmp -s "$dir/containerd.toml.tmp" "$dir/containerd.toml" 2>/dev/null && running; then
+    say "cetus: containerd's configuration changed: restart it to apply (scripts/runtime.sh stop; scripts/runtime.sh start)"
+  fi
   mv "$dir/containerd.toml.tmp" "$dir/containerd.toml"
   cat >"$dir/cni/conf/10-cetus.conflist.tmp" <<JSON
 {
@@ -82,6 +85,7 @@ TOML
         "dataDir": "$dir/cni/ipam"
       }
     },
+    { "type": "portmap", "capabilities": { "portMappings": true } },
     { "type": "loopback" }
   ]
 }
@@ -90,14 +94,15 @@ JSON
 }
 
 start() {
-  ensure_apt_packages containerd runc containernetworking-plugins busybox-static gcc libc6-dev
+  ensure_apt_packages containerd runc containernetworking-plugins iptables busybox-static gcc libc6-dev
+  # The CNI configuration is read by containerd as it changes; its own configuration only at start.
+  write_config
   if running; then
     say "cetus: containerd already runs (pid $(cat "$pidfile"), socket $sock)"
   else
     if pgrep -x containerd >/dev/null 2>&1; then
       die "another containerd runs on this machine (pid $(pgrep -x containerd | tr '\n' ' ')); only one can: stop it, or point cetus at its socket with --container-runtime-endpoint"
     fi
-    write_config
     say "cetus: starting containerd (socket $sock, log $log) …"
     rm -f "$sock"
     # setsid: containerd outlives this script and is not killed with the terminal's process group.
