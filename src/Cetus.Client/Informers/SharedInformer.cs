@@ -212,9 +212,10 @@ public sealed class SharedInformer<T> : IAsyncDisposable
     {
         lock (_dispatch)
         {
-            var old = Store.Remove(ObjectKeys.Of(item));
+            // The handlers get the object's final state, as the DELETED event carries it (client-go does the same).
+            Store.Remove(ObjectKeys.Of(item));
             LastSyncResourceVersion = item.Metadata?.ResourceVersion ?? LastSyncResourceVersion;
-            Each(h => h.OnDelete?.Invoke(new DeletedObject<T>(old ?? item, FinalStateUnknown: false)));
+            Each(h => h.OnDelete?.Invoke(new DeletedObject<T>(item, FinalStateUnknown: false)));
         }
     }
 

@@ -1,0 +1,86 @@
+using Cetus.Client.Events;
+using Cetus.Storage;
+using Cetus.Storage.Sqlite;
+using Cetus.Testing;
+using k8s;
+using k8s.Models;
+using Xunit;
+
+namespace Cetus.Controllers.Tests.Client;
+
+/// <summary>The event recorder against an API server in this process: repeats are aggregated into one Event's count.</summary>
+public sealed class EventRecorderTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new("events");
+    private readonly ManualTime _time = new();
+    private IStore? _store;
+    private InProcessApiServer? _server;
+    private Kubernetes? _client;
+
+    public async Task InitializeAsync()
+    {
+        _store = SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null });
+        _server = await InProcessApiServer.StartAsync(_store);
+        await _server.WriteKubeconfigAsync(_directory.File("kubeconfig"));
+        _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_directory.File("kubeconfig")));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Repeats_BumpCountAndLastTimestamp_OfOneEvent_AndADifferentMessageIsANewEvent()
+    {
+        var deployment = new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "default", Uid = Guid.NewGuid().ToString() },
+        };
+        var first = _time.GetUtcNow().UtcDateTime;
+        await using (var recorder = new EventRecorder(_client!, "deployment-controller", _time))
+        {
+            recorder.Event(deployment, EventTypes.Normal, "ScalingReplicaSet", "Scaled up replica set web-1 from 0 to 3");
+            await WaitForEventsAsync(1);
+            _time.Advance(TimeSpan.FromSeconds(30));
+            recorder.Event(deployment, EventTypes.Normal, "ScalingReplicaSet", "Scaled up replica set web-1 from 0 to 3");
+            _time.Advance(TimeSpan.FromSeconds(30));
+            recorder.Event(deployment, EventTypes.Normal, "ScalingReplicaSet", "Scaled up replica set web-1 from 0 to 3");
+            recorder.Event(deployment, EventTypes.Normal, "ScalingReplicaSet", "Scaled down replica set web-1 from 3 to 0");
+        }
+
+        var events = (await _client!.CoreV1.ListNamespacedEventAsync("default")).Items.OrderBy(e => e.Message, StringComparer.Ordinal).ToList();
+        Assert.Equal(2, events.Count);
+        var down = events[0];
+        var up = events[1];
+        Assert.Equal(("Scaled up replica set web-1 from 0 to 3", 3), (up.Message, up.Count));
+        Assert.Equal(("Scaled down replica set web-1 from 3 to 0", 1), (down.Message, down.Count));
+        Assert.Equal(first.AddTicks(-(first.Ticks % TimeSpan.TicksPerSecond)), up.FirstTimestamp);
+        Assert.Equal(TimeSpan.FromSeconds(60), up.LastTimestamp - up.FirstTimestamp);
+        Assert.Equal(("Deployment", "web", deployment.Metadata.Uid), (up.InvolvedObject.Kind, up.InvolvedObject.Name, up.InvolvedObject.Uid));
+        Assert.Equal("deployment-controller", up.Source.Component);
+    }
+
+    private async Task WaitForEventsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await _client!.CoreV1.ListNamespacedEventAsync("default")).Items.Count < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the event was not written");
+            await Task.Delay(20);
+        }
+    }
+}
