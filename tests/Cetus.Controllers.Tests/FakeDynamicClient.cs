@@ -57,7 +57,14 @@ internal sealed class FakeDynamicClient : IDynamicClient
 
     public IEnumerable<PartialObject> All(ApiResource resource) => _objects.Where(o => o.Key.Item1 == resource).Select(o => o.Value);
 
-    public Task<IReadOnlyList<ApiResource>> DiscoverAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ApiResource>>([.. Resources]);
+    /// <summary>Groups whose discovery fails (group/version → error): their resources are left out of discovery.</summary>
+    public Dictionary<string, string> FailingGroups { get; } = [];
+
+    public Task<IReadOnlyList<ApiResource>> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        List<ApiResource> found = [.. Resources.Where(r => !FailingGroups.ContainsKey(r.ApiVersion))];
+        return FailingGroups.Count == 0 ? Task.FromResult<IReadOnlyList<ApiResource>>(found) : Task.FromException<IReadOnlyList<ApiResource>>(new PartialDiscoveryException(found, FailingGroups));
+    }
 
     public Task<PartialObjectList> ListAsync(ApiResource resource, string? ns, string? continueToken, int limit, CancellationToken cancellationToken) =>
         Task.FromResult(new PartialObjectList

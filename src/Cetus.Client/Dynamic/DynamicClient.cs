@@ -33,6 +33,7 @@ public sealed class DynamicClient : IDynamicClient
         }
 
         var groups = await SendAsync<V1APIGroupList>(HttpMethod.Get, "/apis", null, null, cancellationToken).ConfigureAwait(false);
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var group in groups.Groups ?? [])
         {
             if (group.PreferredVersion?.Version is not { } version)
@@ -40,8 +41,21 @@ public sealed class DynamicClient : IDynamicClient
                 continue;
             }
 
-            var list = await SendAsync<V1APIResourceList>(HttpMethod.Get, $"/apis/{group.Name}/{version}", null, null, cancellationToken).ConfigureAwait(false);
-            resources.AddRange(Resources(group.Name, version, list));
+            try
+            {
+                var list = await SendAsync<V1APIResourceList>(HttpMethod.Get, $"/apis/{group.Name}/{version}", null, null, cancellationToken).ConfigureAwait(false);
+                resources.AddRange(Resources(group.Name, version, list));
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or JsonException)
+            {
+                // One group failing (an aggregated API down) does not hide the others: the caller gets both.
+                failed[$"{group.Name}/{version}"] = e.Message;
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            throw new PartialDiscoveryException(resources, failed);
         }
 
         return resources;

@@ -9,7 +9,10 @@ namespace Cetus.Client.Dynamic;
 /// </summary>
 public interface IDynamicClient
 {
-    /// <summary>Every resource of the preferred version of each group (subresources left out).</summary>
+    /// <summary>
+    /// Every resource of the preferred version of each group (subresources left out). When some groups cannot be
+    /// discovered, throws a <see cref="PartialDiscoveryException"/> carrying the resources of the others.
+    /// </summary>
     Task<IReadOnlyList<ApiResource>> DiscoverAsync(CancellationToken cancellationToken);
 
     /// <summary>One page of a list, across all namespaces when <paramref name="ns"/> is null.</summary>

@@ -5,7 +5,8 @@ namespace Cetus.Controllers.Common;
 
 /// <summary>
 /// The worker loop every controller shares: Get a key → sync it → on failure requeue it rate-limited (5 ms, 10 ms,
-/// 20 ms … for at most <see cref="MaxRetries"/> retries, then drop it until the next event) → Done. Event handlers
+/// 20 ms … for at most <see cref="MaxRetries"/> retries, then drop it until the next event; or without limit when the
+/// controller says so, as upstream's namespace controller) → Done. Event handlers
 /// only add keys; one key is never synced by two workers at once.
 /// </summary>
 public sealed class QueueWorker
@@ -16,14 +17,21 @@ public sealed class QueueWorker
     private readonly string _name;
     private readonly Func<string, CancellationToken, Task> _sync;
     private readonly ILogger _logger;
+    private readonly int? _maxRetries;
 
     /// <summary>Creates a worker loop named <paramref name="name"/> over <paramref name="queue"/>.</summary>
-    public QueueWorker(string name, RateLimitingQueue queue, Func<string, CancellationToken, Task> sync, ILogger logger)
+    /// <param name="name">The controller's name, for logs.</param>
+    /// <param name="queue">The queue of keys.</param>
+    /// <param name="sync">Syncs one key; throws to be retried.</param>
+    /// <param name="logger">Where retries and drops are logged.</param>
+    /// <param name="maxRetries">Retries before a key is dropped; null retries for ever (the queue's limiter bounds the delay).</param>
+    public QueueWorker(string name, RateLimitingQueue queue, Func<string, CancellationToken, Task> sync, ILogger logger, int? maxRetries = MaxRetries)
     {
         _name = name;
         Queue = queue;
         _sync = sync;
         _logger = logger;
+        _maxRetries = maxRetries;
     }
 
     /// <summary>The queue.</summary>
@@ -66,14 +74,14 @@ public sealed class QueueWorker
             }
             catch (Exception e)
             {
-                if (Queue.NumRequeues(key) < MaxRetries)
+                if (_maxRetries is not { } max || Queue.NumRequeues(key) < max)
                 {
                     _logger.LogInformation("{Controller}: error syncing {Key}, retrying: {Error}", _name, key, e.Message);
                     Queue.AddRateLimited(key);
                 }
                 else
                 {
-                    _logger.LogWarning("{Controller}: dropping {Key} after {Retries} retries: {Error}", _name, key, MaxRetries, e.Message);
+                    _logger.LogWarning("{Controller}: dropping {Key} after {Retries} retries: {Error}", _name, key, _maxRetries, e.Message);
                     Queue.Forget(key);
                 }
             }

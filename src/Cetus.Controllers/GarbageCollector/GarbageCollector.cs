@@ -85,7 +85,19 @@ public sealed partial class GarbageCollector
     /// <summary>Reads discovery and starts a monitor for each new collectable resource.</summary>
     internal async Task SyncMonitorsAsync(CancellationToken cancellationToken)
     {
-        var resources = await _client.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ApiResource> resources;
+        try
+        {
+            resources = await _client.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PartialDiscoveryException e)
+        {
+            // Work with the groups that answered; those that did not keep what was known of them (and their monitors).
+            _logger.LogWarning("{Controller}: {Error}", Name, e.Message);
+            var failedGroups = e.FailedGroups.Keys.Select(k => k[..k.LastIndexOf('/')]).ToHashSet(StringComparer.Ordinal);
+            resources = [.. e.Resources, .. _mapper.Resources.Where(r => failedGroups.Contains(r.Group))];
+        }
+
         _mapper.Update(resources);
         foreach (var resource in resources.Where(Collectable))
         {

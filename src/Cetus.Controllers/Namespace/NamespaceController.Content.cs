@@ -26,6 +26,13 @@ public sealed partial class NamespaceController
         {
             resources = await _dynamic.DiscoverAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (PartialDiscoveryException e)
+        {
+            // Delete what can be found; the namespace stays until every group answers (upstream does the same).
+            resources = e.Resources;
+            conditions.DiscoveryFailed($"Discovery failed for some groups, {e.FailedGroups.Count} failing: {e.Message}");
+            errors.Add(e.Message);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             conditions.DiscoveryFailed($"Discovery failed for some groups: {e.Message}");

@@ -44,7 +44,8 @@ public sealed partial class NamespaceController
         _dynamic = dynamic ?? throw new ArgumentNullException(nameof(dynamic));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? NullLogger.Instance;
-        Queue = new RateLimitingQueue(time: time);
+        // Upstream's namespace queue: per-item backoff 5 ms doubling to 60 s, retried for as long as deletion fails.
+        Queue = new RateLimitingQueue(new ItemExponentialRateLimiter(TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60)), time);
     }
 
     /// <summary>The work queue of namespace names.</summary>
@@ -63,7 +64,7 @@ public sealed partial class NamespaceController
 
     /// <summary>Runs the workers until cancelled.</summary>
     public Task RunAsync(int workers, CancellationToken cancellationToken) =>
-        new QueueWorker(Name, Queue, SyncAsync, _logger).RunAsync(workers, cancellationToken);
+        new QueueWorker(Name, Queue, SyncAsync, _logger, maxRetries: null).RunAsync(workers, cancellationToken);
 
     /// <summary>
     /// One pass over a namespace: when it is being deleted and still has the kubernetes finalizer, delete its

@@ -44,6 +44,30 @@ public sealed class NamespaceControllerTests
     }
 
     [Fact]
+    public async Task PartialDiscovery_DeletesWhatWasFound_ButDoesNotFinalize_UntilEveryGroupAnswers()
+    {
+        Terminating();
+        _api.Add(ConfigMaps, Ns, "settings");
+        _api.Add(Deployments, Ns, "web");
+        _api.FailingGroups["apps/v1"] = "the server is currently unable to handle the request";
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => _controller.SyncAsync(Ns, default));
+
+        Assert.Contains("apps/v1", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_api.All(ConfigMaps));
+        Assert.Single(_api.All(Deployments));
+        Assert.Empty(_namespaces.Finalized);
+        var failure = _namespaces.Current!.Status.Conditions.Single(c => c.Type == "NamespaceDeletionDiscoveryFailure");
+        Assert.Equal(("True", "DiscoveryFailed"), (failure.Status, failure.Reason));
+        Assert.Contains("1 failing", failure.Message, StringComparison.Ordinal);
+
+        _api.FailingGroups.Clear();
+        await _controller.SyncAsync(Ns, default);
+        Assert.Empty(_api.All(Deployments));
+        Assert.Single(_namespaces.Finalized);
+    }
+
+    [Fact]
     public async Task ContentWithFinalizers_NotFinalized_ConditionsSayWhatRemains()
     {
         Terminating();
