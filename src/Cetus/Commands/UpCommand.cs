@@ -26,7 +26,14 @@ internal static class UpCommand
             var settings = server.Read(parseResult);
             var agent = node.Read(parseResult, Path.Combine(settings.DataDir, "agent"), parseResult.GetValue(nodeIP) ?? MachineInfo.FirstHostIPv4());
 
-            // The runtime is asked while the API server starts; without it there is no node, so nothing keeps running.
+            // The runtime is asked while the API server starts; without it there is no node, so nothing keeps running
+            // (and without its socket nothing starts).
+            if (!File.Exists(AgentRunner.SocketPath(agent.RuntimeEndpoint)))
+            {
+                using var none = await AgentRunner.ConnectAsync(agent.RuntimeEndpoint, error, cancellationToken).ConfigureAwait(false);
+                return 1;
+            }
+
             var connecting = AgentRunner.ConnectAsync(agent.RuntimeEndpoint, error, cancellationToken);
             output.WriteLine("cetus: starting API server…");
             await using var controlPlane = await ControlPlane.StartAsync(settings, output, error, cancellationToken).ConfigureAwait(false);

@@ -67,7 +67,7 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         Assert.NotEqual(0, denied.ExitCode);
         Assert.Contains("system:node:" + UpFixture.NodeName, denied.Stderr, StringComparison.Ordinal);
 
-        await Wait.ForAsync(() => Task.FromResult(fixture.Up.Log), l => l.Contains("kubectl --kubeconfig", StringComparison.Ordinal), "the kubectl hint", Patience);
+        await Wait.ForAsync(() => Task.FromResult(fixture.Up.Log), l => l.Contains("get pods -A", StringComparison.Ordinal), "the kubectl hint", Patience);
         Assert.Matches($@"node {UpFixture.NodeName} Ready in \d+\.\d s", fixture.Up.Log);
         Assert.Contains($"kubectl --kubeconfig {fixture.Up.Kubeconfig} get pods -A", fixture.Up.Log, StringComparison.Ordinal);
     }
