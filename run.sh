@@ -6,14 +6,18 @@ cd "$(dirname "$0")"
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-# The main job: the control plane with its state under .cetus/ in this checkout (becomes `up`, server plus a
-# local node, once the kubelet exists).
+# The main job: `cetus up` — the control plane and a local node (its kubelet on this machine's containerd, which
+# scripts/runtime.sh installs, configures and starts when needed) — with its state under .cetus/ in this checkout.
 if [ $# -eq 0 ]; then
-  set -- server --data-dir "$(pwd)/.cetus"
+  set -- up --data-dir "$(pwd)/.cetus"
 fi
 
 require_dotnet
 # Debian packages cetus needs at run time go here: ensure_apt_packages PKG...
 build_cetus_if_stale
+# `up` runs a node: its runtime must be there (unless told to use another one).
+if [ "$1" = up ] && [[ " $* " != *" --container-runtime-endpoint"* ]]; then
+  scripts/runtime.sh start
+fi
 
 exec "$CETUS_BIN" "$@"

@@ -44,6 +44,12 @@ public sealed class NodeAgent
     /// <summary>The node's status reporter (after <see cref="StartAsync"/>).</summary>
     public NodeStatusReporter? Reporter { get; private set; }
 
+    /// <summary>
+    /// Evaluates the node's conditions at each status report (runtime readiness, pressures); set before
+    /// <see cref="StartAsync"/>. Null: Ready, no pressure (hollow nodes).
+    /// </summary>
+    public Func<CancellationToken, Task<NodeHealth>>? Health { get; set; }
+
     /// <summary>The pod workers (after <see cref="StartAsync"/>).</summary>
     public PodWorkers Workers => _workers ?? throw new InvalidOperationException("not started");
 
@@ -51,7 +57,7 @@ public sealed class NodeAgent
     public async Task StartAsync(CancellationToken stopping)
     {
         var version = await _runtime.VersionAsync(stopping).ConfigureAwait(false);
-        Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>());
+        Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health);
         var sync = new PodSync(new PodRuntimeManager(_runtime, version.RuntimeName), new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>());
         _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());
         await Reporter.RegisterAsync(stopping).ConfigureAwait(false);

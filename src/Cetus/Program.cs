@@ -5,7 +5,9 @@ using Cetus.Commands;
 // one file per command under Commands/.
 RootCommand root = new("Cetus: a Kubernetes-compatible container orchestrator in one binary.");
 VersionCommand.AddTo(root);
+UpCommand.AddTo(root);
 ServerCommand.AddTo(root);
+AgentCommand.AddTo(root);
 ControllerManagerCommand.AddTo(root);
 SchedulerCommand.AddTo(root);
 HollowCommand.AddTo(root);

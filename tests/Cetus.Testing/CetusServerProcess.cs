@@ -6,8 +6,9 @@ using System.Text;
 namespace Cetus.Testing;
 
 /// <summary>
-/// A real <c>out/cetus server</c> process on 127.0.0.1 with a free port and a temporary data directory, stopped with
-/// SIGTERM and removed on dispose. The binary comes from <c>./run.sh</c> (which <c>./test.sh</c> runs first).
+/// A real <c>out/cetus server</c> process (or <c>out/cetus up</c>: the server plus a local node, see
+/// <see cref="StartUpAsync"/>) on 127.0.0.1 with a free port and a temporary data directory, stopped with SIGTERM and
+/// removed on dispose. The binary comes from <c>./run.sh</c> (which <c>./test.sh</c> runs first).
 /// </summary>
 public sealed class CetusServerProcess : IAsyncDisposable
 {
@@ -17,6 +18,7 @@ public sealed class CetusServerProcess : IAsyncDisposable
     private int _port;
     private string? _datastore;
     private IReadOnlyDictionary<string, string>? _environment;
+    private IReadOnlyList<string> _command = ["server"];
 
     private CetusServerProcess()
     {
@@ -78,6 +80,27 @@ public sealed class CetusServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts <c>cetus up</c>: the server and a local node named <paramref name="nodeName"/> whose kubelet uses the CRI
+    /// runtime at <paramref name="runtimeEndpoint"/> (e.g. a <see cref="FakeCriServer"/>); returns once the API server
+    /// serves (the node registers just after: wait for it through the API).
+    /// </summary>
+    public static async Task<CetusServerProcess> StartUpAsync(string runtimeEndpoint, string nodeName, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
+    {
+        var binary = Path.Combine(RepositoryRoot(), "out", "cetus");
+        if (!File.Exists(binary))
+        {
+            throw new InvalidOperationException($"{binary} is missing: build it with ./run.sh version (./test.sh does)");
+        }
+
+        var server = new CetusServerProcess { _port = FreePort(), _environment = environment, _command = ["up", "--container-runtime-endpoint", runtimeEndpoint, "--node-name", nodeName] };
+        await server.LaunchAsync(binary, arguments);
+        return server;
+    }
+
+    /// <summary>The process id (0 when not running).</summary>
+    public int ProcessId => _process is { HasExited: false } process ? process.Id : 0;
+
     /// <summary>Stops the server with SIGTERM (SIGKILL after 10 s), keeping its data directory.</summary>
     public async Task StopAsync()
     {
@@ -104,6 +127,20 @@ public sealed class CetusServerProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Kills the process with SIGKILL (a crash: nothing is cleaned up) and starts it again on the same data directory and port.</summary>
+    public async Task KillAndRestartAsync(IReadOnlyList<string>? arguments = null)
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+        await LaunchAsync(Path.Combine(RepositoryRoot(), "out", "cetus"), arguments);
+    }
+
     /// <summary>Stops the server and starts it again on the same data directory and port, with <paramref name="arguments"/> as its extra flags.</summary>
     public async Task RestartAsync(IReadOnlyList<string>? arguments = null)
     {
@@ -115,7 +152,7 @@ public sealed class CetusServerProcess : IAsyncDisposable
     {
         var port = _port;
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--secure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var arg in _command.Concat(["--data-dir", DataDir, "--bind-address", "127.0.0.1", "--secure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             start.ArgumentList.Add(arg);
         }
@@ -144,7 +181,7 @@ public sealed class CetusServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"cetus server exited with {process.ExitCode}:\n{Log}"));
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"cetus {_command[0]} exited with {process.ExitCode}:\n{Log}"));
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -152,7 +189,7 @@ public sealed class CetusServerProcess : IAsyncDisposable
         catch (TimeoutException)
         {
             await DisposeAsync();
-            throw new TimeoutException($"cetus server was not ready in 60 s:\n{Log}");
+            throw new TimeoutException($"cetus {_command[0]} was not ready in 60 s:\n{Log}");
         }
 
         Address = $"https://127.0.0.1:{port}";

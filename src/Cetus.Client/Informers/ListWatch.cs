@@ -70,6 +70,15 @@ public static class ListWatches
         (c, ct) => client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 
+    /// <summary>The pods bound to node <paramref name="nodeName"/> (fieldSelector spec.nodeName=NODE: what a kubelet watches, and all the node authorizer lets it).</summary>
+    public static IListWatch<V1Pod> PodsOnNode(IKubernetes client, string nodeName)
+    {
+        var selector = "spec.nodeName=" + nodeName;
+        return new ListWatch<V1Pod, V1PodList>(
+            (c, ct) => client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: c, fieldSelector: selector, limit: PageSize, cancellationToken: ct),
+            (rv, t, e, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: selector, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+    }
+
     /// <summary>ReplicaSets.</summary>
     public static IListWatch<V1ReplicaSet> ReplicaSets(IKubernetes client) => new ListWatch<V1ReplicaSet, V1ReplicaSetList>(
         (c, ct) => client.AppsV1.ListReplicaSetForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),

@@ -33,17 +33,22 @@ public static class NodeBuilder
                 Annotations = new Dictionary<string, string> { ["node.alpha.kubernetes.io/ttl"] = "0" },
             },
             Spec = new V1NodeSpec { Taints = config.Taints.Count > 0 ? [.. config.Taints] : null },
-            Status = Status(config, runtimeVersion, ready: true, now, previous: null),
+            Status = Status(config, runtimeVersion, NodeHealth.Healthy, now, previous: null),
         };
     }
 
+    /// <summary>The node status with Ready as <paramref name="ready"/> (not ready: "container runtime is down") and no pressure.</summary>
+    public static V1NodeStatus Status(NodeConfig config, string runtimeVersion, bool ready, DateTime now, V1NodeStatus? previous) =>
+        Status(config, runtimeVersion, ready ? NodeHealth.Healthy : new NodeHealth("container runtime is down"), now, previous);
+
     /// <summary>
-    /// The node status: capacity, allocatable, the four conditions (kept transition times when unchanged, heartbeat
-    /// = <paramref name="now"/>), addresses, nodeInfo and the kubelet endpoint.
+    /// The node status: capacity, allocatable, the four conditions from <paramref name="health"/> (kept transition
+    /// times when unchanged, heartbeat = <paramref name="now"/>), addresses, nodeInfo and the kubelet endpoint.
     /// </summary>
-    public static V1NodeStatus Status(NodeConfig config, string runtimeVersion, bool ready, DateTime now, V1NodeStatus? previous)
+    public static V1NodeStatus Status(NodeConfig config, string runtimeVersion, NodeHealth health, DateTime now, V1NodeStatus? previous)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(health);
         now = Truncate(now);
         return new V1NodeStatus
         {
@@ -51,24 +56,30 @@ public static class NodeBuilder
             Allocatable = (config.Allocatable ?? config.Capacity).ToDictionary(),
             Conditions =
             [
-                Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now, previous),
-                Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now, previous),
-                Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now, previous),
-                ready
-                    ? Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now, previous)
-                    : Condition("Ready", "False", "KubeletNotReady", "container runtime is down", now, previous),
+                health.MemoryPressure
+                    ? Condition("MemoryPressure", "True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available", now, previous)
+                    : Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now, previous),
+                health.DiskPressure
+                    ? Condition("DiskPressure", "True", "KubeletHasDiskPressure", "kubelet has disk pressure", now, previous)
+                    : Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now, previous),
+                health.PidPressure
+                    ? Condition("PIDPressure", "True", "KubeletHasInsufficientPID", "kubelet has insufficient PID available", now, previous)
+                    : Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now, previous),
+                health.NotReadyMessage is { } notReady
+                    ? Condition("Ready", "False", "KubeletNotReady", notReady, now, previous)
+                    : Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now, previous),
             ],
             Addresses =
             [
                 new V1NodeAddress { Type = "InternalIP", Address = config.InternalIP },
-                new V1NodeAddress { Type = "Hostname", Address = config.Name },
+                new V1NodeAddress { Type = "Hostname", Address = config.Hostname ?? config.Name },
             ],
             DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = config.KubeletPort } },
             NodeInfo = new V1NodeSystemInfo
             {
                 MachineID = config.MachineId,
-                SystemUUID = config.MachineId,
-                BootID = config.MachineId,
+                SystemUUID = config.SystemUuid ?? config.MachineId,
+                BootID = config.BootId ?? config.MachineId,
                 KernelVersion = config.KernelVersion,
                 OsImage = config.OSImage,
                 ContainerRuntimeVersion = runtimeVersion,

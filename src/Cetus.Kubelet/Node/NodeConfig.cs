@@ -43,4 +43,13 @@ public sealed record NodeConfig
 
     /// <summary>The machine and boot ids in nodeInfo.</summary>
     public string MachineId { get; init; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The boot id in nodeInfo (<see cref="MachineId"/> when null).</summary>
+    public string? BootId { get; init; }
+
+    /// <summary>The system UUID in nodeInfo (<see cref="MachineId"/> when null).</summary>
+    public string? SystemUuid { get; init; }
+
+    /// <summary>The Hostname address (<see cref="Name"/> when null).</summary>
+    public string? Hostname { get; init; }
 }

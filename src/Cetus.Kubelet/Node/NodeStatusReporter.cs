@@ -20,12 +20,18 @@ public sealed class NodeStatusReporter
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<bool> _runtimeReady;
+    private readonly Func<CancellationToken, Task<NodeHealth>>? _health;
     private V1NodeStatus? _reported;
     private DateTimeOffset _reportedAt;
 
-    /// <summary>Creates a reporter for <paramref name="config"/>; <paramref name="runtimeReady"/> says whether the runtime answers.</summary>
-    public NodeStatusReporter(NodeConfig config, string runtimeVersion, IKubeletClient client, Func<bool>? runtimeReady = null, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>
+    /// Creates a reporter for <paramref name="config"/>; <paramref name="runtimeReady"/> says whether the runtime
+    /// answers, or, when given, <paramref name="health"/> evaluates the conditions (runtime and network readiness,
+    /// memory, disk and PID pressure) at each report.
+    /// </summary>
+    public NodeStatusReporter(NodeConfig config, string runtimeVersion, IKubeletClient client, Func<bool>? runtimeReady = null, TimeProvider? time = null, ILogger? logger = null, Func<CancellationToken, Task<NodeHealth>>? health = null)
     {
+        _health = health;
         Config = config ?? throw new ArgumentNullException(nameof(config));
         RuntimeVersion = runtimeVersion;
         _client = client ?? throw new ArgumentNullException(nameof(client));
@@ -51,6 +57,10 @@ public sealed class NodeStatusReporter
     {
         var now = _time.GetUtcNow().UtcDateTime;
         var node = NodeBuilder.Build(Config, RuntimeVersion, now);
+        if (_health is not null)
+        {
+            node.Status = NodeBuilder.Status(Config, RuntimeVersion, await _health(cancellationToken).ConfigureAwait(false), now, previous: null);
+        }
         try
         {
             var created = await _client.CreateNodeAsync(node, cancellationToken).ConfigureAwait(false);
@@ -86,7 +96,9 @@ public sealed class NodeStatusReporter
     public async Task<bool> ReportAsync(bool force, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var status = NodeBuilder.Status(Config, RuntimeVersion, _runtimeReady(), now.UtcDateTime, _reported);
+        var status = _health is null
+            ? NodeBuilder.Status(Config, RuntimeVersion, _runtimeReady(), now.UtcDateTime, _reported)
+            : NodeBuilder.Status(Config, RuntimeVersion, await _health(cancellationToken).ConfigureAwait(false), now.UtcDateTime, _reported);
         if (!force && now - _reportedAt < ReportInterval && !Changed(_reported, status))
         {
             return false;

@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Cetus.Cri.V1;
+using Cetus.Testing;
+using k8s;
+using k8s.Models;
+
+// The pod startup benchmark (issue 7), as Kubernetes' pod startup SLO measures it: from a pod's creation to all of its
+// containers started, observed via a watch (image pulls excluded: the image is already on the node). P pods (busybox
+// `sleep`, one container) are created by C concurrent clients against a real `cetus up` on the machine's containerd;
+// a pod watch opened beforehand timestamps the first event in which every container is running. The clock starts
+// just before each pod's create request (creationTimestamp has only one-second resolution). In the same run, the raw
+// CRI cost of the same pods: RunPodSandbox + CreateContainer + StartContainer called directly on containerd, with the
+// same concurrency, timed per pod; the ratios compare the two. Also: `cetus up` from process start to a Ready node,
+// and its RSS once idle with no pods.
+var pods = 100;
+var clients = 16;
+var runs = 2;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--pods":
+            pods = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--clients":
+            clients = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--runs":
+            runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        default:
+            Console.Error.WriteLine("usage: Cetus.Bench.Pods [--pods P] [--clients C] [--runs R]");
+            return 2;
+    }
+}
+
+Console.WriteLine($"# Pod startup benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environment.Version}; {pods} pods, {clients} clients, {runs} runs; load average {LoadAverage()}");
+await using var containerd = await Containerd.StartAsync();
+var version = await containerd.Runtime.VersionAsync(CancellationToken.None);
+Console.WriteLine($"runtime: {version.RuntimeName} {version.RuntimeVersion}");
+
+var rows = new List<string>();
+for (var run = 1; run <= runs; run++)
+{
+    var raw = await RawCriAsync(containerd, pods, clients);
+    Console.WriteLine($"raw CRI run {run}: p50 {raw.P50 * 1000:0} ms, p99 {raw.P99 * 1000:0} ms, {pods} pods in {raw.Seconds:0.00} s; load average {LoadAverage()}");
+
+    var clock = Stopwatch.StartNew();
+    await using var cluster = await CetusServerProcess.StartUpAsync(containerd.Endpoint, "bench");
+    using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Kubeconfig));
+    await WaitForNodeReadyAsync(client, "bench");
+    var toReady = clock.Elapsed.TotalSeconds;
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    var idleRss = RssMegabytes(cluster.ProcessId);
+    Console.WriteLine($"cetus up run {run}: process start → node Ready {toReady:0.00} s; idle RSS {idleRss:0} MB");
+
+    var cetus = await CetusAsync(client, $"bench-{run}", pods, clients);
+    Console.WriteLine($"cetus run {run}: p50 {cetus.P50 * 1000:0} ms, p99 {cetus.P99 * 1000:0} ms, {pods} pods in {cetus.Seconds:0.00} s = {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× raw; load average {LoadAverage()}");
+    rows.Add($"| {run} | {cetus.P50 * 1000:0} | {cetus.P99 * 1000:0} | {raw.P50 * 1000:0} | {raw.P99 * 1000:0} | {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× | {toReady:0.00} | {idleRss:0} | {LoadAverage()} |");
+    await cluster.StopAsync();
+    await containerd.RemoveSandboxesAsync();
+}
+
+Console.WriteLine();
+Console.WriteLine("| run | startup p50 ms | p99 ms | raw CRI p50 ms | raw p99 ms | ratio p50 / p99 | `cetus up` → Ready s | idle RSS MB | load average |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+foreach (var row in rows)
+{
+    Console.WriteLine(row);
+}
+
+return 0;
+
+static async Task<Timings> RawCriAsync(Containerd containerd, int count, int concurrency)
+{
+    var runtime = containerd.Runtime;
+    var latencies = new ConcurrentBag<double>();
+    var sandboxes = new ConcurrentBag<string>();
+    var clock = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+    {
+        var started = Stopwatch.GetTimestamp();
+        var uid = Guid.NewGuid().ToString();
+        var name = $"raw-{i}";
+        var sandboxConfig = new PodSandboxConfig
+        {
+            Metadata = new PodSandboxMetadata { Name = name, Namespace = "bench-raw", Uid = uid },
+            Hostname = name,
+            LogDirectory = $"/var/log/pods/bench-raw_{name}_{uid}",
+            Labels = { ["io.kubernetes.pod.uid"] = uid },
+            Linux = new LinuxPodSandboxConfig { CgroupParent = $"/kubepods/besteffort/pod{uid}" },
+        };
+        var sandbox = await runtime.RunPodSandboxAsync(sandboxConfig, string.Empty, ct);
+        sandboxes.Add(sandbox);
+        var container = await runtime.CreateContainerAsync(
+            sandbox,
+            new ContainerConfig
+            {
+                Metadata = new ContainerMetadata { Name = "sleep" },
+                Image = new ImageSpec { Image = Containerd.BusyboxImage },
+                Command = { "sleep", "3600" },
+                LogPath = "sleep/0.log",
+            },
+            sandboxConfig,
+            ct);
+        await runtime.StartContainerAsync(container, ct);
+        latencies.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    });
+    var seconds = clock.Elapsed.TotalSeconds;
+    await Parallel.ForEachAsync(sandboxes, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, ct) =>
+    {
+        await runtime.StopPodSandboxAsync(id, ct);
+        await runtime.RemovePodSandboxAsync(id, ct);
+    });
+    return Timings.Of(latencies, seconds);
+}
+
+static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, int concurrency)
+{
+    await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+    var createdAt = new ConcurrentDictionary<string, long>();
+    var latencies = new ConcurrentDictionary<string, double>();
+    var allRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+    var list = await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: cancel.Token);
+    var watch = Task.Run(async () =>
+    {
+        await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync(ns, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+        {
+            var now = Stopwatch.GetTimestamp();
+            var statuses = pod.Status?.ContainerStatuses;
+            if (type != WatchEventType.Deleted && statuses is { Count: > 0 } && statuses.Count == pod.Spec.Containers.Count && statuses.All(s => s.State?.Running is not null)
+                && createdAt.TryGetValue(pod.Metadata.Name, out var start) && latencies.TryAdd(pod.Metadata.Name, Stopwatch.GetElapsedTime(start, now).TotalSeconds)
+                && latencies.Count == count)
+            {
+                allRunning.TrySetResult();
+            }
+        }
+    });
+    var clock = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel.Token }, async (i, ct) =>
+    {
+        var name = $"pod-{i}";
+        createdAt[name] = Stopwatch.GetTimestamp();
+        await client.CoreV1.CreateNamespacedPodAsync(
+            new V1Pod
+            {
+                Metadata = new V1ObjectMeta { Name = name },
+                Spec = new V1PodSpec
+                {
+                    TerminationGracePeriodSeconds = 0,
+                    Containers = [new V1Container { Name = "sleep", Image = Containerd.BusyboxImage, Command = ["sleep", "3600"] }],
+                },
+            },
+            ns,
+            cancellationToken: ct);
+    });
+    await allRunning.Task.WaitAsync(cancel.Token);
+    var seconds = clock.Elapsed.TotalSeconds;
+    await cancel.CancelAsync();
+    try
+    {
+        await watch;
+    }
+    catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
+    {
+    }
+
+    return Timings.Of(latencies.Values, seconds);
+}
+
+static async Task WaitForNodeReadyAsync(Kubernetes client, string name)
+{
+    var deadline = DateTime.UtcNow.AddMinutes(1);
+    while (DateTime.UtcNow < deadline)
+    {
+        try
+        {
+            var node = await client.CoreV1.ReadNodeAsync(name);
+            if (node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)
+            {
+                return;
+            }
+        }
+        catch (k8s.Autorest.HttpOperationException)
+        {
+        }
+
+        await Task.Delay(20);
+    }
+
+    throw new TimeoutException($"node {name} not Ready within a minute");
+}
+
+static double RssMegabytes(int pid)
+{
+    var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+}
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+internal sealed record Timings(double P50, double P99, double Seconds)
+{
+    public static Timings Of(IEnumerable<double> latencies, double seconds)
+    {
+        var sorted = latencies.OrderBy(l => l).ToList();
+        return new Timings(sorted[(sorted.Count - 1) / 2], sorted[(int)Math.Ceiling(sorted.Count * 0.99) - 1], seconds);
+    }
+}

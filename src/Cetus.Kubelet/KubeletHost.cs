@@ -1,0 +1,179 @@
+using Cetus.Client.Informers;
+using Cetus.Cri;
+using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Pods;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Kubelet;
+
+/// <summary>How often a real kubelet does what.</summary>
+public sealed record KubeletHostOptions
+{
+    /// <summary>Lease renewals (NodeLease.RenewInterval, 10 s).</summary>
+    public TimeSpan LeaseInterval { get; init; } = NodeLease.RenewInterval;
+
+    /// <summary>Node status computations (nodeStatusUpdateFrequency, 10 s; written on change or every 5 minutes).</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>PLEG relists (1 s).</summary>
+    public TimeSpan RelistInterval { get; init; } = PodLifecycleEventGenerator.RelistPeriod;
+}
+
+/// <summary>
+/// The kubelet of one real node: a <see cref="NodeAgent"/> over a container runtime, fed by its own pod informer
+/// (only the pods bound to this node: fieldSelector spec.nodeName=NODE), with the Lease renewed and the status
+/// computed every 10 s and a PLEG relisting the runtime every second. Running pods are adopted after a restart (the
+/// pod workers find their sandboxes and containers by the pod-uid label and leave what runs alone); sandboxes of pods
+/// that are not bound here once the informer has synced (orphans) are stopped and removed.
+/// </summary>
+public sealed class KubeletHost : IAsyncDisposable
+{
+    private readonly KubeletHostOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SharedInformer<V1Pod> _pods;
+    private bool _informerStarted;
+
+    /// <summary>Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's pods.</summary>
+    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(pods);
+        _options = options ?? new KubeletHostOptions();
+        _time = time ?? TimeProvider.System;
+        loggers ??= NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<KubeletHost>();
+        Agent = new NodeAgent(config, runtime, client, _time, loggers);
+        Pleg = new PodLifecycleEventGenerator(runtime);
+        _pods = new SharedInformer<V1Pod>(pods, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Pods"));
+    }
+
+    /// <summary>The node agent (registration, Lease, pod workers).</summary>
+    public NodeAgent Agent { get; }
+
+    /// <summary>The PLEG.</summary>
+    public PodLifecycleEventGenerator Pleg { get; }
+
+    /// <summary>The pods bound to this node, as the informer sees them.</summary>
+    public Indexer<V1Pod> Pods => _pods.Store;
+
+    /// <summary>True once the pod informer has listed this node's pods.</summary>
+    public bool PodsSynced => _pods.HasSynced;
+
+    /// <summary>
+    /// Registers the node and takes its Lease (through <see cref="NodeAgent.StartAsync"/>), then starts the pod
+    /// informer and a first relist. Returns once the node is registered.
+    /// </summary>
+    public async Task StartAsync(CancellationToken stopping)
+    {
+        await Agent.StartAsync(stopping).ConfigureAwait(false);
+        _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
+        {
+            OnAdd = Handle,
+            OnUpdate = (_, pod) => Handle(pod),
+            OnDelete = deleted =>
+            {
+                if (deleted.Object is { } pod && IsMine(pod))
+                {
+                    Agent.HandlePodDeleted(pod);
+                }
+            },
+        });
+        _pods.Start();
+        _informerStarted = true;
+    }
+
+    /// <summary>Waits until the pod informer has listed this node's pods.</summary>
+    public Task WaitForPodsAsync(CancellationToken cancellationToken) => _pods.WaitForSyncAsync(cancellationToken);
+
+    /// <summary>
+    /// Renews the Lease, reports the status and relists the runtime at their intervals until cancelled
+    /// (after <see cref="StartAsync"/>).
+    /// </summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await Task.WhenAll(
+                EveryAsync(_options.LeaseInterval, Agent.Lease.RenewAsync, "lease renewal", stopping),
+                EveryAsync(_options.StatusInterval, ct => Agent.Reporter!.ReportAsync(force: false, ct), "status report", stopping),
+                EveryAsync(_options.RelistInterval, RelistAsync, "relist", stopping)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// One PLEG relist: every pod whose sandboxes or containers changed is synced again; once the informer has
+    /// synced, sandboxes of pods not bound here are removed (through a pod worker, so never while that pod syncs).
+    /// </summary>
+    public async Task RelistAsync(CancellationToken cancellationToken)
+    {
+        var changed = await Pleg.RelistAsync(cancellationToken).ConfigureAwait(false);
+        var synced = _pods.HasSynced;
+        var byUid = _pods.Store.List().Where(IsMine).ToDictionary(p => p.Metadata.Uid, StringComparer.Ordinal);
+        foreach (var runtimePod in changed)
+        {
+            if (byUid.TryGetValue(runtimePod.Uid, out var pod))
+            {
+                Agent.HandlePod(pod);
+            }
+        }
+
+        if (!synced)
+        {
+            // Not yet known which pods are bound here: nothing is an orphan yet.
+            return;
+        }
+
+        foreach (var orphan in Pleg.Current.Values.Where(p => !byUid.ContainsKey(p.Uid)))
+        {
+            _logger.LogInformation("removing orphaned pod {Namespace}/{Name} ({Uid}) from the runtime", orphan.Namespace, orphan.Name, orphan.Uid);
+            Agent.HandlePodDeleted(new V1Pod { Metadata = new V1ObjectMeta { Uid = orphan.Uid, Name = orphan.Name, NamespaceProperty = orphan.Namespace } });
+        }
+    }
+
+    /// <summary>Stops the pod informer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_informerStarted)
+        {
+            await _pods.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Handle(V1Pod pod)
+    {
+        if (IsMine(pod))
+        {
+            Agent.HandlePod(pod);
+        }
+    }
+
+    private bool IsMine(V1Pod pod) => pod.Spec?.NodeName == Agent.Config.Name && !string.IsNullOrEmpty(pod.Metadata?.Uid);
+
+    private async Task EveryAsync(TimeSpan period, Func<CancellationToken, Task> action, string what, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(period, _time);
+        while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+        {
+            try
+            {
+                await action(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "{What} of node {Node} failed", what, Agent.Config.Name);
+            }
+        }
+    }
+}

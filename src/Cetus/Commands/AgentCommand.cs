@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Cetus.Kubelet.Node;
+using k8s;
+
+namespace Cetus.Commands;
+
+/// <summary>
+/// <c>cetus agent</c>: the kubelet of this machine against an API server, reached with a kubeconfig or with a
+/// server URL and a bearer token; pods run on the CRI runtime at --container-runtime-endpoint (containerd).
+/// </summary>
+internal static class AgentCommand
+{
+    /// <summary>Adds the <c>agent</c> subcommand.</summary>
+    public static void AddTo(RootCommand root)
+    {
+        Option<string?> kubeconfig = new("--kubeconfig") { Description = "The kubeconfig to reach the API server with (instead of --server and --token)." };
+        Option<string?> server = new("--server") { Description = "The API server, e.g. https://10.0.0.1:6443 (with --token)." };
+        Option<string?> token = new("--token") { Description = "A bearer token the API server accepts (e.g. one of its --token-auth-file). Bootstrap join tokens are not accepted yet: they come with node bootstrap." };
+        Option<string?> certificateAuthority = new("--certificate-authority") { Description = "The CA certificate (PEM) the API server's certificate must chain to (with --server; the server's DATA-DIR/tls/ca.crt)." };
+        var node = NodeFlags.Create();
+        Option<string> rootDir = new("--root-dir") { Description = "The kubelet's directory; its filesystem is the node's ephemeral-storage.", DefaultValueFactory = _ => "/var/lib/cetus/agent" };
+        Option<string?> nodeIP = new("--node-ip") { Description = "The node's InternalIP. Default: the local address that reaches the API server." };
+        Command command = new("agent", "Run this machine's kubelet (a node) against an API server, with containerd over CRI.") { kubeconfig, server, token, certificateAuthority, rootDir, nodeIP };
+        node.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            KubernetesClientConfiguration clientConfig;
+            try
+            {
+                clientConfig = ClientConfiguration(parseResult.GetValue(kubeconfig), parseResult.GetValue(server), parseResult.GetValue(token), parseResult.GetValue(certificateAuthority));
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or CryptographicException or k8s.Exceptions.KubeConfigException)
+            {
+                error.WriteLine("cetus agent: " + e.Message);
+                return 2;
+            }
+
+            var settings = node.Read(parseResult, Path.GetFullPath(parseResult.GetValue(rootDir)!), parseResult.GetValue(nodeIP) ?? MachineInfo.LocalAddressTowards(new Uri(clientConfig.Host)) ?? MachineInfo.FirstHostIPv4());
+            using var runtime = await AgentRunner.ConnectAsync(settings.RuntimeEndpoint, error, cancellationToken).ConfigureAwait(false);
+            if (runtime is null)
+            {
+                return 1;
+            }
+
+            using var client = new Kubernetes(clientConfig);
+            output.WriteLine($"cetus: agent for node {settings.NodeName} against {client.BaseUri}, runtime {settings.RuntimeEndpoint}");
+            return await AgentRunner.RunAsync(client, runtime, settings, output, error, onReady: null, cancellationToken).ConfigureAwait(false);
+        });
+        root.Subcommands.Add(command);
+    }
+
+    /// <summary>The client configuration: from the kubeconfig, or from server + token (+ CA).</summary>
+    public static KubernetesClientConfiguration ClientConfiguration(string? kubeconfig, string? server, string? token, string? certificateAuthority)
+    {
+        if (kubeconfig is not null)
+        {
+            if (server is not null || token is not null)
+            {
+                throw new ArgumentException("give either --kubeconfig or --server with --token, not both");
+            }
+
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        }
+
+        if (server is null || token is null)
+        {
+            throw new ArgumentException("give --kubeconfig FILE, or --server URL with --token TOKEN");
+        }
+
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException($"--server {server} is not an https:// URL");
+        }
+
+        var config = new KubernetesClientConfiguration { Host = server, AccessToken = token };
+        if (certificateAuthority is not null)
+        {
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPemFile(certificateAuthority);
+            if (certificates.Count == 0)
+            {
+                throw new ArgumentException($"--certificate-authority {certificateAuthority} holds no certificate");
+            }
+
+            config.SslCaCerts = certificates;
+        }
+
+        return config;
+    }
+}
+
+/// <summary>The node flags shared by <c>cetus agent</c> and <c>cetus up</c>.</summary>
+internal sealed class NodeFlags
+{
+    private readonly Option<string?> _nodeName = new("--node-name") { Description = "The node's name. Default: the host name, lowercased." };
+    private readonly Option<string> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "The CRI runtime's socket.", DefaultValueFactory = _ => AgentRunner.DefaultRuntimeEndpoint };
+
+    private NodeFlags()
+    {
+    }
+
+    /// <summary>New flags.</summary>
+    public static NodeFlags Create() => new();
+
+    /// <summary>Adds the flags to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_nodeName);
+        command.Options.Add(_runtimeEndpoint);
+    }
+
+    /// <summary>The agent's settings.</summary>
+    public AgentSettings Read(ParseResult parseResult, string rootDir, string nodeIP) =>
+        new(parseResult.GetValue(_nodeName) ?? AgentRunner.DefaultNodeName(), parseResult.GetValue(_runtimeEndpoint)!, rootDir, nodeIP);
+}

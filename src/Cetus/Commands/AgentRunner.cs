@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using Cetus.Client.Informers;
+using Cetus.Cri.Remote;
+using Cetus.Kubelet;
+using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Node;
+using Grpc.Core;
+using k8s;
+using k8s.Autorest;
+using Microsoft.Extensions.Logging;
+
+namespace Cetus.Commands;
+
+/// <summary>What a local kubelet runs with (<c>cetus agent</c> and the agent inside <c>cetus up</c>).</summary>
+/// <param name="NodeName">The node's name.</param>
+/// <param name="RuntimeEndpoint">The CRI socket, unix:///PATH or a plain path.</param>
+/// <param name="RootDir">The kubelet's directory (its filesystem is the node's ephemeral-storage).</param>
+/// <param name="NodeIP">The node's InternalIP.</param>
+internal sealed record AgentSettings(string NodeName, string RuntimeEndpoint, string RootDir, string NodeIP);
+
+/// <summary>
+/// Runs one real node against an API server: connects to the container runtime over CRI (failing with what to do
+/// when it is not there), reads the node's facts from the machine, registers the Node and runs a
+/// <see cref="KubeletHost"/> until stopped, printing progress.
+/// </summary>
+internal static class AgentRunner
+{
+    /// <summary>The CRI socket of the containerd that scripts/runtime.sh runs.</summary>
+    public const string DefaultRuntimeEndpoint = RuntimeEndpoint.Default;
+
+    /// <summary>The default node name: the host name, lowercased (as the kubelet's --hostname-override default).</summary>
+    public static string DefaultNodeName() => Dns.GetHostName().ToLowerInvariant();
+
+    /// <summary>True when the endpoint is a unix socket path that exists.</summary>
+    public static bool SocketExists(string endpoint)
+    {
+        try
+        {
+            return File.Exists(RuntimeEndpoint.SocketPath(endpoint));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Connects to the runtime and asks for its version; null (with what to do on <paramref name="error"/>) when it
+    /// does not answer within 10 s.
+    /// </summary>
+    public static async Task<RemoteRuntime?> ConnectAsync(string endpoint, TextWriter error, CancellationToken cancellationToken)
+    {
+        string socket;
+        try
+        {
+            socket = RuntimeEndpoint.SocketPath(endpoint);
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine("cetus: " + e.Message);
+            return null;
+        }
+
+        var runtime = new RemoteRuntime(socket);
+        string problem;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            await runtime.VersionAsync(timeout.Token).ConfigureAwait(false);
+            return runtime;
+        }
+        catch (RpcException e)
+        {
+            problem = File.Exists(socket) ? $"{e.Status.StatusCode}: {e.Status.Detail}" : "the socket does not exist";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            problem = "no answer in 10 s";
+        }
+
+        runtime.Dispose();
+        error.WriteLine($"cetus: the container runtime at {endpoint} is not reachable ({problem}). Start containerd (scripts/runtime.sh start; ./run.sh does it) or point --container-runtime-endpoint at a running CRI runtime.");
+        return null;
+    }
+
+    /// <summary>
+    /// Registers the node and runs its kubelet until <paramref name="cancellationToken"/> is cancelled. Prints
+    /// "node NAME registered" and "node NAME Ready in X.X s" (counted from the process's start), then calls
+    /// <paramref name="onReady"/> once.
+    /// </summary>
+    public static async Task<int> RunAsync(IKubernetes client, RemoteRuntime runtime, AgentSettings settings, TextWriter output, TextWriter error, Action? onReady, CancellationToken cancellationToken)
+    {
+        var facts = MachineInfo.Read(settings.RootDir);
+        var config = new NodeConfig
+        {
+            Name = settings.NodeName,
+            Capacity = facts.Capacity(),
+            InternalIP = settings.NodeIP,
+            Hostname = Dns.GetHostName(),
+            Architecture = facts.Architecture,
+            KernelVersion = facts.KernelVersion,
+            OSImage = facts.OSImage,
+            MachineId = string.IsNullOrEmpty(facts.MachineId) ? Guid.NewGuid().ToString("N") : facts.MachineId,
+            BootId = string.IsNullOrEmpty(facts.BootId) ? null : facts.BootId,
+        };
+
+        using var loggers = ControllerManagerCommand.CreateLoggers();
+        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers);
+        var probe = new NodeHealthProbe(runtime, () => MachineInfo.ReadSignals(settings.RootDir));
+        kubelet.Agent.Health = probe.CheckAsync;
+        try
+        {
+            await kubelet.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e)
+        {
+            error.WriteLine($"cetus: node {config.Name} could not register: {(int)e.Response.StatusCode} {e.Response.Content}");
+            return 1;
+        }
+        catch (HttpRequestException e)
+        {
+            error.WriteLine($"cetus: node {config.Name} could not reach the API server: {e.Message}");
+            return 1;
+        }
+
+        output.WriteLine($"cetus: node {config.Name} registered (InternalIP {config.InternalIP}, {facts.Cpus} cpu, {facts.MemoryKi / 1024} Mi memory, runtime {kubelet.Agent.Reporter!.RuntimeVersion})");
+        output.Flush();
+        var run = kubelet.RunAsync(cancellationToken);
+        try
+        {
+            await WaitReadyAsync(client, config.Name, probe, output, cancellationToken).ConfigureAwait(false);
+            var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+            output.WriteLine($"cetus: node {config.Name} Ready in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+            onReady?.Invoke();
+            output.Flush();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        await run.ConfigureAwait(false);
+        output.WriteLine($"cetus: node {config.Name} stopping (its pods keep running and are adopted at the next start)");
+        return 0;
+    }
+
+    // The Node as the API server has it, until its Ready condition is True; says once why it is not.
+    private static async Task WaitReadyAsync(IKubernetes client, string name, NodeHealthProbe probe, TextWriter output, CancellationToken cancellationToken)
+    {
+        string? said = null;
+        while (true)
+        {
+            try
+            {
+                var node = await client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { Status: "True" })
+                {
+                    return;
+                }
+            }
+            catch (HttpOperationException)
+            {
+            }
+
+            var health = await probe.CheckAsync(cancellationToken).ConfigureAwait(false);
+            if (health.NotReadyMessage is { } message && message != said)
+            {
+                output.WriteLine($"cetus: node {name} not Ready: {message}");
+                output.Flush();
+                said = message;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

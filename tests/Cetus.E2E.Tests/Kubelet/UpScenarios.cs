@@ -1,0 +1,124 @@
+using Cetus.Cri.Fake;
+using Cetus.Cri.V1;
+using Cetus.Testing;
+using k8s;
+using k8s.Models;
+using Xunit;
+
+namespace Cetus.E2E.Tests.Kubelet;
+
+/// <summary>
+/// A real <c>cetus up</c> (control plane + local node in one process) whose kubelet uses a fake runtime served over
+/// CRI on a unix socket by the test process: no containerd, but the real binary, the real CRI client and kubectl.
+/// </summary>
+public sealed class UpFixture : IAsyncLifetime
+{
+    public const string NodeName = "e2e-up-node";
+
+    public FakeCriServer Cri { get; private set; } = null!;
+
+    public CetusServerProcess Up { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cri = await FakeCriServer.StartAsync(new FakeRuntime(new FakeRuntimeOptions { PodIPPrefix = "10.42.0.", RuntimeVersion = "1.7.0-fake" }));
+        Up = await CetusServerProcess.StartUpAsync(Cri.Endpoint, NodeName);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Up.DisposeAsync();
+        await Cri.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// <c>cetus up</c> end to end: the node registers as itself with the machine's facts and turns Ready; a pod created
+/// with kubectl is scheduled onto it, runs with a pod IP, is restarted when its container exits (noticed by the
+/// PLEG), and leaves the runtime when deleted.
+/// </summary>
+public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, IDisposable
+{
+    private const string Ns = "default";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly Kubernetes _client = new(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.Up.Kubeconfig));
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task Up_RegistersTheLocalNode_WithTheMachinesFacts_AndItTurnsReady()
+    {
+        var node = (await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience))!;
+        Assert.Equal(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), node.Status.Capacity["cpu"].ToString());
+        Assert.Equal("110", node.Status.Capacity["pods"].ToString());
+        Assert.EndsWith("Ki", node.Status.Capacity["memory"].ToString(), StringComparison.Ordinal);
+        Assert.True(node.Status.Capacity["ephemeral-storage"].ToDecimal() > 0);
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim(), node.Status.NodeInfo.BootID);
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), node.Status.NodeInfo.KernelVersion);
+        Assert.Equal("fake://1.7.0-fake", node.Status.NodeInfo.ContainerRuntimeVersion);
+        Assert.Contains(node.Status.Addresses, a => a.Type == "InternalIP" && !string.IsNullOrEmpty(a.Address));
+        Assert.Equal(["False", "False", "False"], node.Status.Conditions.Where(c => c.Type.EndsWith("Pressure", StringComparison.Ordinal)).Select(c => c.Status));
+        var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(UpFixture.NodeName, "kube-node-lease");
+        Assert.Equal(UpFixture.NodeName, lease.Spec.HolderIdentity);
+
+        // The kubelet acts as the node itself, so the node authorizer applies: it may not read another node's Lease.
+        var kubeletConfig = Path.Combine(fixture.Up.DataDir, "agent", "kubelet.kubeconfig");
+        var denied = await Kubectl.RunAsync(kubeletConfig, "get", "lease", "other-node", "-n", "kube-node-lease");
+        Assert.NotEqual(0, denied.ExitCode);
+        Assert.Contains("system:node:" + UpFixture.NodeName, denied.Stderr, StringComparison.Ordinal);
+
+        await Wait.ForAsync(() => Task.FromResult(fixture.Up.Log), l => l.Contains("get pods -A", StringComparison.Ordinal), "the kubectl hint", Patience);
+        Assert.Matches($@"node {UpFixture.NodeName} Ready in \d+\.\d s", fixture.Up.Log);
+        Assert.Contains($"kubectl --kubeconfig {fixture.Up.Kubeconfig} get pods -A", fixture.Up.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pod_CreatedWithKubectl_RunsOnTheNode_RestartsWhenItsContainerExits_AndDeleteRemovesIt()
+    {
+        await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
+        var name = $"web-{Guid.NewGuid().ToString("N")[..6]}";
+        var apply = await Kubectl.RunWithInputAsync(fixture.Up.Kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              containers:
+              - name: app
+                image: busybox:1.36
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        var pod = await Wait.ForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running" && !string.IsNullOrEmpty(p.Status.PodIP), "the pod Running with an IP", Patience);
+        Assert.Equal(UpFixture.NodeName, pod.Spec.NodeName);
+        Assert.StartsWith("10.42.0.", pod.Status.PodIP, StringComparison.Ordinal);
+        var get = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "get", "pod", name, "-n", Ns, "-o", "wide");
+        Assert.Matches($@"{name}\s+1/1\s+Running\s+0\s+", get.Stdout);
+
+        // The container exits behind the kubelet's back: the PLEG notices and the pod worker restarts it.
+        var uid = pod.Metadata.Uid;
+        var container = (await fixture.Cri.Runtime.ListContainersAsync(new ContainerFilter { LabelSelector = { ["io.kubernetes.pod.uid"] = uid } }, CancellationToken.None)).Single();
+        fixture.Cri.Runtime.ExitContainer(container.Id, 2);
+        var restarted = await Wait.ForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.ContainerStatuses?.SingleOrDefault()?.RestartCount == 1 && p.Status.ContainerStatuses[0].State?.Running is not null, "a restart", Patience);
+        Assert.Equal(2, restarted.Status.ContainerStatuses[0].LastState?.Terminated?.ExitCode);
+
+        var delete = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "delete", "pod", name, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        var sandboxes = await fixture.Cri.Runtime.ListPodSandboxAsync(new PodSandboxFilter { LabelSelector = { ["io.kubernetes.pod.uid"] = uid } }, CancellationToken.None);
+        Assert.Empty(sandboxes);
+        Assert.Empty((await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: "metadata.name=" + name)).Items);
+    }
+
+    private static bool IsReady(V1Node? node) => node?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private async Task<V1Node?> Node()
+    {
+        try
+        {
+            return await _client.CoreV1.ReadNodeAsync(UpFixture.NodeName);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Cetus.Client.Informers;
+using Cetus.Cri.Fake;
+using Cetus.Cri.V1;
+using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Pods;
+using Cetus.Kubelet.Status;
+using Grpc.Core;
+using k8s;
+using k8s.Models;
+using Xunit;
+using static Cetus.Kubelet.Tests.Builders;
+
+namespace Cetus.Kubelet.Tests;
+
+/// <summary>The single-node kubelet host: its pod informer, the PLEG relist, adoption after a restart, orphan removal.</summary>
+public sealed class KubeletHostTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly ManualTime _time = new();
+    private readonly FakeKubeletClient _client = new();
+    private readonly FakeRuntime _runtime;
+    private readonly CancellationTokenSource _stopping = new();
+    private KubeletHost? _host;
+
+    public KubeletHostTests()
+    {
+        _runtime = new FakeRuntime(new FakeRuntimeOptions { Time = _time, Images = ["nginx:1.27"] });
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        _stopping.Dispose();
+    }
+
+    [Fact]
+    public async Task Relist_NoticesAnExitedContainer_AndSyncsItsPodAgain()
+    {
+        _client.Add(Pod("web"));
+        var host = await StartAsync(_client.Pod("web"));
+        await host.RelistAsync(_stopping.Token);
+        await Idle(host);
+        var first = Assert.Single(await _runtime.ListContainersAsync(null, CancellationToken.None));
+        Assert.Equal(ContainerState.ContainerRunning, first.State);
+
+        _runtime.ExitContainer(first.Id, 1);
+        // Nothing else tells the kubelet: no API change, no timer. The relist does.
+        await host.RelistAsync(_stopping.Token);
+        await Idle(host);
+
+        var containers = await _runtime.ListContainersAsync(null, CancellationToken.None);
+        Assert.Equal([(0u, ContainerState.ContainerExited), (1u, ContainerState.ContainerRunning)], containers.OrderBy(c => c.Metadata.Attempt).Select(c => (c.Metadata.Attempt, c.State)));
+        Assert.Equal(1, _client.Pod("web").Status.ContainerStatuses.Single().RestartCount);
+    }
+
+    [Fact]
+    public async Task Relist_ReportsOnlyPodsWhoseSandboxesOrContainersChanged()
+    {
+        var pleg = new PodLifecycleEventGenerator(_runtime);
+        var sync = new PodSync(new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName), new PodStatusManager(_client), _client, "192.168.0.7", _time);
+        _client.Add(Pod("a"));
+        _client.Add(Pod("b"));
+        await sync.SyncAsync(_client.Pod("a"), CancellationToken.None);
+        await sync.SyncAsync(_client.Pod("b"), CancellationToken.None);
+
+        Assert.Equal(["uid-a", "uid-b"], (await pleg.RelistAsync(CancellationToken.None)).Select(p => p.Uid).Order(StringComparer.Ordinal));
+        Assert.Empty(await pleg.RelistAsync(CancellationToken.None));
+
+        var b = (await _runtime.ListContainersAsync(null, CancellationToken.None)).Single(c => c.Labels[CriLabels.PodUid] == "uid-b");
+        _runtime.ExitContainer(b.Id, 0);
+        var changed = Assert.Single(await pleg.RelistAsync(CancellationToken.None));
+        Assert.Equal(("uid-b", "default", "b"), (changed.Uid, changed.Namespace, changed.Name));
+
+        await new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName).RemoveAsync("uid-a", CancellationToken.None);
+        var gone = Assert.Single(await pleg.RelistAsync(CancellationToken.None));
+        Assert.Equal("uid-a", gone.Uid);
+        Assert.Empty(gone.States);
+    }
+
+    [Fact]
+    public async Task AfterARestart_RunningPodsAreAdopted_NotKilledOrRecreated()
+    {
+        // The previous kubelet ran the pod.
+        _client.Add(Pod("web"));
+        var previous = new PodSync(new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName), new PodStatusManager(_client), _client, "192.168.0.7", _time);
+        await previous.SyncAsync(_client.Pod("web"), CancellationToken.None);
+        var running = Assert.Single(await _runtime.ListContainersAsync(null, CancellationToken.None));
+        _runtime.RecordCalls();
+
+        var host = await StartAsync(_client.Pod("web"));
+        await host.RelistAsync(_stopping.Token);
+        await Idle(host);
+
+        Assert.DoesNotContain(_runtime.Calls, c => c is "RunPodSandbox" or "StopPodSandbox" or "RemovePodSandbox" or "CreateContainer" or "StopContainer" or "RemoveContainer");
+        var still = Assert.Single(await _runtime.ListContainersAsync(null, CancellationToken.None));
+        Assert.Equal((running.Id, ContainerState.ContainerRunning), (still.Id, still.State));
+        Assert.Equal("Running", _client.Pod("web").Status.Phase);
+    }
+
+    [Fact]
+    public async Task OrphanedSandboxes_AreRemoved_OnlyOnceThePodsAreKnown()
+    {
+        // A pod deleted while the kubelet was down: its sandbox and container are still in the runtime.
+        _client.Add(Pod("ghost"));
+        var previous = new PodSync(new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName), new PodStatusManager(_client), _client, "192.168.0.7", _time);
+        await previous.SyncAsync(_client.Pod("ghost"), CancellationToken.None);
+        _client.Add(Pod("kept"));
+        await previous.SyncAsync(_client.Pod("kept"), CancellationToken.None);
+        Assert.Equal(2, _runtime.SandboxCount);
+
+        var listWatch = new FakePodListWatch([_client.Pod("kept")]);
+        _host = new KubeletHost(NodeConfig(), _runtime, _client, listWatch, time: _time);
+        // Before the informer has listed the node's pods, nothing is an orphan.
+        await _host.RelistAsync(_stopping.Token);
+        Assert.Equal(2, _runtime.SandboxCount);
+
+        await _host.StartAsync(_stopping.Token);
+        await _host.WaitForPodsAsync(_stopping.Token).WaitAsync(Patience);
+        await _host.RelistAsync(_stopping.Token);
+        await Idle(_host);
+
+        var sandbox = Assert.Single(await _runtime.ListPodSandboxAsync(null, CancellationToken.None));
+        Assert.Equal("uid-kept", sandbox.Labels[CriLabels.PodUid]);
+        Assert.Single(await _runtime.ListContainersAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PodsFromTheWatch_AreSynced_AndADeletedPodLeavesTheRuntime()
+    {
+        var listWatch = new FakePodListWatch([]);
+        _host = new KubeletHost(NodeConfig(), _runtime, _client, listWatch, time: _time);
+        await _host.StartAsync(_stopping.Token);
+        await _host.WaitForPodsAsync(_stopping.Token).WaitAsync(Patience);
+        Assert.Equal("True", _client.Nodes["node-1"].Status.Conditions.Single(c => c.Type == "Ready").Status);
+
+        _client.Add(Pod("web"));
+        var other = Pod("elsewhere");
+        other.Spec.NodeName = "node-2";
+        await listWatch.Events.Writer.WriteAsync((WatchEventType.Added, other));
+        await listWatch.Events.Writer.WriteAsync((WatchEventType.Added, _client.Pod("web")));
+        await WaitUntil(() => _runtime.ContainerCount == 1);
+        await Idle(_host);
+        Assert.Equal(1, _runtime.SandboxCount);
+
+        await listWatch.Events.Writer.WriteAsync((WatchEventType.Deleted, _client.Pod("web")));
+        await WaitUntil(() => _runtime.SandboxCount == 0);
+    }
+
+    [Fact]
+    public async Task HealthProbe_SaysTheRuntimeIsDown_WhenStatusFails()
+    {
+        var probe = new NodeHealthProbe(_runtime, () => new ResourceSignals(null, 50L << 20, null, null, null, null));
+        var healthy = await probe.CheckAsync(CancellationToken.None);
+        Assert.Equal((true, true), (healthy.Ready, healthy.MemoryPressure));
+
+        _runtime.FailNext("Status", StatusCode.Unavailable, "connection refused");
+        var down = await probe.CheckAsync(CancellationToken.None);
+        Assert.False(down.Ready);
+        Assert.StartsWith("container runtime is down", down.NotReadyMessage, StringComparison.Ordinal);
+    }
+
+    private static NodeConfig NodeConfig() => new()
+    {
+        Name = "node-1",
+        Capacity = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2"), ["memory"] = new("4Gi"), ["pods"] = new("110") },
+        InternalIP = "192.168.0.7",
+    };
+
+    private static async Task Idle(KubeletHost host) => await host.Agent.Workers.WhenIdleAsync(CancellationToken.None).WaitAsync(Patience);
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task<KubeletHost> StartAsync(params V1Pod[] pods)
+    {
+        _host = new KubeletHost(NodeConfig(), _runtime, _client, new FakePodListWatch(pods), time: _time);
+        await _host.StartAsync(_stopping.Token);
+        await _host.WaitForPodsAsync(_stopping.Token).WaitAsync(Patience);
+        await Idle(_host);
+        return _host;
+    }
+
+    /// <summary>Lists the given pods, then streams what the test writes to <see cref="Events"/>.</summary>
+    private sealed class FakePodListWatch(IReadOnlyList<V1Pod> pods) : IListWatch<V1Pod>
+    {
+        public Channel<(WatchEventType, V1Pod)> Events { get; } = Channel.CreateUnbounded<(WatchEventType, V1Pod)>();
+
+        public Task<(IReadOnlyList<V1Pod> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<(IReadOnlyList<V1Pod>, string)>((pods, "1"));
+
+        public async IAsyncEnumerable<(WatchEventType Type, V1Pod? Object)> WatchAsync(string resourceVersion, TimeSpan timeout, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            while (await Events.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (Events.Reader.TryRead(out var item))
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+}
