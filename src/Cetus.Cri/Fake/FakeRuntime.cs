@@ -26,6 +26,7 @@ public sealed class FakeRuntime : IContainerRuntime
     private readonly bool[] _ipsInUse = new bool[256];
     private Func<FakeExec, FakeExecResult>? _exec;
     private List<string>? _calls;
+    private List<(string, long)>? _stops;
     private long _nextId;
 
     /// <summary>Creates an empty runtime holding <see cref="FakeRuntimeOptions.Images"/>.</summary>
@@ -44,6 +45,19 @@ public sealed class FakeRuntime : IContainerRuntime
         lock (_lock)
         {
             _calls ??= [];
+            _stops ??= [];
+        }
+    }
+
+    /// <summary>The StopContainer calls so far (container id and timeout in seconds), when recording.</summary>
+    public IReadOnlyList<(string ContainerId, long TimeoutSeconds)> Stops
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stops is null ? [] : [.. _stops];
+            }
         }
     }
 
@@ -322,6 +336,7 @@ public sealed class FakeRuntime : IContainerRuntime
         lock (_lock)
         {
             Begin("StopContainer");
+            _stops?.Add((containerId, timeoutSeconds));
             if (_containers.TryGetValue(containerId, out var container) && container.Status.State == ContainerState.ContainerRunning)
             {
                 Exit(container, _options.StopExitCode, string.Empty);

@@ -93,7 +93,7 @@ internal sealed class TimerClock : TimeProvider
     }
 
     /// <summary>Waits (real time, bounded) until a timer is armed for <paramref name="at"/>.</summary>
-    public Task WaitForTimerAsync(DateTimeOffset at) => WaitUntilAsync(() => DueTimes.Contains(at), "a timer due at " + at);
+    public Task WaitForTimerAsync(DateTimeOffset at, int count = 1) => WaitUntilAsync(() => DueTimes.Count(t => t == at) >= count, $"{count} timer(s) due at {at}");
 
     private sealed class FakeTimer(TimerClock clock, TimerCallback callback, object? state) : ITimer
     {
