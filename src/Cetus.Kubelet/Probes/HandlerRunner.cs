@@ -32,17 +32,19 @@ public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time 
 
     private const int MaxRedirects = 10;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly HttpClient _http = new(httpHandler ?? new SocketsHttpHandler
+    // One client for every runner of the process (hollow nodes run thousands of kubelets).
+    private static readonly Lazy<HttpClient> SharedHttp = new(() => NewClient(new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
         UseCookies = false,
         UseProxy = false,
         PooledConnectionLifetime = TimeSpan.Zero,
         SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+    }));
+
+    private readonly HttpClient? _ownHttp = httpHandler is null ? null : NewClient(httpHandler);
+
+    private HttpClient Http => _ownHttp ?? SharedHttp.Value;
 
     /// <summary>Runs a probe's action.</summary>
     public Task<ActionResult> ProbeAsync(V1Probe probe, V1Container container, string? podIP, string containerId, CancellationToken cancellationToken)
@@ -106,6 +108,8 @@ public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time 
 
         return new ActionResult(false, "invalid handler: no action");
     }
+
+    private static HttpClient NewClient(HttpMessageHandler handler) => new(handler) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>Resolves a probe or hook port: a number, or the name of one of the container's ports.</summary>
     public static int? ResolvePort(IntOrString? port, V1Container container)
@@ -201,7 +205,7 @@ public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time 
                     request.Headers.TryAddWithoutValidation("Accept", "*/*");
                 }
 
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                 var code = (int)response.StatusCode;
                 if (code is >= 300 and < 400 && response.Headers.Location is { } location && redirects < MaxRedirects)
                 {
