@@ -100,12 +100,13 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
         await KillContainerAsync(pod, container, containerId, podIP, pod.Spec.TerminationGracePeriodSeconds ?? 30, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops a running container of the pod, after its preStop hook when the pod spec (when known) has one.</summary>
+    /// <summary>Stops a container of the pod, after its preStop hook when it runs and the pod spec (when known) has one.</summary>
     public Task StopAsync(V1Pod? pod, Cetus.Cri.V1.Container container, string? podIP, long gracePeriodSeconds, CancellationToken cancellationToken)
     {
         var name = container.Metadata?.Name;
         var spec = pod is null ? null : (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []).FirstOrDefault(c => c.Name == name);
-        return pod is null || spec is null
+        // Only a running container runs its hook (a created one never started).
+        return pod is null || spec is null || container.State != Cetus.Cri.V1.ContainerState.ContainerRunning
             ? runtime.StopContainerAsync(container.Id, gracePeriodSeconds, cancellationToken)
             : KillContainerAsync(pod, spec, container.Id, podIP, gracePeriodSeconds, cancellationToken);
     }

@@ -36,7 +36,7 @@ public sealed class HandlerRunnerTests : IAsyncLifetime
 
     private static V1Container App(params V1ContainerPort[] ports) => new() { Name = "app", Image = "nginx:1.27", Ports = ports.Length > 0 ? [.. ports] : null };
 
-    private Task<ActionResult> Http(string path, string port, V1Container? container = null, IList<V1HTTPHeader>? headers = null, int timeout = 1) =>
+    private Task<ActionResult> Http(string path, string port, V1Container? container = null, IList<V1HTTPHeader>? headers = null, int timeout = 10) =>
         _runner.ProbeAsync(new V1Probe { HttpGet = new V1HTTPGetAction { Path = path, Port = (IntOrString)port, HttpHeaders = headers }, TimeoutSeconds = timeout }, container ?? App(), "127.0.0.1", _containerId, CancellationToken.None);
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class HandlerRunnerTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var probe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = (IntOrString)port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, TimeoutSeconds = 1 };
+        var probe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = (IntOrString)port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, TimeoutSeconds = 10 };
         Assert.True((await _runner.ProbeAsync(probe, App(), "127.0.0.1", _containerId, CancellationToken.None)).Success);
 
         listener.Stop();
