@@ -49,6 +49,12 @@ public interface IRuntimeService
 
     /// <summary>The status of one container (NotFound when it does not exist).</summary>
     Task<ContainerStatus> ContainerStatusAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/> in a running container and waits for it, at most <paramref name="timeoutSeconds"/>
+    /// (0: no limit; a command still running then fails with DeadlineExceeded); returns its output and exit code.
+    /// </summary>
+    Task<ExecSyncResponse> ExecSyncAsync(string containerId, IReadOnlyList<string> command, long timeoutSeconds, CancellationToken cancellationToken);
 }
 
 /// <summary>The image half of CRI (Kubernetes' internalapi.ImageManagerService); errors as in <see cref="IRuntimeService"/>.</summary>

@@ -86,6 +86,27 @@ public sealed class RemoteRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExecSync_RunsTheScriptedCommand_AndReturnsOutputAndExitCode_OverTheSocket()
+    {
+        _fake.OnExec(e => e.Command[0] == "cat" ? new FakeExecResult(0, $"{e.ContainerName}:{string.Join(',', e.Command.Skip(1))}:{e.TimeoutSeconds}") : new FakeExecResult(7, Stderr: "no such command"));
+        var config = FakeRuntimeTests.Sandbox("uid-1", "web");
+        var sandbox = await _client!.RunPodSandboxAsync(config, "", CancellationToken.None);
+        var id = await _client.CreateContainerAsync(sandbox, FakeRuntimeTests.Container("app"), config, CancellationToken.None);
+        await _client.StartContainerAsync(id, CancellationToken.None);
+
+        var ok = await _client.ExecSyncAsync(id, ["cat", "/tmp/healthy", "x"], 3, CancellationToken.None);
+        Assert.Equal((0, "app:/tmp/healthy,x:3", ""), (ok.ExitCode, ok.Stdout.ToStringUtf8(), ok.Stderr.ToStringUtf8()));
+        var failed = await _client.ExecSyncAsync(id, ["false"], 1, CancellationToken.None);
+        Assert.Equal((7, "no such command"), (failed.ExitCode, failed.Stderr.ToStringUtf8()));
+
+        await _client.StopContainerAsync(id, 0, CancellationToken.None);
+        var stopped = await Assert.ThrowsAsync<RpcException>(() => _client.ExecSyncAsync(id, ["cat"], 1, CancellationToken.None));
+        Assert.Equal(StatusCode.FailedPrecondition, stopped.StatusCode);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _client.ExecSyncAsync("nope", ["cat"], 1, CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Errors_KeepTheirGrpcStatusCode()
     {
         var missing = await Assert.ThrowsAsync<RpcException>(() => _client!.ContainerStatusAsync("nope", CancellationToken.None));

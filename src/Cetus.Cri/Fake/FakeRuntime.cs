@@ -24,7 +24,9 @@ public sealed class FakeRuntime : IContainerRuntime
     private readonly Dictionary<string, Image> _images = [];
     private readonly Dictionary<string, Queue<RpcException>> _failures = [];
     private readonly bool[] _ipsInUse = new bool[256];
+    private Func<FakeExec, FakeExecResult>? _exec;
     private List<string>? _calls;
+    private List<(string, long)>? _stops;
     private long _nextId;
 
     /// <summary>Creates an empty runtime holding <see cref="FakeRuntimeOptions.Images"/>.</summary>
@@ -43,6 +45,19 @@ public sealed class FakeRuntime : IContainerRuntime
         lock (_lock)
         {
             _calls ??= [];
+            _stops ??= [];
+        }
+    }
+
+    /// <summary>The StopContainer calls so far (container id and timeout in seconds), when recording.</summary>
+    public IReadOnlyList<(string ContainerId, long TimeoutSeconds)> Stops
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stops is null ? [] : [.. _stops];
+            }
         }
     }
 
@@ -106,6 +121,18 @@ public sealed class FakeRuntime : IContainerRuntime
             {
                 Exit(container, exitCode, reason);
             }
+        }
+    }
+
+    /// <summary>
+    /// Scripts ExecSync: <paramref name="handler"/> answers every command run in a running container (probes, hooks),
+    /// by container name and command. Without a handler every command exits 0 with no output.
+    /// </summary>
+    public void OnExec(Func<FakeExec, FakeExecResult> handler)
+    {
+        lock (_lock)
+        {
+            _exec = handler;
         }
     }
 
@@ -309,6 +336,7 @@ public sealed class FakeRuntime : IContainerRuntime
         lock (_lock)
         {
             Begin("StopContainer");
+            _stops?.Add((containerId, timeoutSeconds));
             if (_containers.TryGetValue(containerId, out var container) && container.Status.State == ContainerState.ContainerRunning)
             {
                 Exit(container, _options.StopExitCode, string.Empty);
@@ -362,6 +390,46 @@ public sealed class FakeRuntime : IContainerRuntime
             Begin("ContainerStatus");
             return Task.FromResult(ContainerOrThrow(containerId).Status.Clone());
         }
+    }
+
+    /// <inheritdoc/>
+    public async Task<ExecSyncResponse> ExecSyncAsync(string containerId, IReadOnlyList<string> command, long timeoutSeconds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        FakeExec exec;
+        Func<FakeExec, FakeExecResult>? handler;
+        lock (_lock)
+        {
+            Begin("ExecSync");
+            var container = ContainerOrThrow(containerId);
+            if (container.Status.State != ContainerState.ContainerRunning)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"container {containerId} is not running"));
+            }
+
+            exec = new FakeExec(containerId, container.Status.Metadata.Name, [.. command], timeoutSeconds);
+            handler = _exec;
+        }
+
+        // The handler runs outside the lock (it may wait, to simulate a slow command).
+        var result = handler is null ? new FakeExecResult(0) : handler(exec);
+        if (result.Delay is { } delay)
+        {
+            if (timeoutSeconds > 0 && delay > TimeSpan.FromSeconds(timeoutSeconds))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(timeoutSeconds), _options.Time, cancellationToken).ConfigureAwait(false);
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"command {string.Join(' ', command)} timed out after {timeoutSeconds}s"));
+            }
+
+            await Task.Delay(delay, _options.Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ExecSyncResponse
+        {
+            ExitCode = result.ExitCode,
+            Stdout = Google.Protobuf.ByteString.CopyFromUtf8(result.Stdout),
+            Stderr = Google.Protobuf.ByteString.CopyFromUtf8(result.Stderr),
+        };
     }
 
     /// <inheritdoc/>
@@ -505,6 +573,20 @@ public sealed record FakeContainerOutcome(int? ExitCode, string Reason = "")
     /// <summary>Exits 0 at once.</summary>
     public static FakeContainerOutcome Succeed { get; } = new(0);
 }
+
+/// <summary>One command run in a fake container (what <see cref="FakeRuntime.OnExec"/> handlers see).</summary>
+/// <param name="ContainerId">The container's id.</param>
+/// <param name="ContainerName">The container's name (its metadata name, the pod spec's name).</param>
+/// <param name="Command">The command and its arguments.</param>
+/// <param name="TimeoutSeconds">The timeout asked for (0: none).</param>
+public sealed record FakeExec(string ContainerId, string ContainerName, IReadOnlyList<string> Command, long TimeoutSeconds);
+
+/// <summary>The outcome of a fake command.</summary>
+/// <param name="ExitCode">Its exit code.</param>
+/// <param name="Stdout">Its output.</param>
+/// <param name="Stderr">Its error output.</param>
+/// <param name="Delay">How long it runs (on the runtime's clock); longer than the timeout fails with DeadlineExceeded.</param>
+public sealed record FakeExecResult(int ExitCode, string Stdout = "", string Stderr = "", TimeSpan? Delay = null);
 
 /// <summary>How a <see cref="FakeRuntime"/> behaves.</summary>
 public sealed record FakeRuntimeOptions

@@ -106,6 +106,11 @@ public sealed class RemoteRuntime : IContainerRuntime, IDisposable
         (await _runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false)).Status;
 
     /// <inheritdoc/>
+    public async Task<ExecSyncResponse> ExecSyncAsync(string containerId, IReadOnlyList<string> command, long timeoutSeconds, CancellationToken cancellationToken) =>
+        // The command may take its whole timeout: the deadline covers it.
+        await _runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = containerId, Cmd = { command }, Timeout = timeoutSeconds }, Options(cancellationToken, TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds)))).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Image>> ListImagesAsync(ImageFilter? filter, CancellationToken cancellationToken) =>
         (await _images.ListImagesAsync(new ListImagesRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false)).Images;
 

@@ -74,6 +74,10 @@ public sealed class RuntimeServer(IContainerRuntime runtime) : RuntimeService.Ru
     /// <inheritdoc/>
     public override async Task<ContainerStatusResponse> ContainerStatus(ContainerStatusRequest request, ServerCallContext context) =>
         new() { Status = await runtime.ContainerStatusAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false) };
+
+    /// <inheritdoc/>
+    public override Task<ExecSyncResponse> ExecSync(ExecSyncRequest request, ServerCallContext context) =>
+        runtime.ExecSyncAsync(request.ContainerId, request.Cmd, request.Timeout, context.CancellationToken);
 }
 
 /// <summary>Serves any <see cref="IContainerRuntime"/> as the CRI ImageService over gRPC.</summary>

@@ -1,24 +1,42 @@
 using Cetus.Cri;
 using Cetus.Cri.V1;
+using Cetus.Kubelet.Probes;
 using Cetus.Kubelet.Status;
 using Grpc.Core;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cetus.Kubelet.Pods;
 
 /// <summary>What one sync step did.</summary>
 /// <param name="Changed">True when it changed the runtime (the caller syncs again until nothing changes).</param>
 /// <param name="Waiting">Why containers wait, when the kubelet knows (image errors).</param>
-public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, ContainerWaiting> Waiting);
+public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, ContainerWaiting> Waiting)
+{
+    /// <summary>When set, the pod must be synced again after this long (a container waits out its restart backoff).</summary>
+    public TimeSpan? ResyncAfter { get; init; }
+}
 
 /// <summary>
 /// Turns pods into CRI calls (Kubernetes' kuberuntime manager): finds a pod's sandbox and containers by the pod uid
 /// label, runs the sandbox, then init containers one at a time in order, then native sidecars and app containers;
-/// restarts exited containers as the restart policy says; stops and removes everything on termination. It works
-/// behind <see cref="IContainerRuntime"/>: containerd and the fake runtime look the same to it.
+/// restarts exited containers as the restart policy says, after their CrashLoopBackOff delay
+/// (<see cref="ContainerBackoff"/>); kills containers whose liveness or startup probe failed
+/// (<see cref="ProbeManager"/>); runs postStart and preStop hooks (<see cref="ContainerLifecycle"/>); stops and removes
+/// everything on termination. It works behind <see cref="IContainerRuntime"/>: containerd and the fake runtime look the
+/// same to it.
 /// </summary>
-public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName)
+public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName, TimeProvider? time = null, ILogger? logger = null)
 {
+    private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+
+    /// <summary>The restart backoff of crashing containers.</summary>
+    public ContainerBackoff Backoff => _lifecycle.Backoff;
+
+    /// <summary>The probe workers and results of the pods this manager runs.</summary>
+    public ProbeManager Probes => _lifecycle.Probes;
+
     /// <summary>The runtime's name (container ids are NAME://ID).</summary>
     public string RuntimeName => runtimeName;
 
@@ -121,6 +139,8 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                 case RuntimeContainerState.Created:
                     await runtime.StartContainerAsync(latest.Id, cancellationToken).ConfigureAwait(false);
                     return new SyncStep(true, waiting);
+                case RuntimeContainerState.Running when await _lifecycle.KillIfProbeFailedAsync(pod, init, latest, state, restartPolicy, cancellationToken).ConfigureAwait(false):
+                    return new SyncStep(true, waiting);
                 case RuntimeContainerState.Running when sidecar:
                     continue;
                 case RuntimeContainerState.Running:
@@ -133,12 +153,18 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                     return new SyncStep(false, waiting);
                 default:
                     // Exited (failed init container, or a sidecar, restarted whatever the policy) or unknown: run it again.
+                    if (_lifecycle.InBackoff(pod, init, latest, waiting) is { } remaining)
+                    {
+                        return new SyncStep(false, waiting) { ResyncAfter = remaining };
+                    }
+
                     var restarted = await StartAsync(pod, init, sidecar ? CriLabels.Sidecar : CriLabels.Init, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
                     return new SyncStep(restarted, waiting);
             }
         }
 
         var changed = false;
+        TimeSpan? resync = null;
         foreach (var container in pod.Spec.Containers)
         {
             var latest = state.Latest(container.Name);
@@ -151,39 +177,66 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                 await runtime.StartContainerAsync(latest.Id, cancellationToken).ConfigureAwait(false);
                 changed = true;
             }
-            else if (latest.State is RuntimeContainerState.Exited or RuntimeContainerState.Unknown && ShouldRestart(restartPolicy, latest.ExitCode))
+            else if (latest.State == RuntimeContainerState.Running)
             {
-                // TODO(issue 7): CrashLoopBackOff (10 s doubling to 5 min) before restarting.
+                changed |= await _lifecycle.KillIfProbeFailedAsync(pod, container, latest, state, restartPolicy, cancellationToken).ConfigureAwait(false);
+            }
+            else if (latest.State is RuntimeContainerState.Exited or RuntimeContainerState.Unknown && (ShouldRestart(restartPolicy, latest.ExitCode) || _lifecycle.MustRestart(latest.Id, restartPolicy)))
+            {
+                // CrashLoopBackOff: the restart waits 10 s after the second exit, doubling up to 5 minutes.
+                if (_lifecycle.InBackoff(pod, container, latest, waiting) is { } remaining)
+                {
+                    resync = resync is { } other && other < remaining ? other : remaining;
+                    continue;
+                }
+
                 changed |= await StartAsync(pod, container, CriLabels.App, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return new SyncStep(changed, waiting);
+        return new SyncStep(changed, waiting) { ResyncAfter = resync };
     }
 
     /// <summary>
     /// Stops every container of the pod (app containers first, then sidecars and init containers, each given
     /// <paramref name="gracePeriodSeconds"/>), then its sandboxes. Idempotent.
     /// </summary>
-    public async Task KillAsync(string podUid, long gracePeriodSeconds, CancellationToken cancellationToken)
+    public Task KillAsync(string podUid, long gracePeriodSeconds, CancellationToken cancellationToken) => KillAsync(podUid, null, gracePeriodSeconds, cancellationToken);
+
+    /// <summary>
+    /// Stops every container of <paramref name="pod"/> as <see cref="KillAsync(string, long, CancellationToken)"/>, running
+    /// each container's preStop hook first within the grace period (the time it takes is taken from the grace period,
+    /// leaving at least 2 s).
+    /// </summary>
+    public Task KillAsync(V1Pod pod, long gracePeriodSeconds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return KillAsync(pod.Metadata.Uid, pod, gracePeriodSeconds, cancellationToken);
+    }
+
+    private async Task KillAsync(string podUid, V1Pod? pod, long gracePeriodSeconds, CancellationToken cancellationToken)
     {
         var sandboxes = await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false);
+        var podIP = pod is not null && sandboxes.Count > 0 ? (await GetStateAsync(podUid, cancellationToken).ConfigureAwait(false)).PodIP : null;
         foreach (var sandbox in sandboxes)
         {
             var containers = await runtime.ListContainersAsync(new ContainerFilter { PodSandboxId = sandbox.Id }, cancellationToken).ConfigureAwait(false);
             var running = containers.Where(c => c.State is ContainerState.ContainerRunning or ContainerState.ContainerCreated)
                 .OrderBy(c => c.Labels.TryGetValue(CriLabels.ContainerKind, out var kind) && kind != CriLabels.App ? 1 : 0)
                 .ToList();
-            await Task.WhenAll(running.Where(c => !IsKind(c, CriLabels.Sidecar)).Select(c => runtime.StopContainerAsync(c.Id, gracePeriodSeconds, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(running.Where(c => !IsKind(c, CriLabels.Sidecar)).Select(c => _lifecycle.StopAsync(pod, c, podIP, gracePeriodSeconds, cancellationToken))).ConfigureAwait(false);
             // Native sidecars stop after the app containers, in reverse order.
             foreach (var sidecar in running.Where(c => IsKind(c, CriLabels.Sidecar)).Reverse())
             {
-                await runtime.StopContainerAsync(sidecar.Id, gracePeriodSeconds, cancellationToken).ConfigureAwait(false);
+                await _lifecycle.StopAsync(pod, sidecar, podIP, gracePeriodSeconds, cancellationToken).ConfigureAwait(false);
             }
 
             await runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Forgets what the manager keeps about a pod that terminated or is gone (probe workers, restart backoff).</summary>
+    public void Forget(string podUid) => _lifecycle.Forget(podUid);
 
     /// <summary>Removes the pod's sandboxes and containers from the runtime. Idempotent.</summary>
     public async Task RemoveAsync(string podUid, CancellationToken cancellationToken)
@@ -259,6 +312,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         };
         var id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
         await runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        await _lifecycle.PostStartAsync(pod, container, id, sandboxId, waiting, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -16,6 +16,11 @@ public enum PodSyncResult
     Terminated,
 }
 
+/// <summary>What one sync of a pod gave.</summary>
+/// <param name="Result">What the worker should do next.</param>
+/// <param name="ResyncAfter">When set, sync the pod again after this long (a container waits out its restart backoff).</param>
+public sealed record PodSyncOutcome(PodSyncResult Result, TimeSpan? ResyncAfter = null);
+
 /// <summary>
 /// The sync of one pod (Kubernetes' kubelet SyncPod / SyncTerminatingPod): converges the runtime toward the pod,
 /// computes its status and writes it; on graceful deletion stops the containers, writes the final status, removes
@@ -28,29 +33,39 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    /// <summary>The probe workers of the pods synced here (their result changes call for a sync).</summary>
+    public Probes.ProbeManager Probes => runtime.Probes;
+
     /// <summary>Syncs a pod that the API server still has.</summary>
-    public async Task<PodSyncResult> SyncAsync(V1Pod pod, CancellationToken cancellationToken)
+    public async Task<PodSyncResult> SyncAsync(V1Pod pod, CancellationToken cancellationToken) =>
+        (await SyncPodAsync(pod, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>Syncs a pod that the API server still has; says when to sync it again if nothing else changes.</summary>
+    public async Task<PodSyncOutcome> SyncPodAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         var uid = pod.Metadata.Uid;
         if (pod.Metadata.DeletionTimestamp is not null)
         {
             await TerminateAsync(pod, cancellationToken).ConfigureAwait(false);
-            return PodSyncResult.Terminated;
+            return new PodSyncOutcome(PodSyncResult.Terminated);
         }
 
         if (pod.Status?.Phase is "Succeeded" or "Failed")
         {
             // Finished for good: nothing runs again; the sandbox is stopped (and removed with the pod).
+            runtime.Forget(uid);
             await runtime.KillAsync(uid, 0, cancellationToken).ConfigureAwait(false);
-            return PodSyncResult.Running;
+            return new PodSyncOutcome(PodSyncResult.Running);
         }
 
         IReadOnlyDictionary<string, ContainerWaiting> waiting = new Dictionary<string, ContainerWaiting>();
+        TimeSpan? resync = null;
         for (var step = 0; step < MaxSteps; step++)
         {
             var result = await runtime.SyncAsync(pod, cancellationToken).ConfigureAwait(false);
             waiting = result.Waiting;
+            resync = result.ResyncAfter;
             if (!result.Changed)
             {
                 break;
@@ -58,22 +73,27 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
         }
 
         var state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
-        var status = PodStatusCalculator.Compute(pod, state, waiting, hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: false);
+        // Probe workers follow the running containers; their results decide started and ready.
+        runtime.Probes.Sync(pod, state);
+        var status = PodStatusCalculator.Compute(pod, state, waiting, hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: false, runtime.Probes.View(pod, state));
         if (status.Phase is "Succeeded" or "Failed")
         {
             // Ran to completion: stop the sandbox and report the final state.
+            runtime.Forget(uid);
             await runtime.KillAsync(uid, 0, cancellationToken).ConfigureAwait(false);
             state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
             status = PodStatusCalculator.Compute(pod, state, waiting, hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: true);
+            resync = null;
         }
 
         await WriteStatusAsync(pod, status, cancellationToken).ConfigureAwait(false);
-        return PodSyncResult.Running;
+        return new PodSyncOutcome(PodSyncResult.Running, resync);
     }
 
     /// <summary>Cleans up after a pod the API server no longer has (deleted with grace 0 by someone else).</summary>
     public async Task ForgetAsync(string podUid, CancellationToken cancellationToken)
     {
+        runtime.Forget(podUid);
         await runtime.KillAsync(podUid, 0, cancellationToken).ConfigureAwait(false);
         await runtime.RemoveAsync(podUid, cancellationToken).ConfigureAwait(false);
     }
@@ -82,7 +102,9 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
     {
         var uid = pod.Metadata.Uid;
         var grace = pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30;
-        await runtime.KillAsync(uid, grace, cancellationToken).ConfigureAwait(false);
+        runtime.Probes.Remove(uid);
+        await runtime.KillAsync(pod, grace, cancellationToken).ConfigureAwait(false);
+        runtime.Forget(uid);
         var state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
         var status = PodStatusCalculator.Compute(pod, state, new Dictionary<string, ContainerWaiting>(), hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: true);
         await WriteStatusAsync(pod, status, cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,8 @@ namespace Cetus.Kubelet.Pods;
 /// One worker per pod uid, as Kubernetes' kubelet: updates only record the latest pod and wake the worker; a worker
 /// syncs one pod at a time, never two syncs of one pod at once, and picks up the newest state after each sync (changes
 /// that arrive during a sync coalesce into one more sync). A failed sync is retried after a backoff (1 s doubling
-/// to 30 s). A worker ends when its pod is terminated and gone.
+/// to 30 s). A sync may ask to be repeated later (a container in CrashLoopBackOff): one timer per worker, on the
+/// injected clock, wakes it then; a probe result change wakes it at once. A worker ends when its pod is terminated and gone.
 /// </summary>
 public sealed class PodWorkers
 {
@@ -27,6 +28,7 @@ public sealed class PodWorkers
         _stopping = stopping;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _sync.Probes.Changed += Requeue;
     }
 
     /// <summary>The number of pods with a worker.</summary>
@@ -53,6 +55,19 @@ public sealed class PodWorkers
     {
         ArgumentNullException.ThrowIfNull(pod);
         Enqueue(pod.Metadata.Uid, pod, removed: true);
+    }
+
+    /// <summary>Syncs pod <paramref name="uid"/> again (a probe result changed), if it has a worker.</summary>
+    public void Requeue(string uid)
+    {
+        lock (_workers)
+        {
+            if (_workers.TryGetValue(uid, out var worker) && !worker.Terminated)
+            {
+                worker.Pending = true;
+                worker.Running ??= Task.Run(() => RunAsync(uid, worker));
+            }
+        }
     }
 
     /// <summary>Waits until no worker is busy (tests).</summary>
@@ -127,9 +142,13 @@ public sealed class PodWorkers
                     continue;
                 }
 
-                var result = await _sync.SyncAsync(pod, _stopping).ConfigureAwait(false);
-                worker.Terminated = result == PodSyncResult.Terminated;
+                var outcome = await _sync.SyncPodAsync(pod, _stopping).ConfigureAwait(false);
+                worker.Terminated = outcome.Result == PodSyncResult.Terminated;
                 worker.Backoff = TimeSpan.Zero;
+                if (outcome.ResyncAfter is { } after && !worker.Terminated)
+                {
+                    Retry(uid, worker, after);
+                }
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -149,15 +168,21 @@ public sealed class PodWorkers
         }
     }
 
+    // One timer per worker: a later request replaces the earlier one.
     private void Retry(string uid, Worker worker, TimeSpan after)
     {
         ITimer? timer = null;
         timer = _time.CreateTimer(
             _ =>
             {
-                timer?.Dispose();
                 lock (_workers)
                 {
+                    if (ReferenceEquals(worker.Timer, timer))
+                    {
+                        worker.Timer = null;
+                    }
+
+                    timer?.Dispose();
                     if (_workers.TryGetValue(uid, out var current) && ReferenceEquals(current, worker))
                     {
                         worker.Pending = true;
@@ -166,8 +191,15 @@ public sealed class PodWorkers
                 }
             },
             null,
-            after,
+            Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
+        lock (_workers)
+        {
+            worker.Timer?.Dispose();
+            worker.Timer = timer;
+        }
+
+        timer.Change(after, Timeout.InfiniteTimeSpan);
     }
 
     private void Finish(string uid, Worker worker)
@@ -175,6 +207,8 @@ public sealed class PodWorkers
         lock (_workers)
         {
             worker.Running = null;
+            worker.Timer?.Dispose();
+            worker.Timer = null;
             if (_workers.TryGetValue(uid, out var current) && ReferenceEquals(current, worker))
             {
                 _workers.Remove(uid);
@@ -193,6 +227,8 @@ public sealed class PodWorkers
         public bool Terminated { get; set; }
 
         public TimeSpan Backoff { get; set; }
+
+        public ITimer? Timer { get; set; }
 
         public Task? Running { get; set; }
     }

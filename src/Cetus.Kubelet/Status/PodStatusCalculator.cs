@@ -20,17 +20,18 @@ public static class PodStatusCalculator
     /// <param name="hostIP">The node's IP.</param>
     /// <param name="now">The time (start time and condition transitions).</param>
     /// <param name="podIsTerminal">True once the kubelet has stopped the pod for good (deletion, or it ran to completion).</param>
-    public static V1PodStatus Compute(V1Pod pod, RuntimePodState runtime, IReadOnlyDictionary<string, ContainerWaiting> waiting, string hostIP, DateTime now, bool podIsTerminal)
+    /// <param name="probes">What the probes say of running containers, by container name (none: a running container is started and ready).</param>
+    public static V1PodStatus Compute(V1Pod pod, RuntimePodState runtime, IReadOnlyDictionary<string, ContainerWaiting> waiting, string hostIP, DateTime now, bool podIsTerminal, IReadOnlyDictionary<string, ContainerProbeView>? probes = null)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(runtime);
         now = Truncate(now);
         var spec = pod.Spec ?? new V1PodSpec();
         var previous = pod.Status ?? new V1PodStatus();
-        var initStatuses = (spec.InitContainers ?? []).Select(c => ContainerStatus(c, runtime, waiting, isInit: true, "PodInitializing")).ToList();
+        var initStatuses = (spec.InitContainers ?? []).Select(c => ContainerStatus(c, runtime, waiting, probes, isInit: true, "PodInitializing")).ToList();
         var initialized = InitializedCondition(spec, initStatuses);
         // App containers wait for the init containers ("PodInitializing"), then for their creation.
-        var statuses = spec.Containers.Select(c => ContainerStatus(c, runtime, waiting, isInit: false, initialized.Status == "True" ? "ContainerCreating" : "PodInitializing")).ToList();
+        var statuses = spec.Containers.Select(c => ContainerStatus(c, runtime, waiting, probes, isInit: false, initialized.Status == "True" ? "ContainerCreating" : "PodInitializing")).ToList();
 
         var phase = Phase(spec, initStatuses, statuses, podIsTerminal);
         // A terminal phase never goes back (the API server refuses it too).
@@ -204,7 +205,7 @@ public static class PodStatusCalculator
     /// <summary>Truncates to whole seconds, as the API server stores times.</summary>
     public static DateTime Truncate(DateTime time) => new(time.ToUniversalTime().Ticks - (time.ToUniversalTime().Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
-    private static V1ContainerStatus ContainerStatus(V1Container container, RuntimePodState runtime, IReadOnlyDictionary<string, ContainerWaiting> waiting, bool isInit, string defaultWaiting)
+    private static V1ContainerStatus ContainerStatus(V1Container container, RuntimePodState runtime, IReadOnlyDictionary<string, ContainerWaiting> waiting, IReadOnlyDictionary<string, ContainerProbeView>? probes, bool isInit, string defaultWaiting)
     {
         var latest = runtime.Latest(container.Name);
         var previous = runtime.Previous(container.Name);
@@ -223,6 +224,12 @@ public static class PodStatusCalculator
         if (waiting.TryGetValue(container.Name, out var why) && latest?.State != RuntimeContainerState.Running)
         {
             status.State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = why.Reason, Message = why.Message } };
+            if (latest?.State == RuntimeContainerState.Exited)
+            {
+                // Waiting to restart (CrashLoopBackOff): the instance that exited is the last state.
+                status.LastState = new V1ContainerState { Terminated = Terminated(latest, runtime.RuntimeName) };
+            }
+
             return status;
         }
 
@@ -230,9 +237,10 @@ public static class PodStatusCalculator
         {
             case RuntimeContainerState.Running:
                 status.State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = latest.StartedAt is { } s ? Truncate(s) : null } };
-                // No probes yet: a running container is started, and ready unless it is a plain init container.
-                status.Started = true;
-                status.Ready = !isInit || IsSidecar(container);
+                // A running container is started and ready (unless a plain init container), or as its probes say.
+                var view = probes is not null && probes.TryGetValue(container.Name, out var found) && found.ContainerId == latest.Id ? found : null;
+                status.Started = view?.Started ?? true;
+                status.Ready = (!isInit || IsSidecar(container)) && (view?.Ready ?? true);
                 break;
             case RuntimeContainerState.Exited:
                 status.State = new V1ContainerState { Terminated = Terminated(latest, runtime.RuntimeName) };
