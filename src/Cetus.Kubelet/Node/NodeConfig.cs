@@ -43,4 +43,19 @@ public sealed record NodeConfig
 
     /// <summary>The machine and boot ids in nodeInfo.</summary>
     public string MachineId { get; init; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// The kubelet's root directory (pods/UID/volumes, etc-hosts, termination messages live under it); null for
+    /// simulated nodes, which write no files and give containers nominal mount paths.
+    /// </summary>
+    public string? RootDirectory { get; init; }
+
+    /// <summary>The cluster DNS server pods with dnsPolicy ClusterFirst use; null falls back to the host's resolv.conf (as the kubelet does).</summary>
+    public string? ClusterDns { get; init; }
+
+    /// <summary>The cluster's DNS domain (search paths NS.svc.DOMAIN svc.DOMAIN DOMAIN).</summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>The host's resolver configuration (dnsPolicy Default); null or missing means no host DNS settings.</summary>
+    public string? ResolvConf { get; init; } = "/etc/resolv.conf";
 }

@@ -46,6 +46,7 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
             return PodSyncResult.Running;
         }
 
+        await runtime.RefreshVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<string, ContainerWaiting> waiting = new Dictionary<string, ContainerWaiting>();
         for (var step = 0; step < MaxSteps; step++)
         {
