@@ -53,7 +53,7 @@ public static class AtomicWriter
         var tmpLink = Path.Combine(directory, NewDataDirName);
         File.Delete(tmpLink);
         File.CreateSymbolicLink(tmpLink, name);
-        Rename(tmpLink, dataLink);
+        NativeMethods.Rename(tmpLink, dataLink);
 
         var visible = payload.Keys.Select(p => p.Split('/')[0]).ToHashSet(StringComparer.Ordinal);
         foreach (var top in visible)
@@ -99,12 +99,6 @@ public static class AtomicWriter
         {
             throw new ArgumentException($"invalid path: must not contain '..': {path}", nameof(path));
         }
-    }
-
-    private static void Rename(string source, string destination)
-    {
-        // File.Move over an existing name is rename(2) on Unix; it moves the link itself, not its target.
-        File.Move(source, destination, overwrite: true);
     }
 
     private static bool Same(string dir, IReadOnlyDictionary<string, FileProjection> payload)
