@@ -38,7 +38,7 @@ internal sealed class FakeMounter : IMounter
 /// </summary>
 internal sealed class PodSpecFixture : IDisposable
 {
-    public PodSpecFixture(string? clusterDns = "10.43.0.10", string? resolvConf = null, bool materialized = true)
+    public PodSpecFixture(string? clusterDns = "10.43.0.10", string? resolvConf = null, bool materialized = true, IMounter? mounter = null)
     {
         Root = Directory.CreateTempSubdirectory("cetus-kubelet-").FullName;
         Client.Now = () => Time.GetUtcNow().UtcDateTime;
@@ -57,7 +57,7 @@ internal sealed class PodSpecFixture : IDisposable
             ClusterDns = clusterDns,
             ResolvConf = resolvConf,
         };
-        Configs = new PodConfigs(Runtime, Node, Client, Mounter, Time);
+        Configs = new PodConfigs(Runtime, Node, Client, mounter ?? Mounter, Time);
         Manager = new PodRuntimeManager(Runtime, FakeRuntime.RuntimeName, Configs);
         Sync = new PodSync(Manager, new PodStatusManager(Client), Client, Node.InternalIP, Time);
     }
