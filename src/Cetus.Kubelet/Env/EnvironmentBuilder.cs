@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Cetus.Kubelet.Api;
 using Cetus.Kubelet.Pods;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace Cetus.Kubelet.Env;
@@ -152,7 +153,16 @@ public sealed partial class EnvironmentBuilder(IKubeletClient? client)
     {
         if (!cache.TryGetValue(name, out var configMap))
         {
-            configMap = client is null ? null : await client.GetConfigMapAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                configMap = client is null ? null : await client.GetConfigMapAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e)
+            {
+                // Forbidden, unavailable…: the container waits, and the next sync asks again.
+                throw new ContainerConfigException($"couldn't get configMap {ns}/{name}: {e.Message}", e);
+            }
+
             cache[name] = configMap;
         }
 
@@ -163,7 +173,15 @@ public sealed partial class EnvironmentBuilder(IKubeletClient? client)
     {
         if (!cache.TryGetValue(name, out var secret))
         {
-            secret = client is null ? null : await client.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                secret = client is null ? null : await client.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e)
+            {
+                throw new ContainerConfigException($"couldn't get secret {ns}/{name}: {e.Message}", e);
+            }
+
             cache[name] = secret;
         }
 
