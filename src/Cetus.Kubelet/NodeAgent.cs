@@ -58,7 +58,9 @@ public sealed class NodeAgent
     {
         var version = await _runtime.VersionAsync(stopping).ConfigureAwait(false);
         Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health);
-        var sync = new PodSync(new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>()), new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>());
+        var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>());
+        var manager = new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>(), configs, Config.SimulatedNetwork);
+        var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>());
         _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());
         await Reporter.RegisterAsync(stopping).ConfigureAwait(false);
         await Lease.RenewAsync(stopping).ConfigureAwait(false);

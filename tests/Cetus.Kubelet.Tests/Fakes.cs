@@ -176,6 +176,47 @@ internal sealed class FakeKubeletClient : IKubeletClient
         return Task.CompletedTask;
     }
 
+    public Dictionary<string, V1ConfigMap> ConfigMaps { get; } = [];
+
+    public Dictionary<string, V1Secret> Secrets { get; } = [];
+
+    public List<(string Namespace, string ServiceAccount, IReadOnlyList<string> Audiences, long ExpirationSeconds, string PodName, string PodUid)> TokenRequests { get; } = [];
+
+    public Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        Record($"get configmap {ns}/{name}");
+        return Task.FromResult(ConfigMaps.TryGetValue($"{ns}/{name}", out var configMap) ? Clone(configMap) : null);
+    }
+
+    public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        Record($"get secret {ns}/{name}");
+        return Task.FromResult(Secrets.TryGetValue($"{ns}/{name}", out var secret) ? Clone(secret) : null);
+    }
+
+    public Task<Authenticationv1TokenRequest> CreateServiceAccountTokenAsync(string ns, string serviceAccount, IReadOnlyList<string> audiences, long expirationSeconds, string podName, string podUid, CancellationToken cancellationToken)
+    {
+        Record($"create token {ns}/{serviceAccount}");
+        lock (TokenRequests)
+        {
+            TokenRequests.Add((ns, serviceAccount, audiences, expirationSeconds, podName, podUid));
+            return Task.FromResult(new Authenticationv1TokenRequest
+            {
+                Spec = new V1TokenRequestSpec { Audiences = [.. audiences], ExpirationSeconds = expirationSeconds },
+                Status = new V1TokenRequestStatus { Token = $"token-{TokenRequests.Count}-{serviceAccount}-{string.Join(',', audiences)}", ExpirationTimestamp = Now().AddSeconds(expirationSeconds) },
+            });
+        }
+    }
+
+    /// <summary>The clock tokens expire by.</summary>
+    public Func<DateTime> Now { get; set; } = () => DateTime.UtcNow;
+
+    public void AddConfigMap(string name, Dictionary<string, string> data, string ns = "default") =>
+        ConfigMaps[$"{ns}/{name}"] = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns }, Data = data };
+
+    public void AddSecret(string name, Dictionary<string, string> data, string ns = "default") =>
+        Secrets[$"{ns}/{name}"] = new V1Secret { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns }, Data = data.ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetBytes(p.Value)) };
+
     /// <summary>The stored pod (a copy, as an informer would hand it).</summary>
     public V1Pod Pod(string name) => Clone(Pods["default/" + name]);
 

@@ -97,6 +97,24 @@ public sealed class FakeRuntime : IContainerRuntime
         }
     }
 
+    /// <summary>The config sandbox <paramref name="sandboxId"/> was run with (a copy), or null for an unknown sandbox.</summary>
+    public PodSandboxConfig? SandboxConfigOf(string sandboxId)
+    {
+        lock (_lock)
+        {
+            return _sandboxes.TryGetValue(sandboxId, out var sandbox) ? sandbox.Config.Clone() : null;
+        }
+    }
+
+    /// <summary>The config container <paramref name="containerId"/> was created with (a copy), or null for an unknown container.</summary>
+    public ContainerConfig? ContainerConfigOf(string containerId)
+    {
+        lock (_lock)
+        {
+            return _containers.TryGetValue(containerId, out var container) ? container.Config.Clone() : null;
+        }
+    }
+
     /// <summary>Makes the next call of <paramref name="method"/> (e.g. "CreateContainer") fail with <paramref name="code"/>.</summary>
     public void FailNext(string method, StatusCode code = StatusCode.Unknown, string message = "injected failure")
     {

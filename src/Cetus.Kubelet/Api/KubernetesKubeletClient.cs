@@ -70,4 +70,48 @@ public sealed class KubernetesKubeletClient(IKubernetes client) : IKubeletClient
             // Gone already, or a new pod of the same name (the uid precondition failed): nothing of ours to delete.
         }
     }
+
+    /// <inheritdoc/>
+    public async Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<Authenticationv1TokenRequest> CreateServiceAccountTokenAsync(string ns, string serviceAccount, IReadOnlyList<string> audiences, long expirationSeconds, string podName, string podUid, CancellationToken cancellationToken) =>
+        client.CoreV1.CreateNamespacedServiceAccountTokenAsync(
+            new Authenticationv1TokenRequest
+            {
+                ApiVersion = "authentication.k8s.io/v1",
+                Kind = "TokenRequest",
+                Spec = new V1TokenRequestSpec
+                {
+                    Audiences = [.. audiences],
+                    ExpirationSeconds = expirationSeconds,
+                    BoundObjectRef = new V1BoundObjectReference { ApiVersion = "v1", Kind = "Pod", Name = podName, Uid = podUid },
+                },
+            },
+            serviceAccount,
+            ns,
+            cancellationToken: cancellationToken);
 }

@@ -89,6 +89,7 @@ public sealed class HollowNodes : IAsyncDisposable
             var config = new NodeConfig
             {
                 Name = name,
+                SimulatedNetwork = true,
                 Capacity = _options.Capacity,
                 Labels = _options.Labels,
                 Taints = _options.Taints,

@@ -52,4 +52,25 @@ public sealed record NodeConfig
 
     /// <summary>The Hostname address (<see cref="Name"/> when null).</summary>
     public string? Hostname { get; init; }
+
+    /// <summary>
+    /// The kubelet's root directory (pods/UID/volumes, etc-hosts, termination messages live under it); null for
+    /// simulated nodes, which write no files and give containers nominal mount paths.
+    /// </summary>
+    public string? RootDirectory { get; init; }
+
+    /// <summary>The cluster DNS server pods with dnsPolicy ClusterFirst use; null falls back to the host's resolv.conf (as the kubelet does).</summary>
+    public string? ClusterDns { get; init; }
+
+    /// <summary>The cluster's DNS domain (search paths NS.svc.DOMAIN svc.DOMAIN DOMAIN).</summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>The host's resolver configuration (dnsPolicy Default); null or missing means no host DNS settings.</summary>
+    public string? ResolvConf { get; init; } = "/etc/resolv.conf";
+
+    /// <summary>
+    /// True for simulated nodes (<c>cetus hollow</c>): their pod IPs lead nowhere, so httpGet and tcpSocket probes and
+    /// hooks succeed without a connection (exec actions still go to the runtime).
+    /// </summary>
+    public bool SimulatedNetwork { get; init; }
 }

@@ -27,9 +27,10 @@ public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, Containe
 /// everything on termination. It works behind <see cref="IContainerRuntime"/>: containerd and the fake runtime look the
 /// same to it.
 /// </summary>
-public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName, TimeProvider? time = null, ILogger? logger = null)
+public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName, TimeProvider? time = null, ILogger? logger = null, PodConfigs? configs = null, bool simulatedNetwork = false)
 {
-    private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+    private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time, simulatedNetwork: simulatedNetwork), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+    private readonly PodConfigs _configs = configs ?? new PodConfigs(runtime, PodConfigs.BareNode, null);
 
     /// <summary>The restart backoff of crashing containers.</summary>
     public ContainerBackoff Backoff => _lifecycle.Backoff;
@@ -87,7 +88,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                 FromNanos(status.FinishedAt),
                 status.ExitCode,
                 status.Reason,
-                status.Message,
+                TerminationMessages.Message(status),
                 status.ImageRef));
         }
 
@@ -105,7 +106,12 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         var uid = pod.Metadata.Uid;
         var sandboxes = await SandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
         var ready = sandboxes.Where(s => s.State == PodSandboxState.SandboxReady).MaxBy(s => s.CreatedAt);
-        var sandboxConfig = SandboxConfig(pod, (uint)sandboxes.Count);
+        var sandboxConfig = _configs.Sandbox(pod, (uint)sandboxes.Count);
+        if (await VolumesNotReadyAsync(pod, waiting, cancellationToken).ConfigureAwait(false))
+        {
+            return new SyncStep(false, waiting);
+        }
+
         if (ready is null)
         {
             // A new sandbox (the first, or after the old one died): old ones go, and containers start again.
@@ -121,6 +127,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
 
         sandboxConfig.Metadata.Attempt = ready.Metadata?.Attempt ?? 0;
         var state = await GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
+        _configs.Observe(uid, state.PodIP);
         var restartPolicy = pod.Spec.RestartPolicy ?? "Always";
 
         // Init containers, one at a time and in order; native sidecars start in order with them and keep running.
@@ -246,7 +253,12 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             await runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await runtime.RemovePodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
         }
+
+        await _configs.ForgetAsync(podUid, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Sets up the pod's volumes, or writes their changed contents (config maps, secrets, tokens) again.</summary>
+    public Task RefreshVolumesAsync(V1Pod pod, CancellationToken cancellationToken) => _configs.SetUpVolumesAsync(pod, refresh: true, cancellationToken);
 
     /// <summary>Restart policy: Always restarts anything; OnFailure a non-zero exit; Never nothing.</summary>
     public static bool ShouldRestart(string restartPolicy, int exitCode) => restartPolicy switch
@@ -288,28 +300,17 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             }
         }
 
-        var config = new ContainerConfig
+        ContainerConfig config;
+        try
         {
-            Metadata = new ContainerMetadata { Name = container.Name, Attempt = attempt },
-            Image = image,
-            Command = { container.Command ?? [] },
-            Args = { container.Args ?? [] },
-            WorkingDir = container.WorkingDir ?? string.Empty,
-            Envs = { (container.Env ?? []).Where(e => e.ValueFrom is null).Select(e => new KeyValue { Key = e.Name, Value = e.Value ?? string.Empty }) },
-            Labels =
-            {
-                [CriLabels.PodName] = pod.Metadata.Name,
-                [CriLabels.PodNamespace] = pod.Metadata.NamespaceProperty,
-                [CriLabels.PodUid] = pod.Metadata.Uid,
-                [CriLabels.ContainerName] = container.Name,
-                [CriLabels.ContainerKind] = kind,
-            },
-            Annotations = { ["io.kubernetes.container.restartCount"] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            LogPath = $"{container.Name}/{attempt}.log",
-            Stdin = container.Stdin ?? false,
-            StdinOnce = container.StdinOnce ?? false,
-            Tty = container.Tty ?? false,
-        };
+            config = await _configs.ContainerAsync(pod, container, kind, attempt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContainerConfigException e)
+        {
+            waiting[container.Name] = new ContainerWaiting(ContainerConfigException.Reason, e.Message);
+            return false;
+        }
+
         var id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
         await runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
         await _lifecycle.PostStartAsync(pod, container, id, sandboxId, waiting, cancellationToken).ConfigureAwait(false);
@@ -322,46 +323,19 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         return !name.Contains(':', StringComparison.Ordinal) || name.EndsWith(":latest", StringComparison.Ordinal) ? "Always" : "IfNotPresent";
     }
 
-    private static PodSandboxConfig SandboxConfig(V1Pod pod, uint attempt)
+    // Containers are not created before the pod's volumes are set up: until then they wait (ContainerCreating, with why).
+    private async Task<bool> VolumesNotReadyAsync(V1Pod pod, Dictionary<string, ContainerWaiting> waiting, CancellationToken cancellationToken)
     {
-        var meta = pod.Metadata;
-        var config = new PodSandboxConfig
+        if (await _configs.SetUpVolumesAsync(pod, refresh: false, cancellationToken).ConfigureAwait(false) is not { } error)
         {
-            Metadata = new PodSandboxMetadata { Name = meta.Name, Namespace = meta.NamespaceProperty, Uid = meta.Uid, Attempt = attempt },
-            Hostname = pod.Spec.Hostname ?? meta.Name,
-            LogDirectory = $"/var/log/pods/{meta.NamespaceProperty}_{meta.Name}_{meta.Uid}",
-            Labels =
-            {
-                [CriLabels.PodName] = meta.Name,
-                [CriLabels.PodNamespace] = meta.NamespaceProperty,
-                [CriLabels.PodUid] = meta.Uid,
-            },
-            Linux = new LinuxPodSandboxConfig { CgroupParent = CgroupParent(pod) },
-        };
-        foreach (var (key, value) in meta.Annotations ?? new Dictionary<string, string>())
-        {
-            config.Annotations[key] = value;
+            return false;
         }
 
-        foreach (var port in pod.Spec.Containers.SelectMany(c => c.Ports ?? []).Where(p => p.HostPort is > 0))
+        foreach (var container in (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers))
         {
-            config.PortMappings.Add(new PortMapping
-            {
-                Protocol = port.Protocol switch { "UDP" => Protocol.Udp, "SCTP" => Protocol.Sctp, _ => Protocol.Tcp },
-                ContainerPort = port.ContainerPort,
-                HostPort = port.HostPort ?? 0,
-                HostIp = port.HostIP ?? string.Empty,
-            });
+            waiting[container.Name] = new ContainerWaiting("ContainerCreating", error);
         }
 
-        return config;
+        return true;
     }
-
-    // The kubelet's cgroupfs layout: kubepods/<qos>/pod<uid> (Guaranteed pods sit right under kubepods).
-    private static string CgroupParent(V1Pod pod) => QosClasses.Of(pod) switch
-    {
-        QosClasses.Guaranteed => $"/kubepods/pod{pod.Metadata.Uid}",
-        QosClasses.Burstable => $"/kubepods/burstable/pod{pod.Metadata.Uid}",
-        _ => $"/kubepods/besteffort/pod{pod.Metadata.Uid}",
-    };
 }

@@ -59,6 +59,7 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
             return new PodSyncOutcome(PodSyncResult.Running);
         }
 
+        await runtime.RefreshVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<string, ContainerWaiting> waiting = new Dictionary<string, ContainerWaiting>();
         TimeSpan? resync = null;
         for (var step = 0; step < MaxSteps; step++)

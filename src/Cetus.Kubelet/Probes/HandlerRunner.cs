@@ -23,9 +23,11 @@ public sealed record ActionResult(bool Success, string Message)
 /// scheme and headers given, User-Agent <c>kube-probe/1.32</c> and Accept <c>*/*</c> unless given, no keep-alive,
 /// certificates not verified (as upstream), redirects followed only to the same host (a redirect elsewhere is
 /// returned as is: a 3xx, success with a warning); a status of 200–399 succeeds; tcpSocket connects within the
-/// timeout; sleep waits. gRPC probes are not run (counted as successes; see docs/kubelet.md).
+/// timeout; sleep waits. gRPC probes are not run (counted as successes; see docs/kubelet.md). With
+/// <paramref name="simulatedNetwork"/> (simulated nodes, whose pod IPs lead nowhere) httpGet and tcpSocket actions
+/// succeed without a connection.
 /// </summary>
-public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time = null, HttpMessageHandler? httpHandler = null)
+public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time = null, HttpMessageHandler? httpHandler = null, bool simulatedNetwork = false)
 {
     /// <summary>The User-Agent of probes (the kubelet sends kube-probe/MAJOR.MINOR).</summary>
     public const string UserAgent = "kube-probe/1.32";
@@ -54,6 +56,11 @@ public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time 
         if (probe.Exec is { } exec)
         {
             return ExecAsync(exec, containerId, timeout, cancellationToken);
+        }
+
+        if (simulatedNetwork && (probe.HttpGet is not null || probe.TcpSocket is not null))
+        {
+            return Task.FromResult(ActionResult.Ok);
         }
 
         if (probe.HttpGet is { } http)
@@ -90,6 +97,11 @@ public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time 
 
         if (handler.HttpGet is { } http)
         {
+            if (simulatedNetwork)
+            {
+                return ActionResult.Ok;
+            }
+
             return await HttpAsync(http, container, podIP, timeout, checkStatus: false, cancellationToken).ConfigureAwait(false);
         }
 

@@ -104,6 +104,9 @@ internal static class AgentRunner
             OSImage = facts.OSImage,
             MachineId = string.IsNullOrEmpty(facts.MachineId) ? Guid.NewGuid().ToString("N") : facts.MachineId,
             BootId = string.IsNullOrEmpty(facts.BootId) ? null : facts.BootId,
+            // Volumes, /etc/hosts and termination messages live under it. No cluster DNS service exists yet: pods
+            // with dnsPolicy ClusterFirst get the host's resolver configuration (as the kubelet does without one).
+            RootDirectory = settings.RootDir,
         };
 
         using var loggers = ControllerManagerCommand.CreateLoggers();
