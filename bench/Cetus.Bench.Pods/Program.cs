@@ -8,15 +8,17 @@ using k8s.Models;
 
 // The pod startup benchmark (issue 7), as Kubernetes' pod startup SLO measures it: from a pod's creation to all of its
 // containers started, observed via a watch (image pulls excluded: the image is already on the node). P pods (busybox
-// `sleep`, one container) are created by C concurrent clients against a real `cetus up` on the machine's containerd;
-// a pod watch opened beforehand timestamps the first event in which every container is running. The clock starts
-// just before each pod's create request (creationTimestamp has only one-second resolution). In the same run, the raw
-// CRI cost of the same pods: RunPodSandbox + CreateContainer + StartContainer called directly on containerd, with the
-// same concurrency, timed per pod; the ratios compare the two. Also: `cetus up` from process start to a Ready node,
+// `sleep`, one container) arrive at a steady rate (--rate pods/s, as Kubernetes' density tests create pods at a set
+// throughput rather than all at once) against a real `cetus up` on the machine's containerd; a pod watch opened
+// beforehand timestamps the first event in which every container is running. The clock starts just before each
+// pod's create request (creationTimestamp has only one-second resolution). In the same run, the raw CRI cost of the
+// same pods arriving at the same rate: RunPodSandbox + CreateContainer + StartContainer called directly on
+// containerd, timed per pod; the ratios compare the two. --rate 0 sends everything at once (C at a time). Also: `cetus up` from process start to a Ready node,
 // and its RSS once idle with no pods.
 var pods = 100;
 var clients = 16;
 var runs = 2;
+var rate = 5.0;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -30,14 +32,17 @@ for (var i = 0; i < args.Length; i++)
         case "--runs":
             runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--rate":
+            rate = double.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
         default:
-            Console.Error.WriteLine("usage: Cetus.Bench.Pods [--pods P] [--clients C] [--runs R]");
+            Console.Error.WriteLine("usage: Cetus.Bench.Pods [--pods P] [--rate PODS_PER_SECOND] [--clients C] [--runs R]");
             return 2;
     }
 }
 
 Console.WriteLine($"# Pod startup benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environment.Version}; {pods} pods, {clients} clients, {runs} runs; load average {LoadAverage()}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environment.Version}; {pods} pods at {(rate > 0 ? $"{rate} pods/s" : "once")}, {clients} clients, {runs} runs; load average {LoadAverage()}");
 await using var containerd = await Containerd.StartAsync();
 var version = await containerd.Runtime.VersionAsync(CancellationToken.None);
 Console.WriteLine($"runtime: {version.RuntimeName} {version.RuntimeVersion}");
@@ -45,7 +50,7 @@ Console.WriteLine($"runtime: {version.RuntimeName} {version.RuntimeVersion}");
 var rows = new List<string>();
 for (var run = 1; run <= runs; run++)
 {
-    var raw = await RawCriAsync(containerd, pods, clients);
+    var raw = await RawCriAsync(containerd, pods, clients, rate);
     Console.WriteLine($"raw CRI run {run}: p50 {raw.P50 * 1000:0} ms, p99 {raw.P99 * 1000:0} ms, {pods} pods in {raw.Seconds:0.00} s; load average {LoadAverage()}");
 
     var clock = Stopwatch.StartNew();
@@ -57,7 +62,7 @@ for (var run = 1; run <= runs; run++)
     var idleRss = RssMegabytes(cluster.ProcessId);
     Console.WriteLine($"cetus up run {run}: process start → node Ready {toReady:0.00} s; idle RSS {idleRss:0} MB");
 
-    var cetus = await CetusAsync(client, $"bench-{run}", pods, clients);
+    var cetus = await CetusAsync(client, $"bench-{run}", pods, clients, rate);
     Console.WriteLine($"cetus run {run}: p50 {cetus.P50 * 1000:0} ms, p99 {cetus.P99 * 1000:0} ms, {pods} pods in {cetus.Seconds:0.00} s = {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× raw; load average {LoadAverage()}");
     rows.Add($"| {run} | {cetus.P50 * 1000:0} | {cetus.P99 * 1000:0} | {raw.P50 * 1000:0} | {raw.P99 * 1000:0} | {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× | {toReady:0.00} | {idleRss:0} | {LoadAverage()} |");
     await cluster.StopAsync();
@@ -74,13 +79,39 @@ foreach (var row in rows)
 
 return 0;
 
-static async Task<Timings> RawCriAsync(Containerd containerd, int count, int concurrency)
+// Runs each(i) for i in 0..count-1: at t0 + i/rate when rate > 0 (each on its own), else concurrency at a time.
+static async Task PaceAsync(int count, int concurrency, double rate, Func<int, CancellationToken, ValueTask> each, CancellationToken cancellationToken)
+{
+    if (rate <= 0)
+    {
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, each);
+        return;
+    }
+
+    var start = Stopwatch.GetTimestamp();
+    var running = new List<Task>();
+    for (var i = 0; i < count; i++)
+    {
+        var due = TimeSpan.FromSeconds(i / rate) - Stopwatch.GetElapsedTime(start);
+        if (due > TimeSpan.Zero)
+        {
+            await Task.Delay(due, cancellationToken);
+        }
+
+        var index = i;
+        running.Add(Task.Run(async () => await each(index, cancellationToken), cancellationToken));
+    }
+
+    await Task.WhenAll(running);
+}
+
+static async Task<Timings> RawCriAsync(Containerd containerd, int count, int concurrency, double rate)
 {
     var runtime = containerd.Runtime;
     var latencies = new ConcurrentBag<double>();
     var sandboxes = new ConcurrentBag<string>();
     var clock = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+    await PaceAsync(count, concurrency, rate, async (i, ct) =>
     {
         var started = Stopwatch.GetTimestamp();
         var uid = Guid.NewGuid().ToString();
@@ -108,7 +139,7 @@ static async Task<Timings> RawCriAsync(Containerd containerd, int count, int con
             ct);
         await runtime.StartContainerAsync(container, ct);
         latencies.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
-    });
+    }, CancellationToken.None);
     var seconds = clock.Elapsed.TotalSeconds;
     await Parallel.ForEachAsync(sandboxes, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, ct) =>
     {
@@ -118,11 +149,13 @@ static async Task<Timings> RawCriAsync(Containerd containerd, int count, int con
     return Timings.Of(latencies, seconds);
 }
 
-static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, int concurrency)
+static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, int concurrency, double rate)
 {
     await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
     var createdAt = new ConcurrentDictionary<string, long>();
     var latencies = new ConcurrentDictionary<string, double>();
+    var bound = new ConcurrentDictionary<string, double>();
+    var sandboxed = new ConcurrentDictionary<string, double>();
     var allRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(5));
     var list = await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: cancel.Token);
@@ -132,6 +165,19 @@ static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, i
         {
             var now = Stopwatch.GetTimestamp();
             var statuses = pod.Status?.ContainerStatuses;
+            if (createdAt.TryGetValue(pod.Metadata.Name, out var created))
+            {
+                if (!string.IsNullOrEmpty(pod.Spec.NodeName))
+                {
+                    bound.TryAdd(pod.Metadata.Name, Stopwatch.GetElapsedTime(created, now).TotalSeconds);
+                }
+
+                if (!string.IsNullOrEmpty(pod.Status?.PodIP))
+                {
+                    sandboxed.TryAdd(pod.Metadata.Name, Stopwatch.GetElapsedTime(created, now).TotalSeconds);
+                }
+            }
+
             if (type != WatchEventType.Deleted && statuses is { Count: > 0 } && statuses.Count == pod.Spec.Containers.Count && statuses.All(s => s.State?.Running is not null)
                 && createdAt.TryGetValue(pod.Metadata.Name, out var start) && latencies.TryAdd(pod.Metadata.Name, Stopwatch.GetElapsedTime(start, now).TotalSeconds)
                 && latencies.Count == count)
@@ -141,7 +187,7 @@ static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, i
         }
     });
     var clock = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel.Token }, async (i, ct) =>
+    await PaceAsync(count, concurrency, rate, async (i, ct) =>
     {
         var name = $"pod-{i}";
         createdAt[name] = Stopwatch.GetTimestamp();
@@ -157,7 +203,7 @@ static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, i
             },
             ns,
             cancellationToken: ct);
-    });
+    }, cancel.Token);
     await allRunning.Task.WaitAsync(cancel.Token);
     var seconds = clock.Elapsed.TotalSeconds;
     await cancel.CancelAsync();
@@ -169,6 +215,9 @@ static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, i
     {
     }
 
+    var b = Timings.Of(bound.Values, seconds);
+    var ip = Timings.Of(sandboxed.Values, seconds);
+    Console.WriteLine($"  stages (p50 / p99 from create): bound {b.P50 * 1000:0} / {b.P99 * 1000:0} ms; pod IP reported {ip.P50 * 1000:0} / {ip.P99 * 1000:0} ms; all containers running {Timings.Of(latencies.Values, seconds).P50 * 1000:0} ms");
     return Timings.Of(latencies.Values, seconds);
 }
 
