@@ -127,7 +127,7 @@ internal static class ServerCommand
             using var loggers = ControllerManagerCommand.CreateLoggers();
             using var client = ControllerManagerCommand.CreateClient(controllerManagerKubeconfig);
             var controllers = settings.RunControllerManager
-                ? Task.Run(() => new ControllerManager(client, new ControllerManagerOptions { ClusterSigningCertificate = pki.CaCertificate }, loggers: loggers).RunAsync(cancellationToken), CancellationToken.None)
+                ? Task.Run(() => new ControllerManager(client, new ControllerManagerOptions { ClusterSigningCertificate = pki.SigningCertificate }, loggers: loggers).RunAsync(cancellationToken), CancellationToken.None)
                 : Task.CompletedTask;
             using var schedulerClient = ControllerManagerCommand.CreateClient(schedulerKubeconfig);
             var scheduler = settings.RunScheduler
