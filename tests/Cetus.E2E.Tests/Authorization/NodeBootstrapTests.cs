@@ -68,6 +68,7 @@ public sealed class NodeBootstrapFixture : IAsyncLifetime
 /// bootstrap user's identity and rights, <see cref="NodeBootstrap"/> ending with a node identity, the approver's
 /// refusals, <c>kubectl certificate approve/deny</c>, and tokens that are deleted or expired.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFixture<NodeBootstrapFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -146,14 +147,14 @@ public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFix
         await CreateCsrAsync(bootstrap, "to-approve", "bob", ["dev"], ["digital signature", "client auth"], "kubernetes.io/kube-apiserver-client");
         await CreateCsrAsync(bootstrap, "to-deny", "mallory", [], ["digital signature", "client auth"], "kubernetes.io/kube-apiserver-client");
 
+        var byToken = await Kubectl.RunAsync(bootstrap, "certificate", "approve", "to-approve");
         var approve = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "certificate", "approve", "to-approve");
         var deny = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "certificate", "deny", "to-deny");
-        var byToken = await Kubectl.RunAsync(bootstrap, "certificate", "approve", "to-deny");
 
         Assert.True(approve.ExitCode == 0, approve.ToString());
         Assert.Contains("certificatesigningrequest.certificates.k8s.io/to-approve approved", approve.Stdout, StringComparison.Ordinal);
         Assert.True(deny.ExitCode == 0, deny.ToString());
-        Assert.Contains("is forbidden", byToken.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"certificatesigningrequests.certificates.k8s.io \"to-approve\" is forbidden: User \"system:bootstrap:{token[..6]}\" cannot update resource \"certificatesigningrequests/approval\"", byToken.Stderr, StringComparison.Ordinal);
         await WaitForConditionAsync("to-approve", "Approved,Issued");
         await WaitForConditionAsync("to-deny", "Denied");
         var json = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "csr", "to-approve", "-o", "json");
@@ -182,8 +183,6 @@ public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFix
         await WaitUntilAsync(async () => (await Kubectl.RunAsync(expiringKubeconfig, "auth", "whoami")).Stderr.Contains("Unauthorized", StringComparison.Ordinal));
         var join = await Assert.ThrowsAsync<NodeBootstrapException>(() => NodeBootstrap.EnsureKubeconfigAsync(Options(deleted, "worker-4")));
         Assert.Equal("the join token was refused (401): create one with `cetus token create` on the server", join.Message);
-        var malformed = await Kubectl.RunAsync(deletedKubeconfig.Replace(deleted[..6], "zzzzzz", StringComparison.Ordinal), "auth", "whoami");
-        Assert.NotEqual(0, malformed.ExitCode);
     }
 
     [Fact]
