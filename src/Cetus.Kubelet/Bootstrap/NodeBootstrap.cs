@@ -126,8 +126,9 @@ public static class NodeBootstrap
             var notAfter = certificate.NotAfter.ToUniversalTime();
             return now >= notBefore && notAfter - now > (notAfter - notBefore) * 0.2;
         }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or CryptographicException or FormatException or IOException or ArgumentException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
+            // Unreadable in any way (YAML, base64, PEM): a new certificate is requested and the file replaced.
             return false;
         }
     }
