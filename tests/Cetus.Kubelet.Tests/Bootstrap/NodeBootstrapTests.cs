@@ -66,13 +66,19 @@ public sealed class NodeBootstrapTests : IDisposable
             kind: Config
             clusters:
             - name: c
-              cluster: {{server: "{server}", certificate-authority-data: {B64(certificate.ExportCertificatePem())}}}
+              cluster:
+                server: "{server}"
+                certificate-authority-data: {B64(certificate.ExportCertificatePem())}
             users:
             - name: u
-              user: {{client-certificate-data: {B64(certificate.ExportCertificatePem())}, client-key-data: {B64(key.ExportPkcs8PrivateKeyPem())}}}
+              user:
+                client-certificate-data: {B64(certificate.ExportCertificatePem())}
+                client-key-data: {B64(key.ExportPkcs8PrivateKeyPem())}
             contexts:
             - name: x
-              context: {{cluster: c, user: u}}
+              context:
+                cluster: c
+                user: u
             current-context: x
             """;
     }
