@@ -33,6 +33,7 @@ ROOTS = [
         "LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview")] + [
     "k8s.io.api.autoscaling.v1.Scale",
     "k8s.io.api.batch.v1.CronJob",
+    "k8s.io.api.certificates.v1.CertificateSigningRequest",
     "k8s.io.api.batch.v1.Job",
     "k8s.io.api.coordination.v1.Lease",
     "k8s.io.api.networking.v1.Ingress",

@@ -96,6 +96,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<Authentication>();
         services.AddSingleton(options.ServiceAccountTokens ?? Security.ServiceAccountTokens.Ephemeral());
         services.AddSingleton<ServiceAccountAuthenticator>();
+        services.AddSingleton<BootstrapTokenAuthenticator>();
         services.AddSingleton<TokenRequestHandler>();
         services.AddSingleton<GetHandler>();
         services.AddSingleton<ListHandler>();

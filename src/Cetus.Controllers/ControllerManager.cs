@@ -37,6 +37,15 @@ public sealed record ControllerManagerOptions
 
     /// <summary>How often informers replay their caches.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The cluster CA with its private key (kube-controller-manager's --cluster-signing-cert-file and key-file): the
+    /// csrsigning controller issues approved client certificates with it. Null: the signer does not run.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterSigningCertificate { get; init; }
+
+    /// <summary>The lifetime of a signed certificate when its CSR asks for none (--cluster-signing-duration: one year).</summary>
+    public TimeSpan ClusterSigningDuration { get; init; } = CertificateSigning.CertificateSigner.DefaultDuration;
 }
 
 /// <summary>
@@ -110,6 +119,19 @@ public sealed class ControllerManager
 
         var namespaces = new NamespaceController(informers.Namespaces.Store, new KubernetesNamespaceClient(_client), _dynamic, _time, _loggers.CreateLogger<NamespaceController>());
         namespaces.Register(informers.Namespaces);
+        var certificates = new KubernetesCertificateClient(_client);
+        var csrApproving = new CertificateApproving.CsrApprovingController(informers.CertificateSigningRequests.Store, certificates, _time, _loggers.CreateLogger<CertificateApproving.CsrApprovingController>());
+        csrApproving.Register(informers.CertificateSigningRequests);
+        var csrCleaner = new CertificateCleaning.CsrCleanerController(informers.CertificateSigningRequests.Store, certificates, _time, _loggers.CreateLogger<CertificateCleaning.CsrCleanerController>());
+        csrCleaner.Register(informers.CertificateSigningRequests);
+        CertificateSigning.CsrSigningController? csrSigning = null;
+        if (_options.ClusterSigningCertificate is { } ca)
+        {
+            var signer = new CertificateSigning.CertificateSigner(ca, _options.ClusterSigningDuration, _time);
+            csrSigning = new CertificateSigning.CsrSigningController(informers.CertificateSigningRequests.Store, certificates, signer, _time, _loggers.CreateLogger<CertificateSigning.CsrSigningController>());
+            csrSigning.Register(informers.CertificateSigningRequests);
+        }
+
         var garbageCollector = new GarbageCollector.GarbageCollector(_dynamic, new ResourceMapper(), _time, _options.ResyncPeriod, _loggers.CreateLogger<GarbageCollector.GarbageCollector>());
 
         informers.Start();
@@ -119,6 +141,9 @@ public sealed class ControllerManager
             deployments.RunAsync(_options.Workers, cancellationToken),
             serviceAccounts.RunAsync(1, cancellationToken),
             namespaces.RunAsync(_options.NamespaceWorkers, cancellationToken),
+            csrApproving.RunAsync(_options.Workers, cancellationToken),
+            csrCleaner.RunAsync(1, cancellationToken),
+            csrSigning?.RunAsync(_options.Workers, cancellationToken) ?? Task.CompletedTask,
             garbageCollector.RunAsync(_options.GarbageCollectorWorkers, cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -12,5 +12,6 @@ ControllerManagerCommand.AddTo(root);
 SchedulerCommand.AddTo(root);
 HollowCommand.AddTo(root);
 RuntimeCommand.AddTo(root);
+TokenCommand.AddTo(root);
 
 return root.Parse(args).Invoke();

@@ -15,6 +15,7 @@ public static class BuiltInResources
     private const string Authorization = "authorization.k8s.io";
     private const string Authentication = "authentication.k8s.io";
     private const string Scheduling = "scheduling.k8s.io";
+    private const string Certificates = "certificates.k8s.io";
 
     /// <summary>A registry holding every built-in resource.</summary>
     public static ResourceRegistry Create()
@@ -39,6 +40,7 @@ public static class BuiltInResources
         .Register(Define<V1RoleBinding, V1RoleBindingList>(Rbac, "v1", "rolebindings", namespaced: true))
         .Register(Define<V1ClusterRole, V1ClusterRoleList>(Rbac, "v1", "clusterroles", namespaced: false))
         .Register(Define<V1ClusterRoleBinding, V1ClusterRoleBindingList>(Rbac, "v1", "clusterrolebindings", namespaced: false))
+        .Register(Define<V1CertificateSigningRequest, V1CertificateSigningRequestList>(Certificates, "v1", "certificatesigningrequests", namespaced: false, shortNames: ["csr"], subresources: ["status", "approval"]))
         .Register(Review<V1SelfSubjectAccessReview>(Authorization, "selfsubjectaccessreviews", namespaced: false))
         .Register(Review<V1LocalSubjectAccessReview>(Authorization, "localsubjectaccessreviews", namespaced: true))
         .Register(Review<V1SubjectAccessReview>(Authorization, "subjectaccessreviews", namespaced: false))

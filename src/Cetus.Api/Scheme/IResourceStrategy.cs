@@ -16,6 +16,12 @@ public interface IResourceStrategy
     /// <summary>On an update of the status subresource: keeps everything but status from <paramref name="old"/>.</summary>
     void PrepareForStatusUpdate(object item, object old);
 
+    /// <summary>On create, after <see cref="PrepareForCreate"/>: records who asked, for kinds that keep it (a CSR's spec.username, groups, uid, extra).</summary>
+    void RecordRequester(object item, Requester requester);
+
+    /// <summary>On an update of the approval subresource (CertificateSigningRequests): keeps everything but the conditions from <paramref name="old"/>.</summary>
+    void PrepareForApprovalUpdate(object item, object old);
+
     /// <summary>Fills in defaults, as Kubernetes' SetDefaults_* functions do.</summary>
     void Default(object item);
 

@@ -34,6 +34,12 @@ public class ResourceStrategy<T> : IResourceStrategy
     public void PrepareForStatusUpdate(object item, object old) => PrepareForStatusUpdate((T)item, (T)old);
 
     /// <inheritdoc />
+    public void RecordRequester(object item, Requester requester) => RecordRequester((T)item, requester);
+
+    /// <inheritdoc />
+    public void PrepareForApprovalUpdate(object item, object old) => PrepareForApprovalUpdate((T)item, (T)old);
+
+    /// <inheritdoc />
     public void Default(object item) => Default((T)item);
 
     /// <inheritdoc />
@@ -70,6 +76,14 @@ public class ResourceStrategy<T> : IResourceStrategy
 
     /// <summary>Keeps the old spec on a status update (metadata is handled by the API server).</summary>
     protected virtual void PrepareForStatusUpdate(T item, T old) => SpecProperty?.SetValue(item, SpecProperty.GetValue(old));
+
+    /// <summary>Records the creator: nothing for most kinds.</summary>
+    protected virtual void RecordRequester(T item, Requester requester)
+    {
+    }
+
+    /// <summary>An approval update: only CertificateSigningRequests have the subresource; the others keep everything.</summary>
+    protected virtual void PrepareForApprovalUpdate(T item, T old) => PrepareForStatusUpdate(item, old);
 
     /// <summary>Fills in defaults.</summary>
     protected virtual void Default(T item)

@@ -28,6 +28,7 @@ internal static class BootstrapPolicy
     private const string Policy = "policy";
     private const string Rbac = "rbac.authorization.k8s.io";
     private const string Storage = "storage.k8s.io";
+    private const string KubeletClientSigner = "kubernetes.io/kube-apiserver-client-kubelet";
 
     private static readonly string[] Read = ["get", "list", "watch"];
     private static readonly string[] Write = ["create", "update", "patch", "delete", "deletecollection"];
@@ -114,6 +115,24 @@ internal static class BootstrapPolicy
             Rule(["get", "list", "delete"], [Core], "namespaces"),
             Rule(["update"], [Core], "namespaces/finalize", "namespaces/status"),
             Rule(["get", "list", "delete", "deletecollection"], ["*"], "*")),
+        Role("system:controller:certificate-controller", null,
+            Rule(["delete", "get", "list", "watch"], [Certificates], "certificatesigningrequests"),
+            Rule(["update"], [Certificates], "certificatesigningrequests/status", "certificatesigningrequests/approval"),
+            Rule(["approve"], [Certificates], [KubeletClientSigner], "signers"),
+            Rule(["sign"], [Certificates], ["kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client", KubeletClientSigner, "kubernetes.io/kubelet-serving"], "signers"),
+            Rule(["create"], [Authorization], "subjectaccessreviews"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
+        // Node TLS bootstrapping: a join token's user may ask for a node client certificate, and a node may renew its own.
+        Role("system:node-bootstrapper", null,
+            Rule(["create", "get", "list", "watch"], [Certificates], "certificatesigningrequests")),
+        Role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", null,
+            Rule(["create"], [Certificates], "certificatesigningrequests/nodeclient")),
+        Role("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", null,
+            Rule(["create"], [Certificates], "certificatesigningrequests/selfnodeclient")),
+        Role("system:certificates.k8s.io:kube-apiserver-client-approver", null,
+            Rule(["approve"], [Certificates], ["kubernetes.io/kube-apiserver-client"], "signers")),
+        Role("system:certificates.k8s.io:kube-apiserver-client-kubelet-approver", null,
+            Rule(["approve"], [Certificates], [KubeletClientSigner], "signers")),
         Role("system:kube-scheduler", null,
             Rule(["create", "update", "patch"], [Core, Events], "events"),
             Rule(["create"], [Coordination], "leases"),
@@ -175,6 +194,12 @@ internal static class BootstrapPolicy
         Binding("system:controller:service-account-controller", User("system:kube-controller-manager")),
         Binding("system:controller:generic-garbage-collector", User("system:kube-controller-manager")),
         Binding("system:controller:namespace-controller", User("system:kube-controller-manager")),
+        Binding("system:controller:certificate-controller", User("system:kube-controller-manager")),
+        // What kubeadm binds for joining nodes (kubeadm:kubelet-bootstrap, kubeadm:node-autoapprove-bootstrap and
+        // kubeadm:node-autoapprove-certificate-rotation), for every bootstrap token rather than kubeadm's own group.
+        Binding("cetus:kubelet-bootstrap", "system:node-bootstrapper", Group("system:bootstrappers")),
+        Binding("cetus:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", Group("system:bootstrappers")),
+        Binding("cetus:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", Group("system:nodes")),
         // Nodes are authorized by the Node authorizer upstream; the binding exists, bound to no one.
         Binding("system:node"),
     ];
@@ -228,11 +253,13 @@ internal static class BootstrapPolicy
 
     private static V1PolicyRule Urls(string[] verbs, params string[] urls) => new() { Verbs = verbs, NonResourceURLs = urls };
 
-    private static V1ClusterRoleBinding Binding(string role, params Rbacv1Subject[] subjects) => new()
+    private static V1ClusterRoleBinding Binding(string role, params Rbacv1Subject[] subjects) => Binding(role, role, subjects);
+
+    private static V1ClusterRoleBinding Binding(string name, string role, params Rbacv1Subject[] subjects) => new()
     {
         ApiVersion = "rbac.authorization.k8s.io/v1",
         Kind = "ClusterRoleBinding",
-        Metadata = Metadata(role, null),
+        Metadata = Metadata(name, null),
         RoleRef = new V1RoleRef { ApiGroup = Rbac, Kind = "ClusterRole", Name = role },
         Subjects = subjects.Length == 0 ? null : subjects,
     };

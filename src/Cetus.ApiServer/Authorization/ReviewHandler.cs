@@ -13,7 +13,7 @@ namespace Cetus.ApiServer.Authorization;
 /// LocalSubjectAccessReview, SelfSubjectRulesReview (authorization.k8s.io) and SelfSubjectReview, TokenReview
 /// (authentication.k8s.io). Each POST gets its object back with the status filled in (201).
 /// </summary>
-internal sealed class ReviewHandler(RbacAuthorizer authorizer, ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts)
+internal sealed class ReviewHandler(RbacAuthorizer authorizer, ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts, BootstrapTokenAuthenticator bootstrapTokens)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -150,6 +150,17 @@ internal sealed class ReviewHandler(RbacAuthorizer authorizer, ApiServerOptions 
         {
             // Token-file tokens carry no audience: they are good for whatever the caller asked (as upstream's static tokens).
             return new V1TokenReviewStatus { Authenticated = true, User = Describe(user.Authenticated()), Audiences = audiences is { Count: > 0 } ? audiences.ToList() : null };
+        }
+
+        var (bootstrapUser, bootstrapError) = await bootstrapTokens.AuthenticateAsync(token, cancellationToken).ConfigureAwait(false);
+        if (bootstrapUser is not null)
+        {
+            return new V1TokenReviewStatus { Authenticated = true, User = Describe(bootstrapUser.Authenticated()), Audiences = audiences is { Count: > 0 } ? audiences.ToList() : null };
+        }
+
+        if (bootstrapError is not null)
+        {
+            return new V1TokenReviewStatus { Authenticated = false, Error = "[invalid bearer token, " + bootstrapError + "]" };
         }
 
         var (account, accepted, error) = await serviceAccounts.AuthenticateAsync(token, audiences?.ToList(), cancellationToken).ConfigureAwait(false);

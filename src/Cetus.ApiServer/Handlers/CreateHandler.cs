@@ -41,6 +41,11 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
         ObjectMetadata.Guard(definition, () =>
         {
             definition.Strategy.PrepareForCreate(item);
+            if (Authentication.UserOf(request.Http) is { } user)
+            {
+                definition.Strategy.RecordRequester(item, new Cetus.Api.Scheme.Requester(user.Name, user.Uid, user.Groups, user.Extra));
+            }
+
             definition.Strategy.Default(item);
             return true;
         });

@@ -53,6 +53,8 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
     {
         var definition = request.Definition;
         var status = request.Info.Subresource == "status";
+        // A CSR's /approval changes its conditions only: like a status write, metadata stays as stored.
+        var approval = request.Info.Subresource == "approval";
         for (var attempt = 0; ; attempt++)
         {
             var current = await objects.GetAsync(definition, request.Namespace, request.Name, request.Aborted).ConfigureAwait(false);
@@ -85,11 +87,18 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
                         return finalizeErrors;
                     }
                 }
-                else if (status)
+                else if (status || approval)
                 {
                     // A status write changes status only: everything else stays as stored.
                     item.Metadata = KubeJson.Deserialize<V1ObjectMeta>(KubeJson.Serialize(old.Metadata))!;
-                    definition.Strategy.PrepareForStatusUpdate(item, old);
+                    if (approval)
+                    {
+                        definition.Strategy.PrepareForApprovalUpdate(item, old);
+                    }
+                    else
+                    {
+                        definition.Strategy.PrepareForStatusUpdate(item, old);
+                    }
                 }
                 else
                 {
@@ -103,7 +112,7 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
                 return definition.Strategy.ValidateUpdate(item, old);
             });
             ObjectMetadata.ThrowIfInvalid(definition, request.Name, errors);
-            if (!status)
+            if (!status && !approval)
             {
                 await priority.AdmitAsync(request, item, old).ConfigureAwait(false);
                 guard.Check(request, item, old);
@@ -120,7 +129,7 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
                 return (json, false);
             }
 
-            if (!status && NamespaceDeletion.ShouldDeleteDuringUpdate(item))
+            if (!status && !approval && NamespaceDeletion.ShouldDeleteDuringUpdate(item))
             {
                 // The last finalizer was removed from an object being deleted (for a namespace, from both of its
                 // lists): it goes now.

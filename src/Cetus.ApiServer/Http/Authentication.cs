@@ -5,11 +5,11 @@ using Microsoft.AspNetCore.Http;
 namespace Cetus.ApiServer.Http;
 
 /// <summary>
-/// Identifies every request by its client certificate or bearer token (from the token file, or a service-account
-/// token); a request with neither, or with one the
+/// Identifies every request by its client certificate or bearer token (from the token file, a bootstrap token, or a
+/// service-account token); a request with neither, or with one the
 /// server does not trust, gets 401 with a Status body.
 /// </summary>
-internal sealed class Authentication(ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts)
+internal sealed class Authentication(ApiServerOptions options, ServiceAccountAuthenticator serviceAccounts, BootstrapTokenAuthenticator bootstrapTokens)
 {
     private const string UserKey = "cetus.user";
     private const string AuthenticatedKey = "cetus.authenticated-user";
@@ -38,6 +38,7 @@ internal sealed class Authentication(ApiServerOptions options, ServiceAccountAut
             // A presented token must be valid: a bad token is not excused by a good certificate.
             var token = header["Bearer ".Length..].Trim();
             user = options.AuthenticateToken(token)
+                ?? (await bootstrapTokens.AuthenticateAsync(token, context.RequestAborted).ConfigureAwait(false)).User
                 ?? (await serviceAccounts.AuthenticateAsync(token, null, context.RequestAborted).ConfigureAwait(false)).User
                 ?? throw Problems.Unauthorized();
         }

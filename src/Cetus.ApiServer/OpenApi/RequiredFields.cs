@@ -11,6 +11,8 @@ internal static class RequiredFields
     {
         // meta/v1
         ["V1Condition"] = ["type", "status", "lastTransitionTime", "reason", "message"],
+        ["V1CertificateSigningRequestSpec"] = ["request", "signerName"],
+        ["V1CertificateSigningRequestCondition"] = ["type", "status"],
         ["V1LabelSelectorRequirement"] = ["key", "operator"],
         ["V1OwnerReference"] = ["apiVersion", "kind", "name", "uid"],
 

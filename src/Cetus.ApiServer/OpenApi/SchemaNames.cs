@@ -55,7 +55,10 @@ internal static partial class SchemaNames
         ("io.k8s.api.authentication", [
             "SelfSubjectReview", "SelfSubjectReviewStatus", "TokenReview", "TokenReviewSpec", "TokenReviewStatus", "UserInfo"]),
         ("io.k8s.api.coordination", ["Lease", "LeaseCandidate", "LeaseCandidateList", "LeaseCandidateSpec", "LeaseList", "LeaseSpec"]),
-        ("io.k8s.api.scheduling", ["PriorityClass", "PriorityClassList"]));
+        ("io.k8s.api.scheduling", ["PriorityClass", "PriorityClassList"]),
+        ("io.k8s.api.certificates", [
+            "CertificateSigningRequest", "CertificateSigningRequestCondition", "CertificateSigningRequestList",
+            "CertificateSigningRequestSpec", "CertificateSigningRequestStatus"]));
 
     // Group prefixes of the C# names that carry one (Corev1Event); most Go packages are io.k8s.api.{group}.
     private static readonly Dictionary<string, string> PackageByGroupPrefix = new(StringComparer.Ordinal)

@@ -4,6 +4,7 @@ using Cetus.ApiServer.Protobuf.Kube.AuthenticationV1;
 using Cetus.ApiServer.Protobuf.Kube.AuthorizationV1;
 using Cetus.ApiServer.Protobuf.Kube.AutoscalingV1;
 using Cetus.ApiServer.Protobuf.Kube.BatchV1;
+using Cetus.ApiServer.Protobuf.Kube.CertificatesV1;
 using Cetus.ApiServer.Protobuf.Kube.CoordinationV1;
 using Cetus.ApiServer.Protobuf.Kube.CoreV1;
 using Cetus.ApiServer.Protobuf.Kube.NetworkingV1;
@@ -43,6 +44,7 @@ internal static class KubeKinds
             SelfSubjectRulesReview.Descriptor, SubjectAccessReview.Descriptor);
         Add(kinds, "autoscaling/v1", Scale.Descriptor);
         Add(kinds, "batch/v1", CronJob.Descriptor, Job.Descriptor);
+        Add(kinds, "certificates.k8s.io/v1", CertificateSigningRequest.Descriptor);
         Add(kinds, "coordination.k8s.io/v1", Lease.Descriptor);
         Add(kinds, "networking.k8s.io/v1", Ingress.Descriptor);
         Add(kinds, "policy/v1", Eviction.Descriptor, PodDisruptionBudget.Descriptor);

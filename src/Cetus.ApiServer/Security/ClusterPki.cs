@@ -45,6 +45,12 @@ public sealed class ClusterPki
         Admin = admin;
     }
 
+    /// <summary>
+    /// The cluster CA with its private key, for the controller manager's in-process certificate signer (csrsigning,
+    /// kube-controller-manager's --cluster-signing-cert-file and key-file). Everything else uses <see cref="CaCertificate"/>.
+    /// </summary>
+    public X509Certificate2 SigningCertificate => _ca;
+
     /// <summary>The directory holding the files (<c>{dataDir}/tls</c>).</summary>
     public string Directory { get; }
 

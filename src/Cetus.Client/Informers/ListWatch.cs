@@ -108,4 +108,9 @@ public static class ListWatches
     public static IListWatch<V1ServiceAccount> ServiceAccounts(IKubernetes client) => new ListWatch<V1ServiceAccount, V1ServiceAccountList>(
         (c, ct) => client.CoreV1.ListServiceAccountForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.CoreV1.WatchListServiceAccountForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
+    /// <summary>CertificateSigningRequests.</summary>
+    public static IListWatch<V1CertificateSigningRequest> CertificateSigningRequests(IKubernetes client) => new ListWatch<V1CertificateSigningRequest, V1CertificateSigningRequestList>(
+        (c, ct) => client.CertificatesV1.ListCertificateSigningRequestAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.CertificatesV1.WatchListCertificateSigningRequestAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 }

@@ -45,6 +45,9 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     /// <summary>The shared ServiceAccount informer.</summary>
     public SharedInformer<V1ServiceAccount> ServiceAccounts => For(() => ListWatches.ServiceAccounts(_client));
 
+    /// <summary>The shared CertificateSigningRequest informer.</summary>
+    public SharedInformer<V1CertificateSigningRequest> CertificateSigningRequests => For(() => ListWatches.CertificateSigningRequests(_client));
+
     /// <summary>The shared informer of <typeparamref name="T"/>, created from <paramref name="listWatch"/> on first use.</summary>
     public SharedInformer<T> For<T>(Func<IListWatch<T>> listWatch)
         where T : class, IKubernetesObject<V1ObjectMeta>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Cetus.Kubelet.Bootstrap;
 using Cetus.Kubelet.Node;
 using k8s;
 
@@ -17,7 +18,7 @@ internal static class AgentCommand
     {
         Option<string?> kubeconfig = new("--kubeconfig") { Description = "The kubeconfig to reach the API server with (instead of --server and --token)." };
         Option<string?> server = new("--server") { Description = "The API server, e.g. https://10.0.0.1:6443 (with --token)." };
-        Option<string?> token = new("--token") { Description = "A bearer token the API server accepts (e.g. one of its --token-auth-file). Bootstrap join tokens are not accepted yet: they come with node bootstrap." };
+        Option<string?> token = new("--token") { Description = "A join token from `cetus token create` (ID.SECRET: the node gets its own certificate through a CertificateSigningRequest, kept in ROOT-DIR/kubelet.kubeconfig), or any other bearer token the API server accepts." };
         Option<string?> certificateAuthority = new("--certificate-authority") { Description = "The CA certificate (PEM) the API server's certificate must chain to (with --server; the server's DATA-DIR/tls/ca.crt)." };
         var node = NodeFlags.Create();
         Option<string> rootDir = new("--root-dir") { Description = "The kubelet's directory; its filesystem is the node's ephemeral-storage.", DefaultValueFactory = _ => "/var/lib/cetus/agent" };
@@ -40,6 +41,30 @@ internal static class AgentCommand
             }
 
             var settings = node.Read(parseResult, Path.GetFullPath(parseResult.GetValue(rootDir)!), parseResult.GetValue(nodeIP) ?? MachineInfo.LocalAddressTowards(new Uri(clientConfig.Host)) ?? MachineInfo.FirstHostIPv4());
+            if (parseResult.GetValue(token) is { } joinToken && IsJoinToken(joinToken))
+            {
+                // TLS bootstrap: the join token only lets the node ask for its certificate; it acts as system:node:NAME.
+                if (parseResult.GetValue(certificateAuthority) is not { } caFile)
+                {
+                    error.WriteLine("cetus agent: a join token needs --certificate-authority (the server's DATA-DIR/tls/ca.crt) to trust the server");
+                    return 2;
+                }
+
+                try
+                {
+                    var nodeKubeconfig = await NodeBootstrap.EnsureKubeconfigAsync(
+                        new NodeBootstrapOptions { ServerUrl = clientConfig.Host, Token = joinToken, CaPem = await File.ReadAllTextAsync(caFile, cancellationToken).ConfigureAwait(false), NodeName = settings.NodeName, Directory = settings.RootDir },
+                        line => output.WriteLine("cetus: " + line),
+                        cancellationToken).ConfigureAwait(false);
+                    clientConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(nodeKubeconfig);
+                }
+                catch (NodeBootstrapException e)
+                {
+                    error.WriteLine("cetus agent: " + e.Message);
+                    return 1;
+                }
+            }
+
             using var runtime = await AgentRunner.ConnectAsync(settings.RuntimeEndpoint, error, cancellationToken).ConfigureAwait(false);
             if (runtime is null)
             {
@@ -52,6 +77,10 @@ internal static class AgentCommand
         });
         root.Subcommands.Add(command);
     }
+
+    /// <summary>A bootstrap (join) token: ID.SECRET, 6 and 16 characters of [a-z0-9].</summary>
+    public static bool IsJoinToken(string token) =>
+        token.Length == 23 && token[6] == '.' && token.Remove(6, 1).All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9'));
 
     /// <summary>The client configuration: from the kubeconfig, or from server + token (+ CA).</summary>
     public static KubernetesClientConfiguration ClientConfiguration(string? kubeconfig, string? server, string? token, string? certificateAuthority)

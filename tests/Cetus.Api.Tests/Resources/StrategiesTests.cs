@@ -15,7 +15,7 @@ public sealed class StrategiesTests
         var generic = registry.All.Where(d => !d.Virtual).Where(d => d.Strategy.GetType().IsGenericType && d.Strategy.GetType().GetGenericTypeDefinition() == typeof(ResourceStrategy<>));
 
         Assert.Empty(generic.Select(d => d.GroupVersionKind.ToString()));
-        Assert.Equal(18, registry.All.Where(d => !d.Virtual).Select(d => d.Strategy.GetType()).Distinct().Count());
+        Assert.Equal(19, registry.All.Where(d => !d.Virtual).Select(d => d.Strategy.GetType()).Distinct().Count());
     }
 
     [Theory]

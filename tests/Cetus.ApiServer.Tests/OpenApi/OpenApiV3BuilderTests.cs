@@ -22,7 +22,7 @@ public sealed class OpenApiV3BuilderTests(ITestOutputHelper output)
     {
         var root = JsonNode.Parse(Shared.Root)!["paths"]!.AsObject();
 
-        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/events.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"], root.Select(p => p.Key));
+        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/events.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"], root.Select(p => p.Key));
         foreach (var (path, entry) in root)
         {
             var document = Shared.Find(path)!;

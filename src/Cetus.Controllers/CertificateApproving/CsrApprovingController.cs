@@ -1,0 +1,133 @@
+using Cetus.Api.Resources.CertificateSigningRequests;
+using Cetus.Client;
+using Cetus.Client.Informers;
+using Cetus.Client.WorkQueues;
+using Cetus.Controllers.Common;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Controllers.CertificateApproving;
+
+/// <summary>
+/// The csrapproving controller (pkg/controller/certificates/approver/sarapprove.go): approves kubelet client certificate
+/// requests (signer kubernetes.io/kube-apiserver-client-kubelet, CN system:node:NAME, O system:nodes, client usages)
+/// when a SubjectAccessReview says their requester may <c>create certificatesigningrequests/selfnodeclient</c> (a node
+/// renewing its own certificate) or <c>…/nodeclient</c> (a bootstrap token asking for a node's first one). It never
+/// denies: a request it does not recognize, or whose requester lacks the permission, stays Pending for someone else.
+/// </summary>
+public sealed class CsrApprovingController
+{
+    /// <summary>The controller's name.</summary>
+    public const string Name = "csrapproving";
+
+    private const string CertificatesGroup = "certificates.k8s.io";
+    private readonly Indexer<V1CertificateSigningRequest> _requests;
+    private readonly ICertificateClient _client;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the controller over the shared CSR cache.</summary>
+    public CsrApprovingController(Indexer<V1CertificateSigningRequest> requests, ICertificateClient client, TimeProvider time, ILogger? logger = null)
+    {
+        _requests = requests;
+        _client = client;
+        _logger = logger ?? NullLogger.Instance;
+        Queue = new RateLimitingQueue(time: time);
+    }
+
+    /// <summary>The work queue of CSR names.</summary>
+    public RateLimitingQueue Queue { get; }
+
+    /// <summary>Queues every CSR added or changed.</summary>
+    public void Register(SharedInformer<V1CertificateSigningRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        requests.AddEventHandler(new ResourceEventHandler<V1CertificateSigningRequest>
+        {
+            OnAdd = csr => Queue.Add(csr.Metadata.Name),
+            OnUpdate = (_, csr) => Queue.Add(csr.Metadata.Name),
+        });
+    }
+
+    /// <summary>Runs the workers until cancelled.</summary>
+    public Task RunAsync(int workers, CancellationToken cancellationToken) =>
+        new QueueWorker(Name, Queue, SyncAsync, _logger).RunAsync(workers, cancellationToken);
+
+    /// <summary>Approves the CSR when it is a kubelet client request its requester is allowed to make.</summary>
+    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    {
+        var cached = _requests.Get(null, name);
+        if (cached is null
+            || cached.Status?.Certificate is { Length: > 0 }
+            || CertificateRequests.Has(cached, "Approved")
+            || CertificateRequests.Has(cached, "Denied"))
+        {
+            return;
+        }
+
+        var (permission, message) = Recognize(cached);
+        if (permission.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (subresource, success) in permission)
+        {
+            var allowed = await _client.AllowedAsync(new V1SubjectAccessReviewSpec
+            {
+                User = cached.Spec.Username,
+                Uid = cached.Spec.Uid,
+                Groups = cached.Spec.Groups,
+                Extra = cached.Spec.Extra,
+                ResourceAttributes = new V1ResourceAttributes { Group = CertificatesGroup, Resource = "certificatesigningrequests", Verb = "create", Subresource = subresource },
+            }, cancellationToken).ConfigureAwait(false);
+            if (!allowed)
+            {
+                continue;
+            }
+
+            var csr = Objects.Clone(cached);
+            csr.Status ??= new V1CertificateSigningRequestStatus();
+            csr.Status.Conditions = [.. csr.Status.Conditions ?? [], new V1CertificateSigningRequestCondition
+            {
+                Type = "Approved",
+                Status = "True",
+                Reason = "AutoApproved",
+                Message = success,
+            }];
+            await _client.UpdateApprovalAsync(csr, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("approved CSR {Name} for {User}", name, cached.Spec.Username);
+            return;
+        }
+
+        // Upstream returns an ignorable error: logged, not retried.
+        _logger.LogInformation("recognized CSR {Name} as {Kinds} but the subject access review was not approved", name, message);
+    }
+
+    /// <summary>
+    /// The permissions that would let the CSR's requester have it approved, most specific first, with the approval
+    /// message of each: selfnodeclient when a node asks for its own name, then nodeclient for any kubelet client request.
+    /// </summary>
+    public static (IReadOnlyList<(string Subresource, string Message)> Permissions, string Tried) Recognize(V1CertificateSigningRequest csr)
+    {
+        if (csr.Spec?.SignerName != CertificateRequests.KubeletClientSigner)
+        {
+            return ([], string.Empty);
+        }
+
+        var (request, _) = CertificateSigningRequestValidation.ParseRequest(csr.Spec.Request);
+        if (request is null || CertificateRequests.KubeletClientProblem(request, csr.Spec.Usages) is not null)
+        {
+            return ([], string.Empty);
+        }
+
+        var permissions = new List<(string, string)>();
+        if (csr.Spec.Username == CertificateRequests.Subject(request).CommonName)
+        {
+            permissions.Add(("selfnodeclient", "Auto approving self kubelet client certificate after SubjectAccessReview."));
+        }
+
+        permissions.Add(("nodeclient", "Auto approving kubelet client certificate after SubjectAccessReview."));
+        return (permissions, "[" + string.Join(' ', permissions.Select(p => p.Item1)) + "]");
+    }
+}

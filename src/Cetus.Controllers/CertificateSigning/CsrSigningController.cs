@@ -1,0 +1,100 @@
+using Cetus.Api.Resources.CertificateSigningRequests;
+using Cetus.Client;
+using Cetus.Client.Informers;
+using Cetus.Client.WorkQueues;
+using Cetus.Controllers.Common;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cetus.Controllers.CertificateSigning;
+
+/// <summary>
+/// The csrsigning controller (pkg/controller/certificates/signer): issues the certificate of every approved CSR of the
+/// signers kubernetes.io/kube-apiserver-client-kubelet and kubernetes.io/kube-apiserver-client with the cluster CA,
+/// writing it to <c>status.certificate</c>. A request the signer may not sign (a kubelet request that is not
+/// CN=system:node:*, O=system:nodes with client usages; a client request with other usages) gets the condition Failed
+/// (reason SignerValidationFailure) instead. Denied, failed, pending and issued requests are left alone.
+/// </summary>
+public sealed class CsrSigningController
+{
+    /// <summary>The controller's name.</summary>
+    public const string Name = "csrsigning";
+
+    private readonly Indexer<V1CertificateSigningRequest> _requests;
+    private readonly ICertificateClient _client;
+    private readonly CertificateSigner _signer;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the controller over the shared CSR cache and the cluster CA's signer.</summary>
+    public CsrSigningController(Indexer<V1CertificateSigningRequest> requests, ICertificateClient client, CertificateSigner signer, TimeProvider time, ILogger? logger = null)
+    {
+        _requests = requests;
+        _client = client;
+        _signer = signer;
+        _logger = logger ?? NullLogger.Instance;
+        Queue = new RateLimitingQueue(time: time);
+    }
+
+    /// <summary>The work queue of CSR names.</summary>
+    public RateLimitingQueue Queue { get; }
+
+    /// <summary>Queues every CSR added or changed.</summary>
+    public void Register(SharedInformer<V1CertificateSigningRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        requests.AddEventHandler(new ResourceEventHandler<V1CertificateSigningRequest>
+        {
+            OnAdd = csr => Queue.Add(csr.Metadata.Name),
+            OnUpdate = (_, csr) => Queue.Add(csr.Metadata.Name),
+        });
+    }
+
+    /// <summary>Runs the workers until cancelled.</summary>
+    public Task RunAsync(int workers, CancellationToken cancellationToken) =>
+        new QueueWorker(Name, Queue, SyncAsync, _logger).RunAsync(workers, cancellationToken);
+
+    /// <summary>Signs the CSR when it is approved, unsigned and for one of this signer's names.</summary>
+    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    {
+        var cached = _requests.Get(null, name);
+        if (cached is null
+            || cached.Status?.Certificate is { Length: > 0 }
+            || !CertificateRequests.Has(cached, "Approved")
+            || CertificateRequests.Has(cached, "Denied")
+            || CertificateRequests.Has(cached, "Failed")
+            || cached.Spec?.SignerName is not (CertificateRequests.KubeletClientSigner or CertificateRequests.ClientSigner))
+        {
+            return;
+        }
+
+        var csr = Objects.Clone(cached);
+        csr.Status ??= new V1CertificateSigningRequestStatus();
+        var (request, parseError) = CertificateSigningRequestValidation.ParseRequest(csr.Spec.Request);
+        if (request is null)
+        {
+            // The API server validated it on create: only a corrupted object gets here; upstream retries with the error.
+            throw new InvalidOperationException($"unable to parse csr \"{name}\": {parseError}");
+        }
+
+        var problem = csr.Spec.SignerName == CertificateRequests.KubeletClientSigner
+            ? CertificateRequests.KubeletClientProblem(request, csr.Spec.Usages)
+            : CertificateRequests.ClientProblem(csr.Spec.Usages);
+        if (problem is not null)
+        {
+            csr.Status.Conditions = [.. csr.Status.Conditions ?? [], new V1CertificateSigningRequestCondition
+            {
+                Type = "Failed",
+                Status = "True",
+                Reason = "SignerValidationFailure",
+                Message = problem,
+            }];
+            await _client.UpdateStatusAsync(csr, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        csr.Status.Certificate = System.Text.Encoding.ASCII.GetBytes(_signer.Sign(request, csr.Spec.Usages, csr.Spec.ExpirationSeconds));
+        await _client.UpdateStatusAsync(csr, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("signed CSR {Name} ({Signer}) for {User}", name, csr.Spec.SignerName, csr.Spec.Username);
+    }
+}

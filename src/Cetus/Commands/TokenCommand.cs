@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Cetus.ApiServer.Security;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Cetus.Commands;
+
+/// <summary>
+/// <c>cetus token create|list|delete</c>: bootstrap (join) tokens, as <c>kubeadm token</c> manages them — each a Secret
+/// <c>kube-system/bootstrap-token-&lt;id&gt;</c>; an agent joins with <c>cetus agent --server URL --token &lt;id&gt;.&lt;secret&gt;</c>.
+/// </summary>
+internal static class TokenCommand
+{
+    /// <summary>Adds the <c>token</c> subcommand.</summary>
+    public static void AddTo(RootCommand root)
+    {
+        Option<string> kubeconfig = new("--kubeconfig") { Description = "An administrator's kubeconfig.", DefaultValueFactory = _ => "/var/lib/cetus/admin.kubeconfig", Recursive = true };
+        Command token = new("token", "Manage bootstrap tokens, with which agents join the cluster.") { kubeconfig };
+
+        Option<string> ttl = new("--ttl") { Description = "How long the token is valid (e.g. 30m, 24h, 2h30m); 0 never expires.", DefaultValueFactory = _ => "24h" };
+        Option<string?> description = new("--description") { Description = "A human description of the token." };
+        Option<string[]> groups = new("--groups") { Description = "Extra groups (system:bootstrappers:…) the token's user is in.", AllowMultipleArgumentsPerToken = true };
+        Command create = new("create", "Create a bootstrap token and print it (<id>.<secret>).") { ttl, description, groups };
+        create.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            if (ParseDuration(parseResult.GetValue(ttl)!) is not { } lifetime)
+            {
+                await error.WriteLineAsync($"cetus: invalid --ttl {parseResult.GetValue(ttl)}: use a duration such as 30m, 24h or 0").ConfigureAwait(false);
+                return 1;
+            }
+
+            var extraGroups = (parseResult.GetValue(groups) ?? []).SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            if (extraGroups.FirstOrDefault(g => !BootstrapTokens.IsValidExtraGroup(g)) is { } bad)
+            {
+                await error.WriteLineAsync($"cetus: invalid group {bad}: extra groups must match system:bootstrappers:[a-z0-9:-]*[a-z0-9]").ConfigureAwait(false);
+                return 1;
+            }
+
+            return await RunAsync(parseResult.GetValue(kubeconfig)!, error, async client =>
+            {
+                var (id, secret) = BootstrapTokens.Generate();
+                DateTimeOffset? expires = lifetime == TimeSpan.Zero ? null : DateTimeOffset.UtcNow + lifetime;
+                await client.CoreV1.CreateNamespacedSecretAsync(
+                    BootstrapTokens.ToSecret(id, secret, expires, parseResult.GetValue(description), extraGroups), BootstrapTokens.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await parseResult.InvocationConfiguration.Output.WriteLineAsync($"{id}.{secret}").ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        });
+
+        Command list = new("list", "List the bootstrap tokens.");
+        list.SetAction(async (parseResult, cancellationToken) =>
+            await RunAsync(parseResult.GetValue(kubeconfig)!, parseResult.InvocationConfiguration.Error, async client =>
+            {
+                var secrets = await client.CoreV1.ListNamespacedSecretAsync(BootstrapTokens.Namespace, fieldSelector: "type=" + BootstrapTokens.SecretType, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var output = parseResult.InvocationConfiguration.Output;
+                await output.WriteLineAsync($"{"TOKEN",-24}{"TTL",-10}{"EXPIRES",-22}{"USAGES",-26}{"DESCRIPTION",-30}EXTRA GROUPS").ConfigureAwait(false);
+                foreach (var item in secrets.Items.Where(s => s.Type == BootstrapTokens.SecretType).OrderBy(s => s.Metadata.Name, StringComparer.Ordinal))
+                {
+                    string Value(string key) => item.Data?.TryGetValue(key, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : string.Empty;
+                    var expires = Value(BootstrapTokens.ExpirationKey);
+                    var left = DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                        ? (at <= DateTimeOffset.UtcNow ? "<expired>" : Api.Resources.Printing.HumanDuration.Format(at - DateTimeOffset.UtcNow))
+                        : "<forever>";
+                    var usages = string.Join(',', new[] { "authentication", "signing" }.Where(u => Value("usage-bootstrap-" + u) == "true"));
+                    // As kubeadm token list: the secret half is masked.
+                    await output.WriteLineAsync($"{Value(BootstrapTokens.IdKey) + ".****************",-24}{left,-10}{(expires.Length == 0 ? "<never>" : expires),-22}{usages,-26}{Value(BootstrapTokens.DescriptionKey),-30}{Value(BootstrapTokens.ExtraGroupsKey)}").ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false));
+
+        Argument<string> id = new("TOKEN-ID") { Description = "The token's id (or the whole token)." };
+        Command delete = new("delete", "Delete a bootstrap token: agents can no longer join with it.") { id };
+        delete.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var value = parseResult.GetValue(id)!;
+            var tokenId = BootstrapTokens.Parse(value)?.Id ?? value;
+            return await RunAsync(parseResult.GetValue(kubeconfig)!, parseResult.InvocationConfiguration.Error, async client =>
+            {
+                await client.CoreV1.DeleteNamespacedSecretAsync(BootstrapTokens.SecretPrefix + tokenId, BootstrapTokens.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await parseResult.InvocationConfiguration.Output.WriteLineAsync($"bootstrap token \"{tokenId}\" deleted").ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        });
+
+        token.Subcommands.Add(create);
+        token.Subcommands.Add(list);
+        token.Subcommands.Add(delete);
+        root.Subcommands.Add(token);
+    }
+
+    /// <summary>A Go-style duration (<c>90s</c>, <c>30m</c>, <c>24h</c>, <c>1h30m</c>, <c>0</c>); null when malformed or negative.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        var total = TimeSpan.Zero;
+        var rest = text.AsSpan();
+        if (rest.IsEmpty)
+        {
+            return null;
+        }
+
+        while (!rest.IsEmpty)
+        {
+            var digits = 0;
+            while (digits < rest.Length && (char.IsAsciiDigit(rest[digits]) || rest[digits] == '.'))
+            {
+                digits++;
+            }
+
+            var units = digits;
+            while (units < rest.Length && char.IsAsciiLetter(rest[units]))
+            {
+                units++;
+            }
+
+            if (digits == 0 || units == digits || !double.TryParse(rest[..digits], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            {
+                return null;
+            }
+
+            TimeSpan? unit = rest[digits..units] switch
+            {
+                "s" => TimeSpan.FromSeconds(1),
+                "m" => TimeSpan.FromMinutes(1),
+                "h" => TimeSpan.FromHours(1),
+                _ => null,
+            };
+            if (unit is null)
+            {
+                return null;
+            }
+
+            total += unit.Value * number;
+            rest = rest[units..];
+        }
+
+        return total;
+    }
+
+    private static async Task<int> RunAsync(string kubeconfig, TextWriter error, Func<IKubernetes, Task> action)
+    {
+        if (!File.Exists(kubeconfig))
+        {
+            await error.WriteLineAsync($"cetus: no kubeconfig at {kubeconfig}: pass --kubeconfig (cetus server writes DATA-DIR/admin.kubeconfig)").ConfigureAwait(false);
+            return 1;
+        }
+
+        try
+        {
+            using var client = ControllerManagerCommand.CreateClient(kubeconfig);
+            await action(client).ConfigureAwait(false);
+            return 0;
+        }
+        catch (HttpOperationException e)
+        {
+            var status = k8s.KubernetesJson.Deserialize<V1Status>(e.Response.Content ?? "{}");
+            await error.WriteLineAsync($"cetus: {status?.Message ?? e.Message} ({(int)e.Response.StatusCode})").ConfigureAwait(false);
+            return 1;
+        }
+        catch (HttpRequestException e)
+        {
+            await error.WriteLineAsync($"cetus: cannot reach the API server: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}
