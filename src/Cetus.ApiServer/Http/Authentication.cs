@@ -31,20 +31,30 @@ internal sealed class Authentication(ApiServerOptions options, ServiceAccountAut
 
     public async Task<UserInfo> AuthenticateAsync(HttpContext context)
     {
+        // As kube-apiserver's union of authenticators: the client certificate first, then bearer tokens (the token file,
+        // bootstrap tokens, service-account tokens); the first that accepts the request names the user. Credentials
+        // that are presented but refused by all give 401 (never anonymous).
         UserInfo? user = null;
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var presented = false;
+        if (await context.Connection.GetClientCertificateAsync(context.RequestAborted).ConfigureAwait(false) is { } certificate)
         {
-            // A presented token must be valid: a bad token is not excused by a good certificate.
+            presented = true;
+            user = options.AuthenticateCertificate(certificate);
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        if (user is null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            presented = true;
             var token = header["Bearer ".Length..].Trim();
             user = options.AuthenticateToken(token)
                 ?? (await bootstrapTokens.AuthenticateAsync(token, context.RequestAborted).ConfigureAwait(false)).User
-                ?? (await serviceAccounts.AuthenticateAsync(token, null, context.RequestAborted).ConfigureAwait(false)).User
-                ?? throw Problems.Unauthorized();
+                ?? (await serviceAccounts.AuthenticateAsync(token, null, context.RequestAborted).ConfigureAwait(false)).User;
         }
-        else if (await context.Connection.GetClientCertificateAsync(context.RequestAborted).ConfigureAwait(false) is { } certificate)
+
+        if (user is null && presented)
         {
-            user = options.AuthenticateCertificate(certificate) ?? throw Problems.Unauthorized();
+            throw Problems.Unauthorized();
         }
 
         if (user is null && options.AnonymousAuth)
