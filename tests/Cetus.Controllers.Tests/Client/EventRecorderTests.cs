@@ -1,7 +1,4 @@
 using Cetus.Client.Events;
-using Cetus.Storage;
-using Cetus.Storage.Sqlite;
-using Cetus.Testing;
 using k8s;
 using k8s.Models;
 using Xunit;
@@ -9,37 +6,9 @@ using Xunit;
 namespace Cetus.Controllers.Tests.Client;
 
 /// <summary>The event recorder against an API server in this process: repeats are aggregated into one Event's count.</summary>
-public sealed class EventRecorderTests : IAsyncLifetime
+public sealed class EventRecorderTests(InProcessCluster cluster) : IClassFixture<InProcessCluster>
 {
-    private readonly TempDirectory _directory = new("events");
     private readonly ManualTime _time = new();
-    private IStore? _store;
-    private InProcessApiServer? _server;
-    private Kubernetes? _client;
-
-    public async Task InitializeAsync()
-    {
-        _store = SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null });
-        _server = await InProcessApiServer.StartAsync(_store);
-        await _server.WriteKubeconfigAsync(_directory.File("kubeconfig"));
-        _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_directory.File("kubeconfig")));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-        }
-
-        _directory.Dispose();
-    }
 
     [Fact]
     public async Task Repeats_BumpCountAndLastTimestamp_OfOneEvent_AndADifferentMessageIsANewEvent()
@@ -51,7 +20,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
             Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "default", Uid = Guid.NewGuid().ToString() },
         };
         var first = _time.GetUtcNow().UtcDateTime;
-        await using (var recorder = new EventRecorder(_client!, "deployment-controller", _time))
+        await using (var recorder = new EventRecorder(cluster.Client, "deployment-controller", _time))
         {
             recorder.Event(deployment, EventTypes.Normal, "ScalingReplicaSet", "Scaled up replica set web-1 from 0 to 3");
             await WaitForEventsAsync(1);
@@ -62,7 +31,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
             recorder.Event(deployment, EventTypes.Normal, "ScalingReplicaSet", "Scaled down replica set web-1 from 3 to 0");
         }
 
-        var events = (await _client!.CoreV1.ListNamespacedEventAsync("default")).Items.OrderBy(e => e.Message, StringComparer.Ordinal).ToList();
+        var events = (await cluster.Client.CoreV1.ListNamespacedEventAsync("default")).Items.OrderBy(e => e.Message, StringComparer.Ordinal).ToList();
         Assert.Equal(2, events.Count);
         var down = events[0];
         var up = events[1];
@@ -77,7 +46,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
     private async Task WaitForEventsAsync(int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await _client!.CoreV1.ListNamespacedEventAsync("default")).Items.Count < count)
+        while ((await cluster.Client.CoreV1.ListNamespacedEventAsync("default")).Items.Count < count)
         {
             Assert.True(DateTime.UtcNow < deadline, "the event was not written");
             await Task.Delay(20);

@@ -1,50 +1,19 @@
 using Cetus.Client.LeaderElection;
-using Cetus.Storage;
-using Cetus.Storage.Sqlite;
-using Cetus.Testing;
 using k8s;
 using Xunit;
 
 namespace Cetus.Controllers.Tests.Client;
 
 /// <summary>Leader election on a real Lease in an API server in this process; the candidates' clock is manual.</summary>
-public sealed class LeaderElectorTests : IAsyncLifetime
+public sealed class LeaderElectorTests(InProcessCluster cluster) : IClassFixture<InProcessCluster>
 {
-    private readonly TempDirectory _directory = new("leader");
     private readonly ManualTime _time = new();
-    private IStore? _store;
-    private InProcessApiServer? _server;
-    private Kubernetes? _client;
-
-    public async Task InitializeAsync()
-    {
-        _store = SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null });
-        _server = await InProcessApiServer.StartAsync(_store);
-        await _server.WriteKubeconfigAsync(_directory.File("kubeconfig"));
-        _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_directory.File("kubeconfig")));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-        }
-
-        _directory.Dispose();
-    }
 
     [Fact]
     public async Task OnlyOneCandidateLeads_UntilTheLeaseGoesUnrenewedForItsDuration()
     {
-        var a = new LeaderElector(_client!, "kube-system", "test-lease", "a", time: _time);
-        var b = new LeaderElector(_client!, "kube-system", "test-lease", "b", time: _time);
+        var a = new LeaderElector(cluster.Client, "kube-system", "test-lease", "a", time: _time);
+        var b = new LeaderElector(cluster.Client, "kube-system", "test-lease", "b", time: _time);
 
         Assert.True(await a.TryAcquireOrRenewAsync(CancellationToken.None));
         Assert.False(await b.TryAcquireOrRenewAsync(CancellationToken.None));
@@ -59,7 +28,7 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         Assert.True(await b.TryAcquireOrRenewAsync(CancellationToken.None));
         Assert.False(await a.TryAcquireOrRenewAsync(CancellationToken.None));
 
-        var lease = await _client!.CoordinationV1.ReadNamespacedLeaseAsync("test-lease", "kube-system");
+        var lease = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync("test-lease", "kube-system");
         Assert.Equal(("b", 1, 15), (lease.Spec.HolderIdentity, lease.Spec.LeaseTransitions, lease.Spec.LeaseDurationSeconds));
     }
 }
