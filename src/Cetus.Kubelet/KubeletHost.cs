@@ -74,7 +74,17 @@ public sealed class KubeletHost : IAsyncDisposable
         _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
         {
             OnAdd = Handle,
-            OnUpdate = (_, pod) => Handle(pod),
+            OnUpdate = (old, pod) =>
+            {
+                if (IsMine(pod) && PodUpdates.StatusOnly(old, pod))
+                {
+                    // Its own status patch coming back (or another writer's status change): no new desired state.
+                    Agent.ObservePod(pod);
+                    return;
+                }
+
+                Handle(pod);
+            },
             OnDelete = deleted =>
             {
                 if (deleted.Object is { } pod && IsMine(pod))

@@ -69,6 +69,9 @@ public sealed class NodeAgent
     /// <summary>A pod bound to this node appeared or changed.</summary>
     public void HandlePod(V1Pod pod) => _workers?.Update(pod);
 
+    /// <summary>A pod bound to this node changed only in its status: recorded for the next sync, no sync now.</summary>
+    public void ObservePod(V1Pod pod) => _workers?.Observe(pod);
+
     /// <summary>A pod bound to this node is gone from the API server.</summary>
     public void HandlePodDeleted(V1Pod pod) => _workers?.Remove(pod);
 }

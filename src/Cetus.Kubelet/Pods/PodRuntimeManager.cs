@@ -16,6 +16,12 @@ public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, Containe
 {
     /// <summary>When set, the pod must be synced again after this long (a container waits out its restart backoff).</summary>
     public TimeSpan? ResyncAfter { get; init; }
+
+    /// <summary>
+    /// When the step changed nothing: the runtime state it read (the sandbox and containers as they are now), so the
+    /// caller need not list the runtime again. Null when unknown (the step changed something or read no state).
+    /// </summary>
+    public RuntimePodState? State { get; init; }
 }
 
 /// <summary>
@@ -42,9 +48,12 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
     public string RuntimeName => runtimeName;
 
     /// <summary>What the runtime holds for pod <paramref name="podUid"/>: its newest sandbox and that sandbox's containers.</summary>
-    public async Task<RuntimePodState> GetStateAsync(string podUid, CancellationToken cancellationToken)
+    public async Task<RuntimePodState> GetStateAsync(string podUid, CancellationToken cancellationToken) =>
+        await StateAsync(await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    // The state of the newest of the pod's sandboxes (as just listed) and its containers.
+    private async Task<RuntimePodState> StateAsync(IReadOnlyList<PodSandbox> sandboxes, CancellationToken cancellationToken)
     {
-        var sandboxes = await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false);
         var sandbox = sandboxes.MaxBy(s => s.CreatedAt);
         if (sandbox is null)
         {
@@ -126,7 +135,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         }
 
         sandboxConfig.Metadata.Attempt = ready.Metadata?.Attempt ?? 0;
-        var state = await GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
+        var state = await StateAsync(sandboxes, cancellationToken).ConfigureAwait(false);
         _configs.Observe(uid, state.PodIP);
         var restartPolicy = pod.Spec.RestartPolicy ?? "Always";
 
@@ -138,7 +147,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             if (latest is null)
             {
                 var started = await StartAsync(pod, init, sidecar ? CriLabels.Sidecar : CriLabels.Init, 0, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
-                return new SyncStep(started, waiting);
+                return new SyncStep(started, waiting) { State = started ? null : state };
             }
 
             switch (latest.State)
@@ -152,21 +161,21 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                     continue;
                 case RuntimeContainerState.Running:
                     // Wait for it to finish.
-                    return new SyncStep(false, waiting);
+                    return new SyncStep(false, waiting) { State = state };
                 case RuntimeContainerState.Exited when !sidecar && latest.ExitCode == 0:
                     continue;
                 case RuntimeContainerState.Exited when !sidecar && restartPolicy == "Never":
                     // A failed init container with restartPolicy Never fails the pod.
-                    return new SyncStep(false, waiting);
+                    return new SyncStep(false, waiting) { State = state };
                 default:
                     // Exited (failed init container, or a sidecar, restarted whatever the policy) or unknown: run it again.
                     if (_lifecycle.InBackoff(pod, init, latest, waiting) is { } remaining)
                     {
-                        return new SyncStep(false, waiting) { ResyncAfter = remaining };
+                        return new SyncStep(false, waiting) { ResyncAfter = remaining, State = state };
                     }
 
                     var restarted = await StartAsync(pod, init, sidecar ? CriLabels.Sidecar : CriLabels.Init, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
-                    return new SyncStep(restarted, waiting);
+                    return new SyncStep(restarted, waiting) { State = restarted ? null : state };
             }
         }
 
@@ -201,7 +210,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             }
         }
 
-        return new SyncStep(changed, waiting) { ResyncAfter = resync };
+        return new SyncStep(changed, waiting) { ResyncAfter = resync, State = changed ? null : state };
     }
 
     /// <summary>

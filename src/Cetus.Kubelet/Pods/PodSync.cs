@@ -62,6 +62,7 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
         await runtime.RefreshVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<string, ContainerWaiting> waiting = new Dictionary<string, ContainerWaiting>();
         TimeSpan? resync = null;
+        RuntimePodState? observed = null;
         for (var step = 0; step < MaxSteps; step++)
         {
             var result = await runtime.SyncAsync(pod, cancellationToken).ConfigureAwait(false);
@@ -69,11 +70,13 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
             resync = result.ResyncAfter;
             if (!result.Changed)
             {
+                // The step that changed nothing read the runtime as it is: no need to list it again.
+                observed = result.State;
                 break;
             }
         }
 
-        var state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
+        var state = observed ?? await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
         // Probe workers follow the running containers; their results decide started and ready.
         runtime.Probes.Sync(pod, state);
         var status = PodStatusCalculator.Compute(pod, state, waiting, hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: false, runtime.Probes.View(pod, state));

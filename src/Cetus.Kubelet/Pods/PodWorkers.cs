@@ -50,6 +50,29 @@ public sealed class PodWorkers
         Enqueue(pod.Metadata.Uid, pod, removed: false);
     }
 
+    /// <summary>
+    /// The pod changed in a way that needs no sync (its status): the worker keeps the newer pod for its next sync
+    /// without waking; a pod with no worker yet is synced as <see cref="Update"/>.
+    /// </summary>
+    public void Observe(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        lock (_workers)
+        {
+            if (_workers.TryGetValue(pod.Metadata.Uid, out var worker))
+            {
+                if (!worker.Removed)
+                {
+                    worker.Latest = pod;
+                }
+
+                return;
+            }
+        }
+
+        Update(pod);
+    }
+
     /// <summary>The API server no longer has the pod: clean up the runtime and end its worker.</summary>
     public void Remove(V1Pod pod)
     {

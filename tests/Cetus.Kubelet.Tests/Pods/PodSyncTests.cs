@@ -63,6 +63,45 @@ public sealed class PodSyncTests
     }
 
     [Fact]
+    public async Task Sync_ReadsTheRuntimeOnce_WhenNothingChanges()
+    {
+        _client.Add(Pod("web"));
+        await _sync.SyncAsync(_client.Pod("web"), CancellationToken.None);
+        var before = _runtime.Calls.Count;
+
+        await _sync.SyncAsync(_client.Pod("web"), CancellationToken.None);
+
+        // One listing of the sandbox and its containers serves both the (empty) step and the status.
+        var calls = _runtime.Calls.Skip(before).ToList();
+        Assert.Equal(1, calls.Count(c => c == "ListPodSandbox"));
+        Assert.Equal(1, calls.Count(c => c == "ListContainers"));
+        Assert.Equal(1, calls.Count(c => c == "ContainerStatus"));
+    }
+
+    [Fact]
+    public async Task PodWorkers_Observe_KeepsTheNewerPodForTheNextSync_WithoutSyncing()
+    {
+        using var stop = new CancellationTokenSource();
+        var workers = new PodWorkers(_sync, stop.Token, _time);
+        _client.Add(Pod("a"));
+        workers.Update(_client.Pod("a"));
+        await workers.WhenIdleAsync(CancellationToken.None);
+        Assert.Single(_client.PodPatches);
+        var before = _runtime.Calls.Count;
+
+        // The written status coming back: no sync now.
+        workers.Observe(_client.Pod("a"));
+        await workers.WhenIdleAsync(CancellationToken.None);
+        Assert.Equal(before, _runtime.Calls.Count);
+
+        // The next sync compares with the observed status: nothing to write again.
+        workers.Requeue("uid-a");
+        await workers.WhenIdleAsync(CancellationToken.None);
+        Assert.True(_runtime.Calls.Count > before);
+        Assert.Single(_client.PodPatches);
+    }
+
+    [Fact]
     public async Task StatusPatch_CarriesOnlyKubeletConditions_SoOtherWritersConditionsStay()
     {
         var pod = Pod("web");
