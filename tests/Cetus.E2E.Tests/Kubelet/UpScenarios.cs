@@ -58,7 +58,8 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         Assert.Equal("fake://1.7.0-fake", node.Status.NodeInfo.ContainerRuntimeVersion);
         Assert.Contains(node.Status.Addresses, a => a.Type == "InternalIP" && !string.IsNullOrEmpty(a.Address));
         Assert.Equal(["False", "False", "False"], node.Status.Conditions.Where(c => c.Type.EndsWith("Pressure", StringComparison.Ordinal)).Select(c => c.Status));
-        var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(UpFixture.NodeName, "kube-node-lease");
+        // The Lease is taken right after registration, so it may come a moment after the node turns Ready.
+        var lease = (await Wait.ForAsync(LeaseAsync, l => l is not null, "the node's Lease", Patience))!;
         Assert.Equal(UpFixture.NodeName, lease.Spec.HolderIdentity);
 
         // The kubelet acts as the node itself, so the node authorizer applies: it may not read another node's Lease.
@@ -115,6 +116,18 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         try
         {
             return await _client.CoreV1.ReadNodeAsync(UpFixture.NodeName);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task<V1Lease?> LeaseAsync()
+    {
+        try
+        {
+            return await _client.CoordinationV1.ReadNamespacedLeaseAsync(UpFixture.NodeName, "kube-node-lease");
         }
         catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
