@@ -173,8 +173,9 @@ public sealed class PodWorkers
                     Retry(uid, worker, after);
                 }
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            catch (Exception) when (_stopping.IsCancellationRequested)
             {
+                // Shutting down: whatever failed was cut short by the stop (a CRI call ends as RpcException Cancelled).
                 lock (_workers)
                 {
                     worker.Running = null;
