@@ -182,17 +182,27 @@ static async Task MarkReadyAsync(Kubernetes client, string name, CancellationTok
         await foreach (var pod in pending.Reader.ReadAllAsync(cancellationToken))
         {
             var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await client.CoreV1.PatchNamespacedPodStatusAsync(
-                    new V1Patch($$$"""{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":"{{{now}}}"}]}}""", V1Patch.PatchType.MergePatch),
-                    pod,
-                    "default",
-                    cancellationToken: cancellationToken);
-            }
-            catch (k8s.Autorest.HttpOperationException)
-            {
-                // Deleted meanwhile by the rollout.
+                try
+                {
+                    await client.CoreV1.PatchNamespacedPodStatusAsync(
+                        new V1Patch($$$"""{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":"{{{now}}}"}]}}""", V1Patch.PatchType.MergePatch),
+                        pod,
+                        "default",
+                        cancellationToken: cancellationToken);
+                    break;
+                }
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    // Deleted meanwhile by the rollout.
+                    break;
+                }
+                catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException && attempt < 20)
+                {
+                    // Throttled (429) or a broken connection: a real kubelet retries its status too.
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken);
+                }
             }
         }
     })).ToList();
