@@ -16,47 +16,22 @@ namespace Cetus.Controllers.CertificateApproving;
 /// renewing its own certificate) or <c>…/nodeclient</c> (a bootstrap token asking for a node's first one). It never
 /// denies: a request it does not recognize, or whose requester lacks the permission, stays Pending for someone else.
 /// </summary>
-public sealed class CsrApprovingController
+public sealed class CsrApprovingController : CsrController
 {
     /// <summary>The controller's name.</summary>
     public const string Name = "csrapproving";
 
     private const string CertificatesGroup = "certificates.k8s.io";
-    private readonly Indexer<V1CertificateSigningRequest> _requests;
-    private readonly ICertificateClient _client;
-    private readonly ILogger _logger;
-
     /// <summary>Creates the controller over the shared CSR cache.</summary>
     public CsrApprovingController(Indexer<V1CertificateSigningRequest> requests, ICertificateClient client, TimeProvider time, ILogger? logger = null)
+        : base(Name, requests, client, time, logger)
     {
-        _requests = requests;
-        _client = client;
-        _logger = logger ?? NullLogger.Instance;
-        Queue = new RateLimitingQueue(time: time);
     }
-
-    /// <summary>The work queue of CSR names.</summary>
-    public RateLimitingQueue Queue { get; }
-
-    /// <summary>Queues every CSR added or changed.</summary>
-    public void Register(SharedInformer<V1CertificateSigningRequest> requests)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        requests.AddEventHandler(new ResourceEventHandler<V1CertificateSigningRequest>
-        {
-            OnAdd = csr => Queue.Add(csr.Metadata.Name),
-            OnUpdate = (_, csr) => Queue.Add(csr.Metadata.Name),
-        });
-    }
-
-    /// <summary>Runs the workers until cancelled.</summary>
-    public Task RunAsync(int workers, CancellationToken cancellationToken) =>
-        new QueueWorker(Name, Queue, SyncAsync, _logger).RunAsync(workers, cancellationToken);
 
     /// <summary>Approves the CSR when it is a kubelet client request its requester is allowed to make.</summary>
-    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    public override async Task SyncAsync(string name, CancellationToken cancellationToken)
     {
-        var cached = _requests.Get(null, name);
+        var cached = Requests.Get(null, name);
         if (cached is null
             || cached.Status?.Certificate is { Length: > 0 }
             || CertificateRequests.Has(cached, "Approved")
@@ -73,7 +48,7 @@ public sealed class CsrApprovingController
 
         foreach (var (subresource, success) in permission)
         {
-            var allowed = await _client.AllowedAsync(new V1SubjectAccessReviewSpec
+            var allowed = await Client.AllowedAsync(new V1SubjectAccessReviewSpec
             {
                 User = cached.Spec.Username,
                 Uid = cached.Spec.Uid,
@@ -95,13 +70,13 @@ public sealed class CsrApprovingController
                 Reason = "AutoApproved",
                 Message = success,
             }];
-            await _client.UpdateApprovalAsync(csr, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("approved CSR {Name} for {User}", name, cached.Spec.Username);
+            await Client.UpdateApprovalAsync(csr, cancellationToken).ConfigureAwait(false);
+            Logger.LogInformation("approved CSR {Name} for {User}", name, cached.Spec.Username);
             return;
         }
 
         // Upstream returns an ignorable error: logged, not retried.
-        _logger.LogInformation("recognized CSR {Name} as {Kinds} but the subject access review was not approved", name, message);
+        Logger.LogInformation("recognized CSR {Name} as {Kinds} but the subject access review was not approved", name, message);
     }
 
     /// <summary>

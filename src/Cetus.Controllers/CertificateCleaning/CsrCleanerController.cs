@@ -12,7 +12,7 @@ namespace Cetus.Controllers.CertificateCleaning;
 /// after approval, denied and failed ones an hour after that condition, pending ones a day after creation, and any
 /// whose certificate has expired. Instead of upstream's hourly relist, each CSR is queued again for its own deadline.
 /// </summary>
-public sealed class CsrCleanerController
+public sealed class CsrCleanerController : CsrController
 {
     /// <summary>The controller's name.</summary>
     public const string Name = "csrcleaner";
@@ -23,38 +23,14 @@ public sealed class CsrCleanerController
     /// <summary>How long a pending CSR is kept.</summary>
     public static readonly TimeSpan PendingExpiration = TimeSpan.FromHours(24);
 
-    private readonly Indexer<V1CertificateSigningRequest> _requests;
-    private readonly ICertificateClient _client;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
 
     /// <summary>Creates the controller over the shared CSR cache.</summary>
     public CsrCleanerController(Indexer<V1CertificateSigningRequest> requests, ICertificateClient client, TimeProvider time, ILogger? logger = null)
+        : base(Name, requests, client, time, logger)
     {
-        _requests = requests;
-        _client = client;
         _time = time;
-        _logger = logger ?? NullLogger.Instance;
-        Queue = new RateLimitingQueue(time: time);
     }
-
-    /// <summary>The work queue of CSR names.</summary>
-    public RateLimitingQueue Queue { get; }
-
-    /// <summary>Queues every CSR added or changed.</summary>
-    public void Register(SharedInformer<V1CertificateSigningRequest> requests)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        requests.AddEventHandler(new ResourceEventHandler<V1CertificateSigningRequest>
-        {
-            OnAdd = csr => Queue.Add(csr.Metadata.Name),
-            OnUpdate = (_, csr) => Queue.Add(csr.Metadata.Name),
-        });
-    }
-
-    /// <summary>Runs the workers until cancelled.</summary>
-    public Task RunAsync(int workers, CancellationToken cancellationToken) =>
-        new QueueWorker(Name, Queue, SyncAsync, _logger).RunAsync(workers, cancellationToken);
 
     /// <summary>When the CSR is due for deletion (null: never, it is being deleted already).</summary>
     public static DateTimeOffset? Deadline(V1CertificateSigningRequest csr)
@@ -93,9 +69,9 @@ public sealed class CsrCleanerController
     }
 
     /// <summary>Deletes the CSR when its deadline has passed, or looks again at the deadline.</summary>
-    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    public override async Task SyncAsync(string name, CancellationToken cancellationToken)
     {
-        var csr = _requests.Get(null, name);
+        var csr = Requests.Get(null, name);
         if (csr is null || Deadline(csr) is not { } deadline)
         {
             return;
@@ -110,8 +86,8 @@ public sealed class CsrCleanerController
 
         try
         {
-            await _client.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("deleted CSR {Name}: done with since {Deadline}", name, deadline);
+            await Client.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+            Logger.LogInformation("deleted CSR {Name}: done with since {Deadline}", name, deadline);
         }
         catch (k8s.Autorest.HttpOperationException e) when (ApiErrors.IsNotFound(e))
         {

@@ -16,48 +16,24 @@ namespace Cetus.Controllers.CertificateSigning;
 /// CN=system:node:*, O=system:nodes with client usages; a client request with other usages) gets the condition Failed
 /// (reason SignerValidationFailure) instead. Denied, failed, pending and issued requests are left alone.
 /// </summary>
-public sealed class CsrSigningController
+public sealed class CsrSigningController : CsrController
 {
     /// <summary>The controller's name.</summary>
     public const string Name = "csrsigning";
 
-    private readonly Indexer<V1CertificateSigningRequest> _requests;
-    private readonly ICertificateClient _client;
     private readonly CertificateSigner _signer;
-    private readonly ILogger _logger;
 
     /// <summary>Creates the controller over the shared CSR cache and the cluster CA's signer.</summary>
     public CsrSigningController(Indexer<V1CertificateSigningRequest> requests, ICertificateClient client, CertificateSigner signer, TimeProvider time, ILogger? logger = null)
+        : base(Name, requests, client, time, logger)
     {
-        _requests = requests;
-        _client = client;
         _signer = signer;
-        _logger = logger ?? NullLogger.Instance;
-        Queue = new RateLimitingQueue(time: time);
     }
-
-    /// <summary>The work queue of CSR names.</summary>
-    public RateLimitingQueue Queue { get; }
-
-    /// <summary>Queues every CSR added or changed.</summary>
-    public void Register(SharedInformer<V1CertificateSigningRequest> requests)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        requests.AddEventHandler(new ResourceEventHandler<V1CertificateSigningRequest>
-        {
-            OnAdd = csr => Queue.Add(csr.Metadata.Name),
-            OnUpdate = (_, csr) => Queue.Add(csr.Metadata.Name),
-        });
-    }
-
-    /// <summary>Runs the workers until cancelled.</summary>
-    public Task RunAsync(int workers, CancellationToken cancellationToken) =>
-        new QueueWorker(Name, Queue, SyncAsync, _logger).RunAsync(workers, cancellationToken);
 
     /// <summary>Signs the CSR when it is approved, unsigned and for one of this signer's names.</summary>
-    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    public override async Task SyncAsync(string name, CancellationToken cancellationToken)
     {
-        var cached = _requests.Get(null, name);
+        var cached = Requests.Get(null, name);
         if (cached is null
             || cached.Status?.Certificate is { Length: > 0 }
             || !CertificateRequests.Has(cached, "Approved")
@@ -89,12 +65,12 @@ public sealed class CsrSigningController
                 Reason = "SignerValidationFailure",
                 Message = problem,
             }];
-            await _client.UpdateStatusAsync(csr, cancellationToken).ConfigureAwait(false);
+            await Client.UpdateStatusAsync(csr, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         csr.Status.Certificate = System.Text.Encoding.ASCII.GetBytes(_signer.Sign(request, csr.Spec.Usages, csr.Spec.ExpirationSeconds));
-        await _client.UpdateStatusAsync(csr, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("signed CSR {Name} ({Signer}) for {User}", name, csr.Spec.SignerName, csr.Spec.Username);
+        await Client.UpdateStatusAsync(csr, cancellationToken).ConfigureAwait(false);
+        Logger.LogInformation("signed CSR {Name} ({Signer}) for {User}", name, csr.Spec.SignerName, csr.Spec.Username);
     }
 }
