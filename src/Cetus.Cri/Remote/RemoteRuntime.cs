@@ -111,6 +111,10 @@ public sealed class RemoteRuntime : IContainerRuntime, IDisposable
         await _runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = containerId, Cmd = { command }, Timeout = timeoutSeconds }, Options(cancellationToken, TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds)))).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>
+        await _runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Image>> ListImagesAsync(ImageFilter? filter, CancellationToken cancellationToken) =>
         (await _images.ListImagesAsync(new ListImagesRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false)).Images;
 
