@@ -153,8 +153,12 @@ public sealed class ContainerLogManager
     // The rotated files of a log (PATH.*), oldest first: the timestamp suffix sorts by time.
     private static List<string> RotatedFiles(string path)
     {
+        // Simple matching: the Win32 rules would let "NAME.*" match NAME itself.
         var directory = Path.GetDirectoryName(path) ?? ".";
-        return [.. Directory.GetFiles(directory, Path.GetFileName(path) + ".*").Order(StringComparer.Ordinal)];
+        var prefix = Path.GetFileName(path) + ".";
+        return [.. Directory.GetFiles(directory, prefix + "*", new EnumerationOptions { MatchType = MatchType.Simple })
+            .Where(f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)];
     }
 
     // Removes temporary files of an interrupted compression and plain files whose .gz exists; keeps the rest.

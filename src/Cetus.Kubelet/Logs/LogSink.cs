@@ -46,12 +46,12 @@ internal sealed class LogSink(PodLogOptions options)
         }
     }
 
-    /// <summary>The end of one file (rotation): a last line without newline is taken as it is.</summary>
+    /// <summary>The end of one file: a last line without newline is taken as it is, without one (as upstream).</summary>
     public void EndOfFile()
     {
         if (_carry.WrittenCount > 0 && !Done)
         {
-            Line(_carry.WrittenSpan);
+            Line(_carry.WrittenSpan, newline: false);
         }
 
         _carry.Clear();
@@ -83,13 +83,17 @@ internal sealed class LogSink(PodLogOptions options)
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void Line(ReadOnlySpan<byte> line)
+    private void Line(ReadOnlySpan<byte> line, bool newline = true)
     {
         if (!CriLogLine.TryParse(line, out var parsed))
         {
             // Not CRI: passed through as it is (upstream skips it; losing output helps nobody).
             Append(line);
-            Append("\n"u8);
+            if (newline)
+            {
+                Append("\n"u8);
+            }
+
             return;
         }
 
@@ -104,13 +108,13 @@ internal sealed class LogSink(PodLogOptions options)
         if (_partialTimestamp is { } first)
         {
             // A joined line carries the time its first fragment was written.
-            Write(first, _partial.WrittenSpan, content);
+            Write(first, _partial.WrittenSpan, content, newline);
             _partial.Clear();
             _partialTimestamp = null;
         }
         else
         {
-            Write(parsed.Timestamp, [], content);
+            Write(parsed.Timestamp, [], content, newline);
         }
     }
 
