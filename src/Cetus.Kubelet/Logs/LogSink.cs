@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace Cetus.Kubelet.Logs;
 
@@ -127,7 +126,10 @@ internal sealed class LogSink(PodLogOptions options)
 
         if (options.Timestamps)
         {
-            Append(Encoding.ASCII.GetBytes(timestamp.ToString() + " "));
+            Span<byte> prefix = stackalloc byte[LogTimestamp.MaxLength + 1];
+            var length = timestamp.Format(prefix);
+            prefix[length++] = (byte)' ';
+            Append(prefix[..length]);
         }
 
         Append(head);

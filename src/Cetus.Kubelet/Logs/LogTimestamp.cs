@@ -85,11 +85,31 @@ public readonly record struct LogTimestamp(DateTimeOffset Time, int Nanoseconds)
     /// <summary>Parses a string (see <see cref="TryParse(ReadOnlySpan{byte}, out LogTimestamp)"/>).</summary>
     public static bool TryParse(string text, out LogTimestamp timestamp) => TryParse(Encoding.UTF8.GetBytes(text ?? string.Empty), out timestamp);
 
+    /// <summary>The longest text of <see cref="Format"/>: date, time, 9 fraction digits and a numeric offset.</summary>
+    public const int MaxLength = 35;
+
     /// <summary>As upstream's RFC3339NanoFixed: the written local time, 9 fraction digits, Z for a zero offset.</summary>
     public override string ToString()
     {
-        var zone = Time.Offset == TimeSpan.Zero ? "Z" : Time.ToString("zzz", CultureInfo.InvariantCulture);
-        return Time.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "." + Nanoseconds.ToString("D9", CultureInfo.InvariantCulture) + zone;
+        Span<byte> text = stackalloc byte[MaxLength];
+        return Encoding.ASCII.GetString(text[..Format(text)]);
+    }
+
+    /// <summary>Writes <see cref="ToString"/>'s text as UTF-8 into <paramref name="destination"/> (at least <see cref="MaxLength"/> bytes); returns its length.</summary>
+    public int Format(Span<byte> destination)
+    {
+        Time.TryFormat(destination, out var written, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        destination[written++] = (byte)'.';
+        Nanoseconds.TryFormat(destination[written..], out var digits, "D9", CultureInfo.InvariantCulture);
+        written += digits;
+        if (Time.Offset == TimeSpan.Zero)
+        {
+            destination[written++] = (byte)'Z';
+            return written;
+        }
+
+        Time.TryFormat(destination[written..], out var zone, "zzz", CultureInfo.InvariantCulture);
+        return written + zone;
     }
 
     private static bool Digits(ReadOnlySpan<byte> text, out int value)
