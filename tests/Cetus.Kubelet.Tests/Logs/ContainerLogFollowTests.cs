@@ -1,6 +1,7 @@
 using Cetus.Kubelet.Logs;
 using Xunit;
 using static Cetus.Kubelet.Tests.Logs.LogFiles;
+using static Cetus.Kubelet.Tests.Probes.TimerClock;
 
 namespace Cetus.Kubelet.Tests.Logs;
 
