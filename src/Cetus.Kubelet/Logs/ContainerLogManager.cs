@@ -90,6 +90,10 @@ public sealed class ContainerLogManager
                     rotated.Add(container.Id);
                 }
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                // Removed since the list: nothing to rotate.
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or RpcException)
             {
                 // One container's trouble (gone meanwhile, a file in the way) does not stop the others.

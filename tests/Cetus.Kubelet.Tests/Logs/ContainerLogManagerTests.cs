@@ -79,6 +79,15 @@ public sealed class ContainerLogManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task OneContainersTrouble_DoesNotStopTheOthers()
+    {
+        await RunningContainerAsync("gone", new string('x', 200));
+        var (second, _) = await RunningContainerAsync("app", new string('x', 200));
+        _runtime.FailNext("ContainerStatus", StatusCode.NotFound);
+        Assert.Equal([second], await Manager(maxSize: 100).RotateLogsAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AMissingLog_IsReopened()
     {
         var (id, path) = await RunningContainerAsync("app", "");
