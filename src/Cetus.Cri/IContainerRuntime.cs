@@ -55,6 +55,12 @@ public interface IRuntimeService
     /// (0: no limit; a command still running then fails with DeadlineExceeded); returns its output and exit code.
     /// </summary>
     Task<ExecSyncResponse> ExecSyncAsync(string containerId, IReadOnlyList<string> command, long timeoutSeconds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the runtime to reopen the stdout/stderr log file of a running container, after the kubelet renamed it away
+    /// for rotation (FailedPrecondition when the container is not running).
+    /// </summary>
+    Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken);
 }
 
 /// <summary>The image half of CRI (Kubernetes' internalapi.ImageManagerService); errors as in <see cref="IRuntimeService"/>.</summary>

@@ -123,6 +123,10 @@ public sealed class RemoteRuntime : IContainerRuntime, IStreamingRuntime, IDispo
         (await _runtime.PortForwardAsync(request, Options(cancellationToken)).ConfigureAwait(false)).Url;
 
     /// <inheritdoc/>
+    public async Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>
+        await _runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Image>> ListImagesAsync(ImageFilter? filter, CancellationToken cancellationToken) =>
         (await _images.ListImagesAsync(new ListImagesRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false)).Images;
 

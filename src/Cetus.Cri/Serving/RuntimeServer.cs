@@ -78,6 +78,13 @@ public sealed class RuntimeServer(IContainerRuntime runtime) : RuntimeService.Ru
     /// <inheritdoc/>
     public override Task<ExecSyncResponse> ExecSync(ExecSyncRequest request, ServerCallContext context) =>
         runtime.ExecSyncAsync(request.ContainerId, request.Cmd, request.Timeout, context.CancellationToken);
+
+    /// <inheritdoc/>
+    public override async Task<ReopenContainerLogResponse> ReopenContainerLog(ReopenContainerLogRequest request, ServerCallContext context)
+    {
+        await runtime.ReopenContainerLogAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false);
+        return new();
+    }
 }
 
 /// <summary>Serves any <see cref="IContainerRuntime"/> as the CRI ImageService over gRPC.</summary>
