@@ -64,6 +64,20 @@ public sealed class SpdySessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamsOpenedConcurrently_ReachTheWireInIdOrder_AndAreAllAccepted()
+    {
+        var opened = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => _client.OpenStreamAsync(SpdyHeaders.Empty, false, default))));
+        var accepted = new List<uint>();
+        for (var i = 0; i < 50; i++)
+        {
+            accepted.Add((await _server.AcceptStreamAsync(default).AsTask().WaitAsync(Deadline))!.Id);
+        }
+        // A SYN_STREAM with an id lower than one already seen would have been reset instead of accepted.
+        Assert.Equal(opened.Select(s => s.Id).Order(), accepted);
+        Assert.All(opened, s => Assert.Null(s.ResetStatus));
+    }
+
+    [Fact]
     public async Task Data_FlowsBothWays_AndFinEndsEachDirectionSeparately()
     {
         var (client, server) = await OpenAsync(SpdyHeaders.Empty);

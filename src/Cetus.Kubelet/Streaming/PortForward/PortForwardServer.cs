@@ -179,8 +179,9 @@ public static class PortForwardServer
                     }
                 }
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e)
             {
+                // A backend stream may throw anything; one forward's failure never ends the session.
                 logger.LogDebug("Port-forward to port {Port} ended: {Error}", port, e.Message);
             }
             finally
@@ -228,7 +229,7 @@ public static class PortForwardServer
             {
                 return null;
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+            catch (Exception e)
             {
                 return e;
             }
@@ -306,7 +307,7 @@ public static class PortForwardServer
             {
                 await action();
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e)
             {
                 logger.LogDebug("Port-forward: {Error}", e.Message);
             }

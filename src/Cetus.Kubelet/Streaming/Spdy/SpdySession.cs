@@ -87,20 +87,28 @@ public sealed class SpdySession : IAsyncDisposable
     /// <summary>Opens a stream (SYN_STREAM); await <see cref="SpdyStream.WaitForReplyAsync"/> for the peer's answer.</summary>
     public async Task<SpdyStream> OpenStreamAsync(SpdyHeaders headers, bool fin, CancellationToken cancellationToken)
     {
-        SpdyStream stream;
-        lock (_idLock)
+        // The id is taken under the write lock: SPDY requires new stream ids to reach the wire in increasing order.
+        await _writeLock.WaitAsync(cancellationToken);
+        try
         {
-            if (_goAwaySent || _goAwayReceived.Task.IsCompleted || _ended)
+            SpdyStream stream;
+            lock (_idLock)
             {
-                throw new IOException("the SPDY session is going away");
+                if (_goAwaySent || _goAwayReceived.Task.IsCompleted || _ended)
+                {
+                    throw new IOException("the SPDY session is going away");
+                }
+                stream = new SpdyStream(this, _nextStreamId, headers, localClosed: fin, remoteClosed: false);
+                _streams[stream.Id] = stream;
+                _nextStreamId += 2;
             }
-            stream = new SpdyStream(this, _nextStreamId, headers, localClosed: fin, remoteClosed: false);
-            _streams[stream.Id] = stream;
-            _nextStreamId += 2;
+            await WriteLockedAsync(new SpdySynStreamFrame(stream.Id, 0, 0, fin, false, headers));
+            return stream;
         }
-        // Serialized with all other frames, so stream ids reach the wire in increasing order as SPDY requires.
-        await SendAsync(new SpdySynStreamFrame(stream.Id, 0, 0, fin, false, headers), cancellationToken, beforeWrite: null);
-        return stream;
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>Sends a PING and waits for the peer to echo it.</summary>
@@ -142,38 +150,44 @@ public sealed class SpdySession : IAsyncDisposable
     }
 
     /// <summary>Writes one frame whole; a failed or cut-short write ends the session (the framing would be broken).</summary>
-    internal Task SendAsync(SpdyFrame frame, CancellationToken cancellationToken) => SendAsync(frame, cancellationToken, beforeWrite: null);
-
-    private async Task SendAsync(SpdyFrame frame, CancellationToken cancellationToken, Action? beforeWrite)
+    internal async Task SendAsync(SpdyFrame frame, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            if (_ended)
-            {
-                throw new IOException("the SPDY session has ended");
-            }
-            beforeWrite?.Invoke();
-            var bytes = _writer.Encode(frame);
-            if (frame is SpdyDataFrame { Data.IsEmpty: false } data)
-            {
-                // One write per frame: a separate small header write would meet Nagle's algorithm and delayed ACKs.
-                var whole = new byte[bytes.Length + data.Data.Length];
-                bytes.CopyTo(whole, 0);
-                data.Data.CopyTo(whole.AsMemory(bytes.Length));
-                bytes = whole;
-            }
-            await _transport.WriteAsync(bytes, _lifetime.Token);
-            await _transport.FlushAsync(_lifetime.Token);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            Abort();
-            throw new IOException($"SPDY session write failed: {e.Message}", e);
+            await WriteLockedAsync(frame);
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private async Task WriteLockedAsync(SpdyFrame frame)
+    {
+        if (_ended)
+        {
+            throw new IOException("the SPDY session has ended");
+        }
+        var bytes = _writer.Encode(frame);
+        if (frame is SpdyDataFrame { Data.IsEmpty: false } data)
+        {
+            // One write per frame: a separate small header write would meet Nagle's algorithm and delayed ACKs.
+            var whole = new byte[bytes.Length + data.Data.Length];
+            bytes.CopyTo(whole, 0);
+            data.Data.CopyTo(whole.AsMemory(bytes.Length));
+            bytes = whole;
+        }
+        try
+        {
+            await _transport.WriteAsync(bytes, _lifetime.Token);
+            await _transport.FlushAsync(_lifetime.Token);
+        }
+        catch (Exception e)
+        {
+            // Whatever the transport throws (IOException, WebSocketException, ...), the framing is now broken.
+            Abort();
+            throw new IOException($"SPDY session write failed: {e.Message}", e);
         }
     }
 
@@ -201,8 +215,9 @@ public sealed class SpdySession : IAsyncDisposable
                 // The peer is gone as well.
             }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // The transport failed or was closed (an IOException from a socket, a WebSocketException from a tunnel, ...).
             _logger.LogDebug("SPDY session: transport ended: {Error}", e.Message);
         }
         finally
