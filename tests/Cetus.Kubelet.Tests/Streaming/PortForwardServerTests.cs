@@ -208,6 +208,43 @@ public sealed class PortForwardServerTests : IAsyncLifetime
         await _client.Completion.WaitAsync(Deadline);
     }
 
+    [Fact]
+    public async Task Cancellation_ReturnsEvenWhenTheClientStoppedReading()
+    {
+        var (_, data) = await ForwardAsync(_echo.Port);
+        // The client writes and never reads: the echoes fill every buffer on the way back until the kubelet's writes block.
+        var flood = Task.Run(async () =>
+        {
+            var chunk = RandomBytes(64 * 1024, 3);
+            for (var i = 0; i < 1024; i++)
+            {
+                await data.WriteAsync(chunk);
+            }
+        });
+        // 64 MiB cannot all fit in the buffers on the way back (1 MiB per SPDY stream, the sockets' own): the echoed
+        // count stops growing once the kubelet's writes toward the client block.
+        var last = -1L;
+        var stableSince = DateTime.UtcNow;
+        await WaitUntilAsync(
+            () =>
+            {
+                var now = _echo.BytesEchoed;
+                if (now != last)
+                {
+                    (last, stableSince) = (now, DateTime.UtcNow);
+                }
+                return now > 0 && DateTime.UtcNow - stableSince > TimeSpan.FromMilliseconds(500);
+            },
+            "the echoes to stop flowing");
+        Assert.False(flood.IsCompleted);
+
+        await _stop.CancelAsync();
+
+        await _serve.WaitAsync(Deadline);
+        await WaitUntilAsync(() => _echo.ClosedByPeer == 1, "the backend connection to be closed");
+        await Assert.ThrowsAnyAsync<Exception>(() => flood.WaitAsync(Deadline));
+    }
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

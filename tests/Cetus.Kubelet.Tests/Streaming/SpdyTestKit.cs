@@ -81,6 +81,7 @@ internal sealed class EchoServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _accepted;
     private int _closedByPeer;
+    private long _bytesEchoed;
 
     public EchoServer()
     {
@@ -95,6 +96,8 @@ internal sealed class EchoServer : IAsyncDisposable
     public int Accepted => Volatile.Read(ref _accepted);
 
     public int ClosedByPeer => Volatile.Read(ref _closedByPeer);
+
+    public long BytesEchoed => Interlocked.Read(ref _bytesEchoed);
 
     /// <summary>What the port-forward server's connectToPort does for a pod: a TCP connection to the port.</summary>
     public static async Task<Stream> ConnectAsync(int port, CancellationToken cancellationToken)
@@ -145,6 +148,7 @@ internal sealed class EchoServer : IAsyncDisposable
                     break;
                 }
                 await stream.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+                Interlocked.Add(ref _bytesEchoed, n);
             }
             Interlocked.Increment(ref _closedByPeer);
         }

@@ -64,9 +64,10 @@ public static class PortForwardServer
         }
         finally
         {
+            // The session goes first: a forward stuck writing to a client that stopped reading is freed by it.
             await stop.CancelAsync();
-            await context.WaitAsync();
             await session.DisposeAsync();
+            await context.WaitAsync();
         }
     }
 

@@ -348,11 +348,13 @@ public sealed class SpdySession : IAsyncDisposable
     {
         if (!_ended)
         {
+            // Bounded: a peer that stopped reading must not keep the session (and its caller) from closing.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             try
             {
-                await GoAwayAsync(SpdyGoAwayStatus.Ok, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+                await GoAwayAsync(SpdyGoAwayStatus.Ok, timeout.Token).WaitAsync(timeout.Token);
             }
-            catch (Exception e) when (e is IOException or TimeoutException)
+            catch (Exception e) when (e is IOException or OperationCanceledException)
             {
                 // Closing anyway.
             }
