@@ -9,8 +9,8 @@ namespace Cetus.Kubelet.Streaming.Spdy;
 /// A SPDY/3.1 session over any duplex byte stream (a raw upgraded connection, or a WebSocket tunnel wrapped as a
 /// stream), in the server role (opens even stream ids, accepts odd ones) or the client role (the reverse).
 /// <see cref="Start"/> runs the read loop: it answers PINGs, hands new streams to <see cref="AcceptStreamAsync"/>,
-/// routes data, replies, FINs and resets to their streams, and ends at the transport's end, a GOAWAY-free protocol
-/// error (after sending GOAWAY) or disposal. Frames from any number of writers go out whole, one at a time.
+/// routes data, replies, FINs and resets to their streams, and ends at the transport's end, a protocol error
+/// (answered with GOAWAY PROTOCOL_ERROR) or disposal. Frames from any number of writers go out whole, one at a time.
 /// </summary>
 /// <remarks>
 /// Flow control: kubectl and the kubelet speak SPDY through moby/spdystream, which never sends WINDOW_UPDATE, never
@@ -33,7 +33,7 @@ public sealed class SpdySession : IAsyncDisposable
     private readonly Channel<SpdyStream> _incoming = Channel.CreateUnbounded<SpdyStream>(new() { SingleWriter = true });
     private readonly ConcurrentDictionary<uint, TaskCompletionSource> _pings = new();
     private readonly TaskCompletionSource _goAwayReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly object _idLock = new();
+    private readonly Lock _idLock = new();
     private uint _nextStreamId;
     private uint _nextPingId;
     private uint _lastRemoteStreamId;
@@ -208,9 +208,10 @@ public sealed class SpdySession : IAsyncDisposable
             _logger.LogWarning("SPDY session: protocol error, closing: {Error}", e.Message);
             try
             {
-                await GoAwayAsync(SpdyGoAwayStatus.ProtocolError, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await GoAwayAsync(SpdyGoAwayStatus.ProtocolError, timeout.Token).WaitAsync(timeout.Token);
             }
-            catch (Exception ex) when (ex is IOException or TimeoutException)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
             {
                 // The peer is gone as well.
             }
@@ -237,7 +238,7 @@ public sealed class SpdySession : IAsyncDisposable
                 }
                 break;
             case SpdySynStreamFrame syn:
-                await OnSynStreamAsync(syn);
+                OnSynStream(syn);
                 break;
             case SpdySynReplyFrame reply:
                 if (_streams.TryGetValue(reply.StreamId, out var replied))
@@ -267,7 +268,7 @@ public sealed class SpdySession : IAsyncDisposable
                 }
                 else
                 {
-                    await SendAsync(ping, _lifetime.Token);
+                    SendInBackground(ping);
                 }
                 break;
             case SpdyGoAwayFrame goAway:
@@ -284,7 +285,7 @@ public sealed class SpdySession : IAsyncDisposable
         }
     }
 
-    private async ValueTask OnSynStreamAsync(SpdySynStreamFrame syn)
+    private void OnSynStream(SpdySynStreamFrame syn)
     {
         SpdyRstStatus? refusal = null;
         SpdyStream? stream = null;
@@ -316,9 +317,25 @@ public sealed class SpdySession : IAsyncDisposable
         else if (syn.StreamId != 0)
         {
             _logger.LogDebug("SPDY session: refusing stream {Id} ({Status})", syn.StreamId, refusal);
-            await SendAsync(new SpdyRstStreamFrame(syn.StreamId, refusal!.Value), _lifetime.Token);
+            SendInBackground(new SpdyRstStreamFrame(syn.StreamId, refusal!.Value));
         }
     }
+
+    /// <summary>
+    /// Answers from the read loop go out without the loop waiting for the write lock: if it waited while a writer is
+    /// blocked on a peer that is itself blocked writing to us, neither side would read again.
+    /// </summary>
+    private void SendInBackground(SpdyFrame frame) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await SendAsync(frame, _lifetime.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The session ended; nothing to answer.
+        }
+    });
 
     private void Abort()
     {

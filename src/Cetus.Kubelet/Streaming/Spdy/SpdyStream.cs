@@ -26,6 +26,7 @@ public sealed class SpdyStream : Stream
     private readonly Pipe _incoming = new(new PipeOptions(pauseWriterThreshold: PauseBuffering, resumeWriterThreshold: PauseBuffering / 2, useSynchronizationContext: false));
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly TaskCompletionSource<SpdyHeaders> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _resetLock = new();
     private int _uncredited;
     private volatile bool _localClosed;
     private volatile bool _remoteClosed;
@@ -318,7 +319,7 @@ public sealed class SpdyStream : Stream
 
     private bool MarkReset(SpdyRstStatus status)
     {
-        lock (_incoming)
+        lock (_resetLock)
         {
             if (_resetStatus is not null)
             {
