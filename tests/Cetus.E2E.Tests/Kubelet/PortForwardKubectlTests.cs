@@ -28,9 +28,13 @@ public sealed partial class PortForwardKubectlTests : IAsyncLifetime
     {
         _echo.Start();
         _echoLoop = EchoLoopAsync();
-        _api.Backend = (port, ct) => port == 80
-            ? ConnectAsync(((IPEndPoint)_echo.LocalEndpoint).Port, ct)
-            : throw new SocketException((int)SocketError.ConnectionRefused);
+        _api.Backend = (port, ct) => port switch
+        {
+            80 => ConnectAsync(((IPEndPoint)_echo.LocalEndpoint).Port, ct),
+            // A pod that greets and hangs up without reading (a server closing first).
+            82 => GreetAndHangUpAsync(ct),
+            _ => throw new SocketException((int)SocketError.ConnectionRefused),
+        };
         return Task.CompletedTask;
     }
 
@@ -82,6 +86,21 @@ public sealed partial class PortForwardKubectlTests : IAsyncLifetime
         await WaitUntilAsync(() => kubectl.Output.Contains("error forwarding port 81 to pod web", StringComparison.Ordinal), () => kubectl.Output);
     }
 
+    [Fact]
+    public async Task KubectlPortForward_PodClosingFirst_EndsTheLocalConnection()
+    {
+        await using var kubectl = await KubectlPortForward.StartAsync(_api.Kubeconfig, webSockets: false, remotePort: 82);
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, kubectl.LocalPort);
+        using var stream = new NetworkStream(socket);
+        var received = new MemoryStream();
+        await stream.CopyToAsync(received).WaitAsync(Deadline);
+
+        Assert.Equal("hello, bye", Encoding.ASCII.GetString(received.ToArray()));
+        Assert.False(kubectl.HasExited, kubectl.Output);
+    }
+
     private async Task EchoLoopAsync()
     {
         var connections = new List<Task>();
@@ -114,6 +133,23 @@ public sealed partial class PortForwardKubectlTests : IAsyncLifetime
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
         return new NetworkStream(socket, ownsSocket: true);
+    }
+
+    /// <summary>A connection to a one-shot loopback server that writes a greeting and closes at once.</summary>
+    private static async Task<Stream> GreetAndHangUpAsync(CancellationToken cancellationToken)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var accepted = listener.AcceptAsync(cancellationToken);
+        await client.ConnectAsync(listener.LocalEndPoint!, cancellationToken);
+        using (var server = await accepted)
+        {
+            await server.SendAsync(Encoding.ASCII.GetBytes("hello, bye"), cancellationToken);
+            server.Shutdown(SocketShutdown.Both);
+        }
+        return new NetworkStream(client, ownsSocket: true);
     }
 
     private static byte[] RandomBytes(int count, int seed)
