@@ -244,6 +244,89 @@ public sealed class StreamingScenarios(NodeFixture fixture) : NodeScenario(fixtu
         }
     }
 
+    [Fact]
+    public async Task PortForward_CarriesParallelHttpRequestsToAPortOnlyThePodsLoopbackHas()
+    {
+        // httpd listens on the pod's 127.0.0.1 only: nothing but a forward inside its network namespace reaches it.
+        await ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: forwarded, namespace: {{{_ns}}} }
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: web
+                image: {{{Containerd.BusyboxImage}}}
+                command: [sh, -c, "mkdir /www; echo hello-forward > /www/index.html; head -c 1048576 /dev/urandom > /www/big; httpd -f -p 127.0.0.1:8080 -h /www"]
+                readinessProbe: {exec: {command: [test, -s, /www/big]}, periodSeconds: 1}
+            """);
+        await WaitForPodAsync("forwarded", IsReady, TimeSpan.FromSeconds(60));
+        var big = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "exec", "-n", _ns, "forwarded", "--", "md5sum", "/www/big");
+        var expected = big.Stdout.Split(' ')[0];
+
+        await using var forward = Kubectl.Start(Node.Cluster.Kubeconfig, "port-forward", "-n", _ns, "pod/forwarded", "--address", "127.0.0.1", ":8080");
+        var port = await ForwardedPortAsync(forward);
+        var fetches = Enumerable.Range(0, 8).Select(async i =>
+        {
+            // A client each: eight connections at once, each its own pair of streams in the one SPDY session.
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            var bytes = await client.GetByteArrayAsync($"http://127.0.0.1:{port}/{(i % 2 == 0 ? "big" : "index.html")}");
+            return (i, bytes);
+        });
+        foreach (var (i, bytes) in await Task.WhenAll(fetches))
+        {
+            if (i % 2 == 0)
+            {
+                Assert.Equal(expected, Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes)));
+            }
+            else
+            {
+                Assert.Equal("hello-forward\n", System.Text.Encoding.UTF8.GetString(bytes));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PortForward_ToAClosedPort_ReportsTheError_AndOtherForwardsKeepWorking()
+    {
+        await ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: closed, namespace: {{{_ns}}} }
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: web
+                image: {{{Containerd.BusyboxImage}}}
+                command: [sh, -c, "mkdir /www; echo still-here > /www/index.html; httpd -f -p 8080 -h /www"]
+            """);
+        await WaitForPodAsync("closed", IsReady, TimeSpan.FromSeconds(60));
+        await using (var broken = Kubectl.Start(Node.Cluster.Kubeconfig, "port-forward", "-n", _ns, "pod/closed", "--address", "127.0.0.1", ":9999"))
+        {
+            var port = await ForwardedPortAsync(broken);
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync($"http://127.0.0.1:{port}/"));
+            // kubectl reports the pod side's refusal and gives up the forward, as it does against a real kubelet.
+            Assert.Equal(1, await broken.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Contains("error forwarding port 9999 to pod closed", broken.Stderr, StringComparison.Ordinal);
+            Assert.Contains("connection refused", broken.Stderr, StringComparison.Ordinal);
+        }
+
+        await using var working = Kubectl.Start(Node.Cluster.Kubeconfig, "port-forward", "-n", _ns, "pod/closed", "--address", "127.0.0.1", ":8080");
+        var workingPort = await ForwardedPortAsync(working);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        Assert.Equal("still-here\n", await http.GetStringAsync($"http://127.0.0.1:{workingPort}/"));
+    }
+
+    // The local port from kubectl's "Forwarding from 127.0.0.1:PORT -> N".
+    private static async Task<int> ForwardedPortAsync(KubectlProcess forward)
+    {
+        var line = await forward.ReadLineAsync(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException($"kubectl port-forward ended: {forward.Stderr}");
+        var match = System.Text.RegularExpressions.Regex.Match(line, @"^Forwarding from 127\.0\.0\.1:(\d+) -> \d+$");
+        Assert.True(match.Success, line);
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private async Task RunSleeperAsync(string name)
     {
         await ApplyAsync($$$"""

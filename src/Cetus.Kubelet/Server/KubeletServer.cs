@@ -145,6 +145,7 @@ public sealed partial class KubeletServer : IAsyncDisposable
         {
             ["healthz"] => context.Response.WriteAsync("ok", context.RequestAborted),
             ["containerLogs", var ns, var pod, var container] => LogsAsync(context, ns, pod, container),
+            ["portForward", var ns, var pod] => PortForwardAsync(context, ns, pod),
             ["exec", var ns, var pod, var container] => ExecAsync(context, ns, pod, container, attach: false),
             ["attach", var ns, var pod, var container] => ExecAsync(context, ns, pod, container, attach: true),
             _ => throw new KubeletRequestException(404, "NotFound", $"the kubelet serves no {method} {context.Request.Path}"),
