@@ -55,6 +55,12 @@ public interface IRuntimeService
     /// (0: no limit; a command still running then fails with DeadlineExceeded); returns its output and exit code.
     /// </summary>
     Task<ExecSyncResponse> ExecSyncAsync(string containerId, IReadOnlyList<string> command, long timeoutSeconds, CancellationToken cancellationToken);
+
+    /// <summary>The resource usage of one container (NotFound when it does not exist).</summary>
+    Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>The resource usage of the containers matching <paramref name="filter"/> (all when null).</summary>
+    Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(ContainerStatsFilter? filter, CancellationToken cancellationToken);
 }
 
 /// <summary>The image half of CRI (Kubernetes' internalapi.ImageManagerService); errors as in <see cref="IRuntimeService"/>.</summary>

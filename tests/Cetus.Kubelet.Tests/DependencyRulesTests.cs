@@ -9,7 +9,7 @@ public sealed class DependencyRulesTests
     [Fact]
     public void Kubelet_ReferencesOnlyClientAndCri()
     {
-        Assert.Equal(["../Cetus.Client/Cetus.Client.csproj", "../Cetus.Cri/Cetus.Cri.csproj"], References("src/Cetus.Kubelet/Cetus.Kubelet.csproj"));
+        Assert.Equal(["../Cetus.Api/Cetus.Api.csproj", "../Cetus.Client/Cetus.Client.csproj", "../Cetus.Cri/Cetus.Cri.csproj"], References("src/Cetus.Kubelet/Cetus.Kubelet.csproj"));
     }
 
     [Fact]

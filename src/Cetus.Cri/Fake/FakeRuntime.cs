@@ -12,7 +12,7 @@ namespace Cetus.Cri.Fake;
 /// Tests inject failures per call (<see cref="FailNext"/>) and crashes (<see cref="ExitContainer"/>). Thread-safe:
 /// one lock guards the whole state, and every call returns copies, never the stored messages.
 /// </summary>
-public sealed class FakeRuntime : IContainerRuntime
+public sealed partial class FakeRuntime : IContainerRuntime
 {
     /// <summary>The runtime name in Version and in container ids (<c>fake://ID</c>).</summary>
     public const string RuntimeName = "fake";

@@ -111,6 +111,14 @@ public sealed class RemoteRuntime : IContainerRuntime, IDisposable
         await _runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = containerId, Cmd = { command }, Timeout = timeoutSeconds }, Options(cancellationToken, TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds)))).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken) =>
+        (await _runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false)).Stats;
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(ContainerStatsFilter? filter, CancellationToken cancellationToken) =>
+        (await _runtime.ListContainerStatsAsync(new ListContainerStatsRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false)).Stats;
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Image>> ListImagesAsync(ImageFilter? filter, CancellationToken cancellationToken) =>
         (await _images.ListImagesAsync(new ListImagesRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false)).Images;
 

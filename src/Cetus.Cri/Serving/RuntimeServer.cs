@@ -78,6 +78,14 @@ public sealed class RuntimeServer(IContainerRuntime runtime) : RuntimeService.Ru
     /// <inheritdoc/>
     public override Task<ExecSyncResponse> ExecSync(ExecSyncRequest request, ServerCallContext context) =>
         runtime.ExecSyncAsync(request.ContainerId, request.Cmd, request.Timeout, context.CancellationToken);
+
+    /// <inheritdoc/>
+    public override async Task<ContainerStatsResponse> ContainerStats(ContainerStatsRequest request, ServerCallContext context) =>
+        new() { Stats = await runtime.ContainerStatsAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false) };
+
+    /// <inheritdoc/>
+    public override async Task<ListContainerStatsResponse> ListContainerStats(ListContainerStatsRequest request, ServerCallContext context) =>
+        new() { Stats = { await runtime.ListContainerStatsAsync(request.Filter, context.CancellationToken).ConfigureAwait(false) } };
 }
 
 /// <summary>Serves any <see cref="IContainerRuntime"/> as the CRI ImageService over gRPC.</summary>
