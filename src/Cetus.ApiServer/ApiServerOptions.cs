@@ -41,4 +41,7 @@ public sealed record ApiServerOptions
 
     /// <summary>Signs and reads service-account tokens; when null, the server makes a key it keeps nowhere.</summary>
     public ServiceAccountTokens? ServiceAccountTokens { get; init; }
+
+    /// <summary>Asks the kubelets for their stats summaries (metrics.k8s.io); null: the group is served with empty lists.</summary>
+    public ResourceMetrics.IKubeletStatsSource? KubeletStats { get; init; }
 }
