@@ -191,16 +191,17 @@ internal sealed partial class MetricsEndpoint(ApiServerOptions options, WatchCac
             return null;
         }
 
-        var stats = summary.Pods.FirstOrDefault(p =>
-            p.PodRef.Name == pod.Metadata.Name && p.PodRef.Namespace == pod.Metadata.NamespaceProperty
-            && (p.PodRef.Uid.Length == 0 || string.IsNullOrEmpty(pod.Metadata.Uid) || p.PodRef.Uid == pod.Metadata.Uid));
+        // The summary is another process's JSON: lists and references it leaves null are treated as absent.
+        var stats = (summary.Pods ?? []).FirstOrDefault(p =>
+            p?.PodRef is { } reference && reference.Name == pod.Metadata.Name && reference.Namespace == pod.Metadata.NamespaceProperty
+            && (string.IsNullOrEmpty(reference.Uid) || string.IsNullOrEmpty(pod.Metadata.Uid) || reference.Uid == pod.Metadata.Uid));
         var containers = new JsonArray();
         var latest = DateTime.MinValue;
         foreach (var container in stats?.Containers ?? [])
         {
-            if (container is { Cpu: { UsageNanoCores: { } nanoCores } cpu, Memory.WorkingSetBytes: { } workingSet })
+            if (container is { Name: { } name, Cpu: { UsageNanoCores: { } nanoCores } cpu, Memory.WorkingSetBytes: { } workingSet })
             {
-                containers.Add(new JsonObject { ["name"] = container.Name, ["usage"] = Usage(nanoCores, workingSet) });
+                containers.Add(new JsonObject { ["name"] = name, ["usage"] = Usage(nanoCores, workingSet) });
                 latest = cpu.Time > latest ? cpu.Time : latest;
             }
         }

@@ -134,6 +134,20 @@ public sealed class MetricsApiTests(MetricsFixture server) : IClassFixture<Metri
     }
 
     [Fact]
+    public async Task Pods_AKubeletSummaryWithNullParts_HasNoMetrics_NotA500()
+    {
+        await server.CreateNodeAsync("odd-node");
+        await server.CreatePodAsync("odd", "web", "odd-node");
+        server.Kubelets.Set(Cetus.Api.Stats.StatsSummary.FromJson("""{"node":{"nodeName":"odd-node","cpu":null},"pods":[null,{"podRef":null},{"podRef":{"name":"web","namespace":"odd"},"containers":[null,{"name":null}]}]}"""u8));
+        var nodeList = await server.Admin.GetFromJsonAsync<JsonObject>($"{Base}/nodes?fieldSelector=metadata.name%3Dodd-node");
+        Assert.Empty(nodeList!["items"]!.AsArray());
+        Assert.Equal(404, (await StatusOf(await server.Admin.GetAsync($"{Base}/namespaces/odd/pods/web"))).Code);
+        server.Kubelets.Set(Cetus.Api.Stats.StatsSummary.FromJson("""{"node":{"nodeName":"odd-node"},"pods":null}"""u8));
+        var pods = await server.Admin.GetFromJsonAsync<JsonObject>($"{Base}/namespaces/odd/pods");
+        Assert.Empty(pods!["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Writes_AreNotAllowed_AndUnknownResourcesAre404()
     {
         var created = await StatusOf(await server.Admin.PostAsync($"{Base}/namespaces/default/pods", MetricsFixture.Json(new JsonObject())));
