@@ -106,6 +106,8 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<UpdateHandler>();
         services.AddSingleton<DeleteHandler>();
         services.AddSingleton<SubresourceHandlers>();
+        services.AddSingleton<Kubelets.KubeletConnector>();
+        services.AddSingleton<Kubelets.PodStreamHandlers>();
         services.AddSingleton<ResourceEndpoint>();
         services.AddSingleton<Authorization.RbacAuthorizer>();
         services.AddSingleton<Authorization.RbacWriteGuard>();

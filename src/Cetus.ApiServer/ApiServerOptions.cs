@@ -42,6 +42,12 @@ public sealed record ApiServerOptions
     /// <summary>Signs and reads service-account tokens; when null, the server makes a key it keeps nowhere.</summary>
     public ServiceAccountTokens? ServiceAccountTokens { get; init; }
 
+    /// <summary>
+    /// How the API server reaches kubelets for pods/log, exec, attach and portforward (its client certificate and the
+    /// CA kubelets' serving certificates chain to); null: those subresources answer 503.
+    /// </summary>
+    public Kubelets.KubeletClientOptions? Kubelets { get; init; }
+
     /// <summary>Asks the kubelets for their stats summaries (metrics.k8s.io); null: the group is served with empty lists.</summary>
     public ResourceMetrics.IKubeletStatsSource? KubeletStats { get; init; }
 }

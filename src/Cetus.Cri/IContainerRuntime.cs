@@ -83,3 +83,20 @@ public interface IImageService
 public interface IContainerRuntime : IRuntimeService, IImageService
 {
 }
+
+/// <summary>
+/// CRI's streaming calls (Exec, Attach, PortForward): each returns the URL of the runtime's stream server where the
+/// caller then streams (WebSocket or SPDY), as Kubernetes' kubelet does. Implemented by <see cref="Remote.RemoteRuntime"/>;
+/// the fake runtime has no stream server.
+/// </summary>
+public interface IStreamingRuntime
+{
+    /// <summary>Prepares a command in a running container; returns the stream server's single-use URL.</summary>
+    Task<string> ExecAsync(ExecRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Prepares an attach to a running container's main process; returns the stream server's single-use URL.</summary>
+    Task<string> AttachAsync(AttachRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Prepares forwarding to ports of a sandbox's network namespace; returns the stream server's single-use URL.</summary>
+    Task<string> PortForwardAsync(PortForwardRequest request, CancellationToken cancellationToken);
+}

@@ -13,15 +13,8 @@ namespace Cetus.Node.Tests;
 /// saw with busybox httpd) and from containerd over CRI.
 /// </summary>
 [Collection(NodeCollection.Name)]
-public sealed class PodScenarios(NodeFixture node) : IAsyncLifetime
+public sealed class PodScenarios(NodeFixture fixture) : NodeScenario(fixture)
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-    private readonly string _ns = "node-" + Guid.NewGuid().ToString("N")[..8];
-
-    public async Task InitializeAsync() => await KubectlAsync("create", "namespace", _ns);
-
-    public async Task DisposeAsync() => await Kubectl.RunAsync(node.Cluster.Kubeconfig, "delete", "namespace", _ns, "--wait=false");
-
     [Fact]
     public async Task TwoContainers_TalkOverLocalhost_ShareAnEmptyDir_AndThePodIPIsReachableFromTheHost()
     {
@@ -44,7 +37,7 @@ public sealed class PodScenarios(NodeFixture node) : IAsyncLifetime
         var pod = await WaitForPodAsync("pair", p => p.Status?.Phase == "Running" && !string.IsNullOrEmpty(p.Status.PodIP), TimeSpan.FromSeconds(60));
         Assert.Equal("from-writer", (await GetTextAsync(pod.Status.PodIP, "/msg", TimeSpan.FromSeconds(30))).Trim());
         Assert.Equal("from-writer", (await GetTextAsync(pod.Status.PodIP, "/via-localhost", TimeSpan.FromSeconds(30))).Trim());
-        Assert.Equal(node.NodeName, pod.Spec.NodeName);
+        Assert.Equal(Node.NodeName, pod.Spec.NodeName);
         Assert.All(pod.Status.ContainerStatuses, s => Assert.StartsWith("containerd://", s.ContainerID, StringComparison.Ordinal));
     }
 
@@ -70,7 +63,7 @@ public sealed class PodScenarios(NodeFixture node) : IAsyncLifetime
         var pods = await WaitAsync(
             async () =>
             {
-                var list = await node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: "app=sleepers");
+                var list = await Node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: "app=sleepers");
                 return list.Items.Count == 3 && list.Items.All(IsReady) ? list.Items : null;
             },
             "3 Ready pods",
@@ -78,21 +71,21 @@ public sealed class PodScenarios(NodeFixture node) : IAsyncLifetime
         var ids = pods.Select(p => p.Status.ContainerStatuses.Single().ContainerID["containerd://".Length..]).ToList();
         foreach (var id in ids)
         {
-            var status = await node.Containerd.Runtime.ContainerStatusAsync(id, CancellationToken.None);
+            var status = await Node.Containerd.Runtime.ContainerStatusAsync(id, CancellationToken.None);
             Assert.Equal(ContainerState.ContainerRunning, status.State);
         }
 
         await KubectlAsync("delete", "deployment", "sleepers", "-n", _ns);
         await WaitAsync(
-            async () => (await node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: "app=sleepers")).Items.Count == 0 ? "gone" : null,
+            async () => (await Node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: "app=sleepers")).Items.Count == 0 ? "gone" : null,
             "the pods are gone from the API",
             TimeSpan.FromSeconds(60));
         var uids = pods.Select(p => p.Metadata.Uid).ToHashSet();
         await WaitAsync(
             async () =>
             {
-                var containers = await node.Containerd.Runtime.ListContainersAsync(null, CancellationToken.None);
-                var sandboxes = await node.Containerd.Runtime.ListPodSandboxAsync(null, CancellationToken.None);
+                var containers = await Node.Containerd.Runtime.ListContainersAsync(null, CancellationToken.None);
+                var sandboxes = await Node.Containerd.Runtime.ListPodSandboxAsync(null, CancellationToken.None);
                 return containers.Any(c => ids.Contains(c.Id)) || sandboxes.Any(s => uids.Contains(s.Metadata.Uid)) ? null : "gone";
             },
             "the containers and sandboxes are gone from containerd",
@@ -313,8 +306,8 @@ public sealed class PodScenarios(NodeFixture node) : IAsyncLifetime
         var before = await WaitForPodAsync("survivor", IsReady, TimeSpan.FromSeconds(60));
         var id = before.Status.ContainerStatuses.Single().ContainerID["containerd://".Length..];
 
-        await node.Cluster.KillAndRestartAsync();
-        await node.WaitForNodeReadyAsync(TimeSpan.FromSeconds(60));
+        await Node.Cluster.KillAndRestartAsync();
+        await Node.WaitForNodeReadyAsync(TimeSpan.FromSeconds(60));
 
         // A pod created after the restart runs, so the new kubelet has synced; the old pod kept its container.
         await ApplyAsync($$$"""
@@ -330,77 +323,9 @@ public sealed class PodScenarios(NodeFixture node) : IAsyncLifetime
         var status = after.Status.ContainerStatuses.Single();
         Assert.Equal("containerd://" + id, status.ContainerID);
         Assert.Equal(0, status.RestartCount);
-        Assert.Equal(ContainerState.ContainerRunning, (await node.Containerd.Runtime.ContainerStatusAsync(id, CancellationToken.None)).State);
-        var sandboxes = await node.Containerd.Runtime.ListPodSandboxAsync(new PodSandboxFilter { LabelSelector = { ["io.kubernetes.pod.uid"] = before.Metadata.Uid } }, CancellationToken.None);
+        Assert.Equal(ContainerState.ContainerRunning, (await Node.Containerd.Runtime.ContainerStatusAsync(id, CancellationToken.None)).State);
+        var sandboxes = await Node.Containerd.Runtime.ListPodSandboxAsync(new PodSandboxFilter { LabelSelector = { ["io.kubernetes.pod.uid"] = before.Metadata.Uid } }, CancellationToken.None);
         Assert.Single(sandboxes);
         Assert.Equal(before.Status.PodIP, after.Status.PodIP);
     }
-
-    private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
-
-    private async Task KubectlAsync(params string[] args)
-    {
-        var result = await Kubectl.RunAsync(node.Cluster.Kubeconfig, args);
-        Assert.True(result.ExitCode == 0, $"kubectl {string.Join(' ', args)}: {result}");
-    }
-
-    private async Task ApplyAsync(string yaml)
-    {
-        var result = await Kubectl.RunWithInputAsync(node.Cluster.Kubeconfig, yaml, "apply", "-f", "-");
-        Assert.True(result.ExitCode == 0, $"kubectl apply: {result}");
-    }
-
-    private async Task<V1Pod> WaitForPodAsync(string name, Func<V1Pod, bool> condition, TimeSpan patience)
-    {
-        V1Pod? last = null;
-        try
-        {
-            return await WaitAsync(
-                async () =>
-                {
-                    try
-                    {
-                        last = await node.Client.CoreV1.ReadNamespacedPodAsync(name, _ns);
-                    }
-                    catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-                    {
-                        return null;
-                    }
-
-                    return condition(last) ? last : null;
-                },
-                $"pod {_ns}/{name} meets the condition",
-                patience);
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException($"{e.Message}; last seen status: {KubernetesJson.Serialize(last?.Status)}\n--- cetus up log (tail) ---\n{Tail(node.Cluster.Log)}", e);
-        }
-    }
-
-    private static async Task<string> GetTextAsync(string ip, string path, TimeSpan patience) =>
-        await WaitAsync(
-            async () =>
-            {
-                try
-                {
-                    return await Http.GetStringAsync($"http://{ip}:8080{path}");
-                }
-                catch (HttpRequestException)
-                {
-                    return null;
-                }
-                catch (TaskCanceledException)
-                {
-                    return null;
-                }
-            },
-            $"http://{ip}:8080{path} answers",
-            patience);
-
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> condition, string what, TimeSpan patience)
-        where T : class =>
-        (await Wait.ForAsync(condition, value => value is not null, what, patience))!;
-
-    private static string Tail(string log) => string.Join('\n', log.Split('\n').TakeLast(40));
 }

@@ -93,7 +93,7 @@ public sealed class CetusServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{binary} is missing: build it with ./run.sh version (./test.sh does)");
         }
 
-        var server = new CetusServerProcess { _port = FreePort(), _environment = environment, _command = ["up", "--container-runtime-endpoint", runtimeEndpoint, "--node-name", nodeName] };
+        var server = new CetusServerProcess { _port = FreePort(), _environment = environment, _command = ["up", "--container-runtime-endpoint", runtimeEndpoint, "--node-name", nodeName, "--kubelet-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)] };
         await server.LaunchAsync(binary, arguments);
         return server;
     }

@@ -225,6 +225,10 @@ public sealed class DiscoveryDocuments
         "binding" => (Kind(string.Empty, "v1", "Binding"), ["create"]),
         "token" => (Kind("authentication.k8s.io", "v1", "TokenRequest"), ["create"]),
         "finalize" => (Kind(definition.Group, definition.Version, definition.Kind), ["update"]),
+        "log" => (Kind(string.Empty, "v1", "Pod"), ["get"]),
+        "exec" => (Kind(string.Empty, "v1", "PodExecOptions"), ["create", "get"]),
+        "attach" => (Kind(string.Empty, "v1", "PodAttachOptions"), ["create", "get"]),
+        "portforward" => (Kind(string.Empty, "v1", "PodPortForwardOptions"), ["create", "get"]),
         _ => (Kind(definition.Group, definition.Version, definition.Kind), ["get", "patch", "update"]),
     };
 

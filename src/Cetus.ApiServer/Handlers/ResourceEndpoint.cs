@@ -16,7 +16,8 @@ internal sealed class ResourceEndpoint(
     DeleteHandler delete,
     SubresourceHandlers subresources,
     TokenRequestHandler tokens,
-    Authorization.ReviewHandler reviews)
+    Authorization.ReviewHandler reviews,
+    Kubelets.PodStreamHandlers streams)
 {
     public Task HandleAsync(HttpContext http, RequestInfo info)
     {
@@ -51,6 +52,9 @@ internal sealed class ResourceEndpoint(
             ("POST", true, "token") => tokens.CreateAsync(request),
             (_, true, "token") => throw Problems.MethodNotSupported(definition.Group, $"{definition.Plural}/token", method.ToLowerInvariant()),
             ("GET", true, "scale") => subresources.GetScaleAsync(request),
+            ("GET", true, "log") => streams.LogAsync(request),
+            ("GET" or "POST", true, "exec" or "attach" or "portforward") => streams.StreamAsync(request),
+            (_, true, "log" or "exec" or "attach" or "portforward") => throw Problems.MethodNotSupported(definition.Group, $"{definition.Plural}/{info.Subresource}", method.ToLowerInvariant()),
             ("GET", true, _) => get.HandleAsync(request),
             ("POST", false, _) when collectionInNamespace => create.HandleAsync(request),
             ("POST", true, "binding") => subresources.BindAsync(request),

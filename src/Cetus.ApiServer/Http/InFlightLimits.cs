@@ -16,7 +16,9 @@ internal sealed class InFlightLimits
 
     public IDisposable? Enter(RequestLabels labels, ApiMetrics metrics)
     {
-        if (labels.Verb == "WATCH")
+        // Long-running requests are not counted, as kube-apiserver's long-running check: watches and the streaming
+        // subresources (a followed log or an interactive shell may last hours).
+        if (labels.Verb == "WATCH" || labels.Subresource is "log" or "exec" or "attach" or "portforward" or "proxy")
         {
             return null;
         }

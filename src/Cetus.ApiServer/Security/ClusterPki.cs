@@ -124,6 +124,18 @@ public sealed class ClusterPki
         return CertificateFactory.ToPem(certificate);
     }
 
+    /// <summary>
+    /// Issues a serving certificate signed by the cluster CA for <paramref name="names"/> (IP addresses and DNS names
+    /// only: a kubelet's, CN <c>system:node:NAME</c>, covering the node's addresses and host name).
+    /// </summary>
+    public IssuedCertificate IssueServingCertificate(string commonName, IEnumerable<string> names, TimeSpan lifetime)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(commonName);
+        ArgumentNullException.ThrowIfNull(names);
+        using var certificate = CertificateFactory.CreateServing(_ca, commonName, SubjectAlternativeNames.Exactly(names), _time.GetUtcNow(), lifetime);
+        return CertificateFactory.ToPem(certificate);
+    }
+
     private static bool IsCurrent(X509Certificate2 certificate, X509Certificate2 ca, Oid usage, DateTimeOffset now) =>
         ClusterTrust.Problems(certificate, ca, now + RenewBefore, usage).Count == 0
         && ClusterTrust.Problems(certificate, ca, now, usage).Count == 0;

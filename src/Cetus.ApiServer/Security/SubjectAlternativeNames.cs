@@ -62,6 +62,14 @@ internal sealed class SubjectAlternativeNames
     }
 
     /// <summary>The names in a certificate's subject alternative name extension (none when it has no such extension).</summary>
+    /// <summary>Exactly <paramref name="names"/>: IP addresses and DNS names (a kubelet's serving certificate).</summary>
+    public static SubjectAlternativeNames Exactly(IEnumerable<string> names)
+    {
+        var list = names.Select(n => n.Trim()).Where(n => n.Length > 0).ToList();
+        var addresses = list.Select(n => IPAddress.TryParse(n.Trim('[', ']'), out var a) ? a : null).OfType<IPAddress>().ToList();
+        return new SubjectAlternativeNames(list.Where(n => !IPAddress.TryParse(n.Trim('[', ']'), out _)), addresses);
+    }
+
     public static SubjectAlternativeNames Of(X509Certificate2 certificate)
     {
         var extension = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();

@@ -10,7 +10,7 @@ namespace Cetus.Cri.Remote;
 /// maps to the runtime.v1 RPC of the same name, with a deadline of <see cref="RemoteRuntimeOptions.Timeout"/>
 /// (Kubernetes' kubelet uses 2 minutes; image pulls get no deadline of their own beyond cancellation).
 /// </summary>
-public sealed class RemoteRuntime : IContainerRuntime, IDisposable
+public sealed class RemoteRuntime : IContainerRuntime, IStreamingRuntime, IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly RuntimeService.RuntimeServiceClient _runtime;
@@ -109,6 +109,18 @@ public sealed class RemoteRuntime : IContainerRuntime, IDisposable
     public async Task<ExecSyncResponse> ExecSyncAsync(string containerId, IReadOnlyList<string> command, long timeoutSeconds, CancellationToken cancellationToken) =>
         // The command may take its whole timeout: the deadline covers it.
         await _runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = containerId, Cmd = { command }, Timeout = timeoutSeconds }, Options(cancellationToken, TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds)))).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<string> ExecAsync(ExecRequest request, CancellationToken cancellationToken) =>
+        (await _runtime.ExecAsync(request, Options(cancellationToken)).ConfigureAwait(false)).Url;
+
+    /// <inheritdoc/>
+    public async Task<string> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
+        (await _runtime.AttachAsync(request, Options(cancellationToken)).ConfigureAwait(false)).Url;
+
+    /// <inheritdoc/>
+    public async Task<string> PortForwardAsync(PortForwardRequest request, CancellationToken cancellationToken) =>
+        (await _runtime.PortForwardAsync(request, Options(cancellationToken)).ConfigureAwait(false)).Url;
 
     /// <inheritdoc/>
     public async Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken) =>

@@ -73,7 +73,7 @@ internal static class AgentCommand
 
             using var client = new Kubernetes(clientConfig);
             output.WriteLine($"cetus: agent for node {settings.NodeName} against {client.BaseUri}, runtime {settings.RuntimeEndpoint}");
-            return await AgentRunner.RunAsync(client, runtime, settings, output, error, onReady: null, cancellationToken).ConfigureAwait(false);
+            return await AgentRunner.RunAsync(client, runtime, settings, serving: null, output, error, onReady: null, cancellationToken).ConfigureAwait(false);
         });
         root.Subcommands.Add(command);
     }
@@ -127,6 +127,7 @@ internal sealed class NodeFlags
 {
     private readonly Option<string?> _nodeName = new("--node-name") { Description = "The node's name. Default: the host name, lowercased." };
     private readonly Option<string> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "The CRI runtime's socket.", DefaultValueFactory = _ => AgentRunner.DefaultRuntimeEndpoint };
+    private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "The port of the kubelet's HTTPS server (logs, exec, attach, port-forward for the API server), on the node IP.", DefaultValueFactory = _ => 10250 };
 
     private NodeFlags()
     {
@@ -140,9 +141,10 @@ internal sealed class NodeFlags
     {
         command.Options.Add(_nodeName);
         command.Options.Add(_runtimeEndpoint);
+        command.Options.Add(_kubeletPort);
     }
 
     /// <summary>The agent's settings.</summary>
     public AgentSettings Read(ParseResult parseResult, string rootDir, string nodeIP) =>
-        new(parseResult.GetValue(_nodeName) ?? AgentRunner.DefaultNodeName(), parseResult.GetValue(_runtimeEndpoint)!, rootDir, nodeIP);
+        new(parseResult.GetValue(_nodeName) ?? AgentRunner.DefaultNodeName(), parseResult.GetValue(_runtimeEndpoint)!, rootDir, nodeIP) { KubeletPort = parseResult.GetValue(_kubeletPort) };
 }

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Cetus.Client.Informers;
 using Cetus.Cri.Remote;
 using Cetus.Kubelet;
 using Cetus.Kubelet.Api;
 using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Server;
 using Grpc.Core;
 using k8s;
 using k8s.Autorest;
@@ -17,7 +19,16 @@ namespace Cetus.Commands;
 /// <param name="RuntimeEndpoint">The CRI socket, unix:///PATH or a plain path.</param>
 /// <param name="RootDir">The kubelet's directory (its filesystem is the node's ephemeral-storage).</param>
 /// <param name="NodeIP">The node's InternalIP.</param>
-internal sealed record AgentSettings(string NodeName, string RuntimeEndpoint, string RootDir, string NodeIP);
+internal sealed record AgentSettings(string NodeName, string RuntimeEndpoint, string RootDir, string NodeIP)
+{
+    /// <summary>The kubelet server's port (on <see cref="NodeIP"/>).</summary>
+    public int KubeletPort { get; init; } = 10250;
+}
+
+/// <summary>The kubelet server's certificates: its own serving certificate and the CA the API server's client certificate chains to.</summary>
+/// <param name="Certificate">The serving certificate with its key (CN system:node:NAME).</param>
+/// <param name="ClientAuthority">The cluster CA.</param>
+internal sealed record KubeletServing(X509Certificate2 Certificate, X509Certificate2 ClientAuthority);
 
 /// <summary>
 /// Runs one real node against an API server: connects to the container runtime over CRI (failing with what to do
@@ -90,7 +101,7 @@ internal static class AgentRunner
     /// "node NAME registered" and "node NAME Ready in X.X s" (counted from the process's start), then calls
     /// <paramref name="onReady"/> once.
     /// </summary>
-    public static async Task<int> RunAsync(IKubernetes client, RemoteRuntime runtime, AgentSettings settings, TextWriter output, TextWriter error, Action? onReady, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IKubernetes client, RemoteRuntime runtime, AgentSettings settings, KubeletServing? serving, TextWriter output, TextWriter error, Action? onReady, CancellationToken cancellationToken)
     {
         var facts = MachineInfo.Read(settings.RootDir);
         var config = new NodeConfig
@@ -107,9 +118,16 @@ internal static class AgentRunner
             // Volumes, /etc/hosts and termination messages live under it. No cluster DNS service exists yet: pods
             // with dnsPolicy ClusterFirst get the host's resolver configuration (as the kubelet does without one).
             RootDirectory = settings.RootDir,
+            KubeletPort = settings.KubeletPort,
         };
 
         using var loggers = ControllerManagerCommand.CreateLoggers();
+        await using var server = serving is null ? null : await StartServerAsync(settings, serving, runtime, loggers, error, cancellationToken).ConfigureAwait(false);
+        if (serving is not null && server is null)
+        {
+            return 1;
+        }
+
         await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers);
         var probe = new NodeHealthProbe(runtime, () => MachineInfo.ReadSignals(settings.RootDir));
         kubelet.Agent.Health = probe.CheckAsync;
@@ -146,6 +164,26 @@ internal static class AgentRunner
         await run.ConfigureAwait(false);
         output.WriteLine($"cetus: node {config.Name} stopping (its pods keep running and are adopted at the next start)");
         return 0;
+    }
+
+    // The kubelet's HTTPS server on the node IP; null (with what to do) when the port is taken.
+    private static async Task<KubeletServer?> StartServerAsync(AgentSettings settings, KubeletServing serving, RemoteRuntime runtime, ILoggerFactory loggers, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await KubeletServer.StartAsync(new KubeletServerOptions
+            {
+                BindAddress = settings.NodeIP,
+                Port = settings.KubeletPort,
+                ServingCertificate = serving.Certificate,
+                ClientCertificateAuthority = serving.ClientAuthority,
+            }, runtime, loggers: loggers, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            error.WriteLine($"cetus: the kubelet port {settings.KubeletPort} on {settings.NodeIP} is in use (another kubelet?): stop it or pass --kubelet-port");
+            return null;
+        }
     }
 
     // The Node as the API server has it, until its Ready condition is True; says once why it is not.

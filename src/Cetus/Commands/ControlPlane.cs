@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Cetus.ApiServer;
 using Cetus.ApiServer.Security;
 using Cetus.Controllers;
@@ -67,6 +68,9 @@ internal sealed class ControlPlane : IAsyncDisposable
             started._owned.Add(store);
             var validator = new ClientCertificateValidator(pki.CaCertificate);
             var tokens = settings.TokenAuthFile is null ? null : TokenFile.Load(settings.TokenAuthFile);
+            // kube-apiserver's kubelet client certificate (CN kube-apiserver-kubelet-client): the only caller kubelets let in.
+            var kubeletClient = pki.IssueClientCertificate(Kubelet.Server.KubeletServerOptions.ApiServerClientName, [ClusterPki.AdminGroup], ClusterPki.LeafLifetime);
+            var kubeletClientCertificate = started.Own(X509Certificate2.CreateFromPem(kubeletClient.CertificatePem, kubeletClient.KeyPem));
 
             var server = await ApiServer.ApiServer.StartAsync(store, new ApiServerOptions
             {
@@ -80,6 +84,7 @@ internal sealed class ControlPlane : IAsyncDisposable
                 AuditLog = settings.AuditLog,
                 AnonymousAuth = settings.AnonymousAuth,
                 SecretsEncryption = SecretsEncryption.Load(settings.DataDir, settings.EncryptSecrets),
+                Kubelets = new ApiServer.Kubelets.KubeletClientOptions { ClientCertificate = kubeletClientCertificate, CertificateAuthority = pki.CaCertificate },
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
             // Stopped before the store it writes to.
             started._owned.Insert(0, server);

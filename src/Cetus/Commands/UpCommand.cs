@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using Cetus.ApiServer.Security;
 using Cetus.Kubelet.Node;
 
 namespace Cetus.Commands;
@@ -46,10 +48,14 @@ internal static class UpCommand
             var kubeconfig = controlPlane.WriteClientKubeconfig(Path.Combine("agent", "kubelet.kubeconfig"), "system:node:" + agent.NodeName, ["system:nodes"]);
             output.WriteLine($"cetus: starting node {agent.NodeName} (runtime {agent.RuntimeEndpoint}, kubeconfig {kubeconfig})");
             using var client = ControllerManagerCommand.CreateClient(kubeconfig);
+            // The kubelet's serving certificate, from the cluster CA, for the addresses the API server dials.
+            var issued = controlPlane.Pki.IssueServingCertificate("system:node:" + agent.NodeName, [agent.NodeIP, agent.NodeName, System.Net.Dns.GetHostName(), "localhost", "127.0.0.1"], ClusterPki.LeafLifetime);
+            using var servingCertificate = X509Certificate2.CreateFromPem(issued.CertificatePem, issued.KeyPem);
             var code = await AgentRunner.RunAsync(
                 client,
                 runtime,
                 agent,
+                new KubeletServing(servingCertificate, controlPlane.Pki.CaCertificate),
                 output,
                 error,
                 () => output.WriteLine($"cetus: ready: kubectl --kubeconfig {controlPlane.AdminKubeconfig} get pods -A"),
