@@ -68,6 +68,27 @@ public sealed class MetricsApiTests(MetricsFixture server) : IClassFixture<Metri
     }
 
     [Fact]
+    public async Task Nodes_AKubeletThatNeverAnswers_IsLeftOutAfterTheTimeout()
+    {
+        await server.CreateNodeAsync("slow-node", new() { ["speed"] = "mixed" });
+        await server.CreateNodeAsync("quick-node", new() { ["speed"] = "mixed" });
+        server.Kubelets.Set(Node("slow-node", 1, 1));
+        server.Kubelets.Set(Node("quick-node", 2_000_000, 2048));
+        server.Kubelets.Hang("slow-node");
+        try
+        {
+            var started = DateTime.UtcNow;
+            var list = await server.Admin.GetFromJsonAsync<JsonObject>($"{Base}/nodes?labelSelector=speed%3Dmixed");
+            Assert.Equal(["quick-node"], list!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]));
+            Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            server.Kubelets.Hang("slow-node", hang: false);
+        }
+    }
+
+    [Fact]
     public async Task Nodes_Get_WithoutMetricsOrMissing_Is404Status()
     {
         await server.CreateNodeAsync("silent-node");

@@ -20,14 +20,24 @@ public sealed class FakeKubeletStats : IKubeletStatsSource
 
     public ConcurrentBag<string> Asked { get; } = [];
 
+    private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
+
     public void Set(StatsSummary summary) => _summaries[summary.Node.NodeName] = summary;
 
-    public Task<StatsSummary> GetSummaryAsync(V1Node node, CancellationToken cancellationToken)
+    /// <summary>The node's kubelet never answers (until <paramref name="hang"/> is false again).</summary>
+    public void Hang(string node, bool hang = true) => _hanging[node] = hang;
+
+    public async Task<StatsSummary> GetSummaryAsync(V1Node node, CancellationToken cancellationToken)
     {
         Asked.Add(node.Metadata.Name);
-        return _summaries.TryGetValue(node.Metadata.Name, out var summary)
+        if (_hanging.GetValueOrDefault(node.Metadata.Name))
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return await (_summaries.TryGetValue(node.Metadata.Name, out var summary)
             ? Task.FromResult(summary)
-            : Task.FromException<StatsSummary>(new HttpRequestException($"dial tcp {node.Metadata.Name}:10250: connection refused"));
+            : Task.FromException<StatsSummary>(new HttpRequestException($"dial tcp {node.Metadata.Name}:10250: connection refused")));
     }
 }
 
