@@ -56,6 +56,12 @@ public interface IRuntimeService
     /// </summary>
     Task<ExecSyncResponse> ExecSyncAsync(string containerId, IReadOnlyList<string> command, long timeoutSeconds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Asks the runtime to reopen the stdout/stderr log file of a running container, after the kubelet renamed it away
+    /// for rotation (FailedPrecondition when the container is not running).
+    /// </summary>
+    Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken);
+
     /// <summary>The resource usage of one container (NotFound when it does not exist).</summary>
     Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken);
 

@@ -128,6 +128,27 @@ public sealed class RemoteRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReopenContainerLog_RecreatesTheLogOfARunningContainer_OverTheSocket()
+    {
+        var config = FakeRuntimeTests.Sandbox("uid-1", "web");
+        config.LogDirectory = Path.Combine(_directory, "pods", "default_web_uid-1");
+        var sandbox = await _client!.RunPodSandboxAsync(config, "", CancellationToken.None);
+        var container = FakeRuntimeTests.Container("app");
+        container.LogPath = "app/0.log";
+        var id = await _client.CreateContainerAsync(sandbox, container, config, CancellationToken.None);
+        var path = (await _client.ContainerStatusAsync(id, CancellationToken.None)).LogPath;
+        Assert.Equal(Path.Combine(config.LogDirectory, "app", "0.log"), path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
+        var notRunning = await Assert.ThrowsAsync<RpcException>(() => _client.ReopenContainerLogAsync(id, CancellationToken.None));
+        Assert.Equal(StatusCode.FailedPrecondition, notRunning.StatusCode);
+        await _client.StartContainerAsync(id, CancellationToken.None);
+        await _client.ReopenContainerLogAsync(id, CancellationToken.None);
+        Assert.True(File.Exists(path));
+        Assert.Equal([id], _fake.ReopenedLogs);
+    }
+
+    [Fact]
     public async Task ContainerStats_OverTheSocket_OnlyRunningContainers_WithTheirLabels()
     {
         var config = FakeRuntimeTests.Sandbox("uid-stats", "web");

@@ -21,13 +21,17 @@ public sealed class NodeFixture : IAsyncLifetime
     public Kubernetes Client { get; private set; } = null!;
 
     /// <summary>The node's name.</summary>
+    /// <summary>The node's --container-log-max-size.</summary>
+    public const string ContainerLogMaxSize = "256Ki";
+
     public string NodeName { get; } = "e2e-" + Guid.NewGuid().ToString("N")[..6];
 
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
         Containerd = await Containerd.StartAsync();
-        Cluster = await CetusServerProcess.StartUpAsync(Containerd.Endpoint, NodeName);
+        // Small enough that a test fills a log past it in a second: rotation is part of what is tested.
+        Cluster = await CetusServerProcess.StartUpAsync(Containerd.Endpoint, NodeName, arguments: ["--container-log-max-size", NodeFixture.ContainerLogMaxSize]);
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Cluster.Kubeconfig));
         await WaitForNodeReadyAsync(TimeSpan.FromSeconds(60));
     }

@@ -1,3 +1,4 @@
+using k8s;
 using Cetus.Testing;
 using Xunit;
 
@@ -90,6 +91,159 @@ public sealed class StreamingScenarios(NodeFixture fixture) : NodeScenario(fixtu
         Assert.Equal("alive\n", still.Stdout);
     }
 
+    [Fact]
+    public async Task Logs_Plain_Tail_Container_AndFollowShowsLinesAsTheyAreWritten()
+    {
+        await ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: talker, namespace: {{{_ns}}} }
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: talk
+                image: {{{Containerd.BusyboxImage}}}
+                command: [sh, -c, "i=0; while true; do echo line $i; echo oops $i >&2; i=$((i+1)); sleep 0.3; done"]
+              - name: quiet
+                image: {{{Containerd.BusyboxImage}}}
+                command: [sh, -c, "echo only-once; sleep 3600"]
+            """);
+        await WaitForPodAsync("talker", IsReady, TimeSpan.FromSeconds(60));
+        await Wait.ForAsync(async () => (await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "talker", "-c", "talk")).Stdout, s => s.Contains("line 3", StringComparison.Ordinal), "four lines logged", TimeSpan.FromSeconds(30));
+
+        var all = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "talker", "-c", "talk");
+        Assert.True(all.ExitCode == 0, all.ToString());
+        var lines = all.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // stdout and stderr both, each line whole, in the order written.
+        Assert.Equal("line 0", lines[0]);
+        Assert.Equal("oops 0", lines[1]);
+        Assert.Equal("line 1", lines[2]);
+
+        var tail = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "talker", "-c", "talk", "--tail=2");
+        Assert.Equal(2, tail.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        var quiet = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "talker", "-c", "quiet", "--timestamps");
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z only-once\n$", quiet.Stdout);
+
+        var defaulted = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "talker", "--tail=1");
+        Assert.Contains("Defaulted container \"talk\"", defaulted.Stderr, StringComparison.Ordinal);
+
+        await using var follow = Kubectl.Start(Node.Cluster.Kubeconfig, "logs", "-f", "-n", _ns, "talker", "-c", "talk", "--tail=0");
+        // Only lines written after the follow began arrive (tail 0), live and in order.
+        var first = await NextNumberAsync(follow, "line ");
+        var second = await NextNumberAsync(follow, "line ");
+        Assert.Equal(first + 1, second);
+    }
+
+    [Fact]
+    public async Task Logs_Follow_ContinuesAcrossALogRotation()
+    {
+        // 400 KiB at once (past the node's 256Ki --container-log-max-size), then a numbered mark every 0.3 s.
+        await ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: rotator, namespace: {{{_ns}}} }
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: noisy
+                image: {{{Containerd.BusyboxImage}}}
+                command: [sh, -c, "head -c 409600 /dev/zero | tr '\\0' x | fold -w 1023; i=0; while true; do echo mark $i; i=$((i+1)); sleep 0.3; done"]
+            """);
+        var pod = await WaitForPodAsync("rotator", IsReady, TimeSpan.FromSeconds(60));
+        await using var follow = Kubectl.Start(Node.Cluster.Kubeconfig, "logs", "-f", "-n", _ns, "rotator", "--tail=1");
+        var directory = $"/var/log/pods/{_ns}_rotator_{pod.Metadata.Uid}/noisy";
+        var marks = new List<int> { await NextNumberAsync(follow, "mark ") };
+        int? rotatedAt = null;
+        // The kubelet checks logs every 10 s: within 30 s the log has been rotated, and marks keep coming after it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
+        while (rotatedAt is null || marks.Count < marks.IndexOf(rotatedAt.Value) + 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"marks {string.Join(',', marks)}; rotated: {rotatedAt}; files: {string.Join(' ', Directory.GetFiles(directory))}");
+            marks.Add(await NextNumberAsync(follow, "mark "));
+            if (rotatedAt is null && Directory.GetFiles(directory).Any(f => !f.EndsWith(".log", StringComparison.Ordinal)))
+            {
+                rotatedAt = marks[^1];
+            }
+        }
+
+        // No mark lost or repeated while the file was renamed away and reopened.
+        Assert.Equal(Enumerable.Range(marks[0], marks.Count), marks);
+    }
+
+    [Fact]
+    public async Task Logs_Previous_AfterARestart_AndClearErrorsWhenThereIsNone()
+    {
+        await ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: crasher, namespace: {{{_ns}}} }
+            spec:
+              containers:
+              - name: crash
+                image: {{{Containerd.BusyboxImage}}}
+                command: [sh, -c, "echo run-$(cat /proc/sys/kernel/random/uuid); sleep 1; exit 1"]
+              - name: never
+                image: localhost/cetus/no-such-image:1
+                imagePullPolicy: Never
+            """);
+        await WaitForPodAsync("crasher", p => p.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == "crash")?.RestartCount >= 1, TimeSpan.FromSeconds(60));
+        var previous = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "crasher", "-c", "crash", "--previous");
+        Assert.True(previous.ExitCode == 0, previous.ToString());
+        Assert.Matches("^run-[0-9a-f-]{36}\n$", previous.Stdout);
+        var current = await Wait.ForAsync(
+            async () => await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "crasher", "-c", "crash"),
+            r => r.ExitCode == 0 && r.Stdout.StartsWith("run-", StringComparison.Ordinal),
+            "the current instance's log",
+            TimeSpan.FromSeconds(30));
+        Assert.NotEqual(previous.Stdout, current.Stdout);
+
+        var waiting = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "crasher", "-c", "never");
+        Assert.Equal(1, waiting.ExitCode);
+        Assert.Contains("container \"never\" in pod \"crasher\" is waiting to start: ErrImageNeverPull", waiting.Stderr, StringComparison.Ordinal);
+        var noPrevious = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "crasher", "-c", "never", "--previous");
+        Assert.Contains("previous terminated container \"never\" in pod \"crasher\" not found", noPrevious.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_OfADeployment_AndByLabel()
+    {
+        await ApplyAsync($$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: greeters, namespace: {{{_ns}}} }
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: greeters}}
+              template:
+                metadata: {labels: {app: greeters}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: greet
+                    image: {{{Containerd.BusyboxImage}}}
+                    command: [sh, -c, "echo hello-from-$(hostname); sleep 3600"]
+            """);
+        var pods = await WaitAsync(
+            async () =>
+            {
+                var list = await Node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: "app=greeters");
+                return list.Items.Count == 2 && list.Items.All(IsReady) ? list.Items : null;
+            },
+            "2 Ready greeters",
+            TimeSpan.FromSeconds(60));
+        var deployment = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "deploy/greeters");
+        Assert.True(deployment.ExitCode == 0, deployment.ToString());
+        Assert.Matches("^hello-from-greeters-", deployment.Stdout);
+
+        var byLabel = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "-l", "app=greeters");
+        Assert.True(byLabel.ExitCode == 0, byLabel.ToString());
+        foreach (var pod in pods)
+        {
+            Assert.Contains($"hello-from-{pod.Metadata.Name}", byLabel.Stdout, StringComparison.Ordinal);
+        }
+    }
+
     private async Task RunSleeperAsync(string name)
     {
         await ApplyAsync($$$"""
@@ -106,14 +260,17 @@ public sealed class StreamingScenarios(NodeFixture fixture) : NodeScenario(fixtu
         await WaitForPodAsync(name, IsReady, TimeSpan.FromSeconds(60));
     }
 
-    private static async Task<int> NextTickAsync(KubectlProcess process)
+    private static Task<int> NextTickAsync(KubectlProcess process) => NextNumberAsync(process, "tick ");
+
+    // The number of the next output line that starts with PREFIX.
+    private static async Task<int> NextNumberAsync(KubectlProcess process, string prefix)
     {
         while (true)
         {
-            var line = await process.ReadLineAsync(TimeSpan.FromSeconds(20)) ?? throw new InvalidOperationException($"kubectl attach ended; stderr: {process.Stderr}");
-            if (line.StartsWith("tick ", StringComparison.Ordinal) && int.TryParse(line[5..], out var tick))
+            var line = await process.ReadLineAsync(TimeSpan.FromSeconds(20)) ?? throw new InvalidOperationException($"kubectl ended; stderr: {process.Stderr}");
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(line[prefix.Length..], out var number))
             {
-                return tick;
+                return number;
             }
         }
     }

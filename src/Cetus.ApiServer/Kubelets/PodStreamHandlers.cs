@@ -30,9 +30,16 @@ internal sealed class PodStreamHandlers(ObjectStore objects, KubeletConnector ku
             return;
         }
 
+        CheckLogStatus(pod, container, request.QueryFlag("previous"));
         var endpoint = await kubelets.EndpointAsync(pod.Spec.NodeName, request.Aborted).ConfigureAwait(false);
         var path = $"/containerLogs/{Escape(request.Namespace)}/{Escape(request.Name)}/{Escape(container)}{http.Request.QueryString.Value}";
         using var response = await kubelets.GetAsync(endpoint, path, request.Aborted).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            // The kubelet's refusal (the container is waiting to start, …) reaches the client as its Status.
+            throw await RefusalAsync(response, request.Aborted).ConfigureAwait(false);
+        }
+
         http.Response.StatusCode = (int)response.StatusCode;
         http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "text/plain";
         await using var body = await response.Content.ReadAsStreamAsync(request.Aborted).ConfigureAwait(false);
@@ -79,6 +86,54 @@ internal sealed class PodStreamHandlers(ObjectStore objects, KubeletConnector ku
 
         var endpoint = await kubelets.EndpointAsync(pod.Spec.NodeName, request.Aborted).ConfigureAwait(false);
         await UpgradeProxy.ProxyAsync(request.Http, kubelets, endpoint, kubeletPath + request.Http.Request.QueryString.Value).ConfigureAwait(false);
+    }
+
+    private static async Task<ApiException> RefusalAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (k8s.KubernetesJson.Deserialize<V1Status>(text) is { Kind: "Status", Message: { } message } status)
+            {
+                return new ApiException(Problems.Status((int)response.StatusCode, status.Reason ?? "InternalError", message, status.Details));
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        return Problems.Internal($"the kubelet answered {(int)response.StatusCode}: {text.Trim()}");
+    }
+
+    // The kubelet's validateContainerLogStatus, from the status the pod reports: no log to read yet, or no previous one.
+    private static void CheckLogStatus(V1Pod pod, string container, bool previous)
+    {
+        var status = (pod.Status?.ContainerStatuses ?? []).Concat(pod.Status?.InitContainerStatuses ?? []).FirstOrDefault(s => s.Name == container);
+        if (status is null)
+        {
+            return;
+        }
+
+        var name = pod.Metadata.Name;
+        if (previous)
+        {
+            if (string.IsNullOrEmpty(status.LastState?.Terminated?.ContainerID))
+            {
+                throw Problems.BadRequest($"previous terminated container \"{container}\" in pod \"{name}\" not found");
+            }
+
+            return;
+        }
+
+        if (status.State?.Waiting is { } waiting && status.LastState?.Terminated is null)
+        {
+            throw Problems.BadRequest(waiting.Reason switch
+            {
+                "ErrImagePull" => $"container \"{container}\" in pod \"{name}\" is waiting to start: image can't be pulled",
+                "ImagePullBackOff" => $"container \"{container}\" in pod \"{name}\" is waiting to start: trying and failing to pull image",
+                var reason => $"container \"{container}\" in pod \"{name}\" is waiting to start: {reason}",
+            });
+        }
     }
 
     private async Task<V1Pod> PodAsync(ResourceRequest request)

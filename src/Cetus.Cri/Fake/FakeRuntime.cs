@@ -319,7 +319,7 @@ public sealed partial class FakeRuntime : IContainerRuntime
                 Labels = { config.Labels },
                 Annotations = { config.Annotations },
                 Mounts = { config.Mounts },
-                LogPath = config.LogPath,
+                LogPath = LogPathOf(sandbox.Config, config),
             });
             return Task.FromResult(id);
         }

@@ -123,6 +123,10 @@ public sealed class RemoteRuntime : IContainerRuntime, IStreamingRuntime, IDispo
         (await _runtime.PortForwardAsync(request, Options(cancellationToken)).ConfigureAwait(false)).Url;
 
     /// <inheritdoc/>
+    public async Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>
+        await _runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken) =>
         (await _runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false)).Stats;
 

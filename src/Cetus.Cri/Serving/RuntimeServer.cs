@@ -80,6 +80,13 @@ public sealed class RuntimeServer(IContainerRuntime runtime) : RuntimeService.Ru
         runtime.ExecSyncAsync(request.ContainerId, request.Cmd, request.Timeout, context.CancellationToken);
 
     /// <inheritdoc/>
+    public override async Task<ReopenContainerLogResponse> ReopenContainerLog(ReopenContainerLogRequest request, ServerCallContext context)
+    {
+        await runtime.ReopenContainerLogAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false);
+        return new();
+    }
+
+    /// <inheritdoc/>
     public override async Task<ContainerStatsResponse> ContainerStats(ContainerStatsRequest request, ServerCallContext context) =>
         new() { Stats = await runtime.ContainerStatsAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false) };
 

@@ -144,6 +144,7 @@ public sealed partial class KubeletServer : IAsyncDisposable
         return parts switch
         {
             ["healthz"] => context.Response.WriteAsync("ok", context.RequestAborted),
+            ["containerLogs", var ns, var pod, var container] => LogsAsync(context, ns, pod, container),
             ["exec", var ns, var pod, var container] => ExecAsync(context, ns, pod, container, attach: false),
             ["attach", var ns, var pod, var container] => ExecAsync(context, ns, pod, container, attach: true),
             _ => throw new KubeletRequestException(404, "NotFound", $"the kubelet serves no {method} {context.Request.Path}"),

@@ -27,6 +27,16 @@ internal sealed class RuntimePods(IRuntimeService runtime)
         return sandboxes.OrderByDescending(s => s.CreatedAt).FirstOrDefault()?.Id;
     }
 
+    /// <summary>The uid of the pod's newest sandbox in any state, or null when the runtime has none for it.</summary>
+    public async Task<string?> PodUidAsync(string podNamespace, string podName, CancellationToken cancellationToken)
+    {
+        var sandboxes = await runtime.ListPodSandboxAsync(new PodSandboxFilter
+        {
+            LabelSelector = { [CriLabels.PodNamespace] = podNamespace, [CriLabels.PodName] = podName },
+        }, cancellationToken).ConfigureAwait(false);
+        return sandboxes.OrderByDescending(s => s.CreatedAt).FirstOrDefault()?.Metadata?.Uid;
+    }
+
     /// <summary>The pod's container <paramref name="containerName"/>: its newest and previous instances; null without a sandbox.</summary>
     public async Task<RuntimeContainer?> ContainerAsync(string podNamespace, string podName, string containerName, CancellationToken cancellationToken)
     {

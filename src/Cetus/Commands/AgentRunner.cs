@@ -5,6 +5,7 @@ using Cetus.Client.Informers;
 using Cetus.Cri.Remote;
 using Cetus.Kubelet;
 using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Logs;
 using Cetus.Kubelet.Node;
 using Cetus.Kubelet.Server;
 using Grpc.Core;
@@ -23,6 +24,9 @@ internal sealed record AgentSettings(string NodeName, string RuntimeEndpoint, st
 {
     /// <summary>The kubelet server's port (on <see cref="NodeIP"/>).</summary>
     public int KubeletPort { get; init; } = 10250;
+
+    /// <summary>A container's log is rotated once it is this large (the kubelet's containerLogMaxSize, 10Mi).</summary>
+    public long ContainerLogMaxSize { get; init; } = 10 * 1024 * 1024;
 }
 
 /// <summary>The kubelet server's certificates: its own serving certificate and the CA the API server's client certificate chains to.</summary>
@@ -149,6 +153,8 @@ internal static class AgentRunner
         output.WriteLine($"cetus: node {config.Name} registered (InternalIP {config.InternalIP}, {facts.Cpus} cpu, {facts.MemoryKi / 1024} Mi memory, runtime {kubelet.Agent.Reporter!.RuntimeVersion})");
         output.Flush();
         var run = kubelet.RunAsync(cancellationToken);
+        // Container logs are rotated past --container-log-max-size (the kubelet's container log manager).
+        var rotation = new ContainerLogManager(runtime, new ContainerLogRotation { MaxSize = settings.ContainerLogMaxSize }, logger: loggers.CreateLogger<ContainerLogManager>()).RunAsync(cancellationToken);
         try
         {
             await WaitReadyAsync(client, config.Name, probe, output, cancellationToken).ConfigureAwait(false);
@@ -162,6 +168,7 @@ internal static class AgentRunner
         }
 
         await run.ConfigureAwait(false);
+        await rotation.ConfigureAwait(false);
         output.WriteLine($"cetus: node {config.Name} stopping (its pods keep running and are adopted at the next start)");
         return 0;
     }
