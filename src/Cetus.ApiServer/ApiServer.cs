@@ -113,6 +113,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<Authorization.RbacWriteGuard>();
         services.AddSingleton<Authorization.ReviewHandler>();
         services.AddSingleton<Authorization.ClusterRoleAggregator>();
+        services.AddSingleton<ResourceMetrics.MetricsEndpoint>();
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();
@@ -155,6 +156,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         var options = app.Services.GetRequiredService<ApiServerOptions>();
         var discovery = app.Services.GetRequiredService<DiscoveryDocuments>();
         var resources = app.Services.GetRequiredService<ResourceEndpoint>();
+        var resourceMetrics = app.Services.GetRequiredService<ResourceMetrics.MetricsEndpoint>();
         var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
         var metrics = app.Services.GetRequiredService<ApiMetrics>();
         var limits = app.Services.GetRequiredService<InFlightLimits>();
@@ -334,7 +336,7 @@ public sealed partial class ApiServer : IAsyncDisposable
             }
 
             var info = RequestInfo.Parse(path) ?? throw Problems.PathNotFound(path);
-            return resources.HandleAsync(context, info);
+            return info.Group == ResourceMetrics.MetricsApi.Group ? resourceMetrics.HandleAsync(context, info) : resources.HandleAsync(context, info);
         }
 
         static bool HasDotSegment(HttpContext context)

@@ -47,4 +47,7 @@ public sealed record ApiServerOptions
     /// CA kubelets' serving certificates chain to); null: those subresources answer 503.
     /// </summary>
     public Kubelets.KubeletClientOptions? Kubelets { get; init; }
+
+    /// <summary>Asks the kubelets for their stats summaries (metrics.k8s.io); null: the group is served with empty lists.</summary>
+    public ResourceMetrics.IKubeletStatsSource? KubeletStats { get; init; }
 }

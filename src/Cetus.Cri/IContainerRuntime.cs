@@ -61,6 +61,12 @@ public interface IRuntimeService
     /// for rotation (FailedPrecondition when the container is not running).
     /// </summary>
     Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>The resource usage of one container (NotFound when it does not exist).</summary>
+    Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>The resource usage of the containers matching <paramref name="filter"/> (all when null).</summary>
+    Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(ContainerStatsFilter? filter, CancellationToken cancellationToken);
 }
 
 /// <summary>The image half of CRI (Kubernetes' internalapi.ImageManagerService); errors as in <see cref="IRuntimeService"/>.</summary>

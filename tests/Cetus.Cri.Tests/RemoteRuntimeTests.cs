@@ -147,4 +147,27 @@ public sealed class RemoteRuntimeTests : IAsyncLifetime
         Assert.True(File.Exists(path));
         Assert.Equal([id], _fake.ReopenedLogs);
     }
+
+    [Fact]
+    public async Task ContainerStats_OverTheSocket_OnlyRunningContainers_WithTheirLabels()
+    {
+        var config = FakeRuntimeTests.Sandbox("uid-stats", "web");
+        var sandbox = await _client!.RunPodSandboxAsync(config, "", CancellationToken.None);
+        var running = await _client.CreateContainerAsync(sandbox, FakeRuntimeTests.Container("app"), config, CancellationToken.None);
+        await _client.StartContainerAsync(running, CancellationToken.None);
+        var created = await _client.CreateContainerAsync(sandbox, FakeRuntimeTests.Container("later"), config, CancellationToken.None);
+        _fake.SetContainerStats(running, new FakeContainerUsage(UsageCoreNanoSeconds: 7_000_000_000, WorkingSetBytes: 64 << 20, UsageNanoCores: 250_000_000));
+
+        var stats = Assert.Single(await _client.ListContainerStatsAsync(new ContainerStatsFilter { PodSandboxId = sandbox }, CancellationToken.None));
+        Assert.Equal((running, "app"), (stats.Attributes.Id, stats.Attributes.Metadata.Name));
+        Assert.Equal((7_000_000_000UL, 250_000_000UL), (stats.Cpu.UsageCoreNanoSeconds.Value, stats.Cpu.UsageNanoCores.Value));
+        Assert.Equal(64UL << 20, stats.Memory.WorkingSetBytes.Value);
+        Assert.True(stats.Cpu.Timestamp > 0);
+
+        var idle = await _client.ContainerStatsAsync(created, CancellationToken.None);
+        Assert.Equal(0UL, idle.Cpu.UsageCoreNanoSeconds.Value);
+        Assert.Null(idle.Cpu.UsageNanoCores);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _client.ContainerStatsAsync("nope", CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
 }

@@ -3,13 +3,13 @@ using Xunit;
 
 namespace Cetus.Kubelet.Tests;
 
-/// <summary>docs ARCHITECTURE: the kubelet reaches the cluster through Cetus.Client only; Cetus.Cri knows nothing of API objects.</summary>
+/// <summary>docs ARCHITECTURE: the kubelet reaches the cluster through Cetus.Client only (Cetus.Api gives it model types, as the stats summary); Cetus.Cri knows nothing of API objects.</summary>
 public sealed class DependencyRulesTests
 {
     [Fact]
-    public void Kubelet_ReferencesOnlyClientAndCri()
+    public void Kubelet_ReferencesOnlyApiTypesClientAndCri()
     {
-        Assert.Equal(["../Cetus.Client/Cetus.Client.csproj", "../Cetus.Cri/Cetus.Cri.csproj"], References("src/Cetus.Kubelet/Cetus.Kubelet.csproj"));
+        Assert.Equal(["../Cetus.Api/Cetus.Api.csproj", "../Cetus.Client/Cetus.Client.csproj", "../Cetus.Cri/Cetus.Cri.csproj"], References("src/Cetus.Kubelet/Cetus.Kubelet.csproj"));
     }
 
     [Fact]

@@ -26,15 +26,21 @@ public sealed class InProcessApiServer : IAsyncDisposable
     public string Address => Server.Address;
 
     /// <summary>Starts the server over <paramref name="store"/>.</summary>
-    public static async Task<InProcessApiServer> StartAsync(IStore store) =>
-        new(await ApiServer.ApiServer.StartAsync(store, new ApiServerOptions
+    public static Task<InProcessApiServer> StartAsync(IStore store) => StartAsync(store, options => options);
+
+    /// <summary>Starts the server over <paramref name="store"/> with the options <paramref name="configure"/> makes of the defaults.</summary>
+    public static async Task<InProcessApiServer> StartAsync(IStore store, Func<ApiServerOptions, ApiServerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return new(await ApiServer.ApiServer.StartAsync(store, configure(new ApiServerOptions
         {
             SecurePort = 0,
             ServingCertificate = SelfSigned(),
             AuthenticateCertificate = _ => null,
             AuthenticateToken = token => token == Token ? new UserInfo("admin", string.Empty, ["system:masters"]) : null,
             Version = new VersionInfo("1", "32", "v1.32.4-cetus.test"),
-        }));
+        })));
+    }
 
     /// <summary>An HTTP client that trusts the server and sends the admin token.</summary>
     public HttpClient CreateClient(int maxConnections = 64)

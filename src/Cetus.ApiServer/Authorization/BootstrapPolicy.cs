@@ -28,6 +28,7 @@ internal static class BootstrapPolicy
     private const string Policy = "policy";
     private const string Rbac = "rbac.authorization.k8s.io";
     private const string Storage = "storage.k8s.io";
+    private const string MetricsGroup = ResourceMetrics.MetricsApi.Group;
     private const string KubeletClientSigner = "kubernetes.io/kube-apiserver-client-kubelet";
 
     private static readonly string[] Read = ["get", "list", "watch"];
@@ -79,6 +80,9 @@ internal static class BootstrapPolicy
             Rule(Read, [Extensions], "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "ingresses", "ingresses/status", "replicasets", "replicasets/scale", "replicasets/status", "replicationcontrollers/scale", "networkpolicies"),
             Rule(Read, [Policy], "poddisruptionbudgets", "poddisruptionbudgets/status"),
             Rule(Read, [Networking], "networkpolicies", "ingresses", "ingresses/status")),
+        // metrics-server's manifests add this role; Cetus serves metrics.k8s.io itself, so it is part of the bootstrap policy.
+        AggregatedToAll(Role("system:aggregated-metrics-reader", "rbac.authorization.k8s.io/aggregate-to-view",
+            Rule(Read, [MetricsGroup], "pods", "nodes"))),
         Role("system:kube-controller-manager", null,
             Rule(["create", "update", "patch"], [Core, Events], "events"),
             Rule(["create"], [Coordination], "leases"),
@@ -236,6 +240,14 @@ internal static class BootstrapPolicy
         Metadata = Metadata(name, aggregateTo),
         Rules = rules,
     };
+
+    // Labelled for view, edit and admin at once, as upstream's metrics reader is.
+    private static V1ClusterRole AggregatedToAll(V1ClusterRole role)
+    {
+        role.Metadata.Labels["rbac.authorization.k8s.io/aggregate-to-edit"] = "true";
+        role.Metadata.Labels["rbac.authorization.k8s.io/aggregate-to-admin"] = "true";
+        return role;
+    }
 
     private static V1ClusterRole Aggregate(string name, string? aggregateTo, string selectLabel) => new()
     {

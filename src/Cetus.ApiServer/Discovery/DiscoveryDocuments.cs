@@ -22,9 +22,11 @@ public sealed class DiscoveryDocuments
         AggregatedCore = Serialize(Aggregated(core: true));
         AggregatedGroups = Serialize(Aggregated(core: false));
         ApiGroupList = Serialize(GroupList());
-        ResourceLists = registry.GroupVersions().ToDictionary(
+        var lists = registry.GroupVersions().ToDictionary(
             gv => gv,
             gv => Serialize(ResourceList(gv.Group, gv.Version)));
+        lists[(ResourceMetrics.MetricsApi.Group, ResourceMetrics.MetricsApi.Version)] = Serialize(ResourceMetrics.MetricsApi.ResourceList());
+        ResourceLists = lists;
     }
 
     /// <summary>GET /api, aggregated.</summary>
@@ -50,6 +52,11 @@ public sealed class DiscoveryDocuments
     /// <summary>GET /apis/{group}, legacy.</summary>
     public byte[]? Group(string group)
     {
+        if (group == ResourceMetrics.MetricsApi.Group)
+        {
+            return Serialize(ResourceMetrics.MetricsApi.GroupEntry(withKind: true));
+        }
+
         var versions = _registry.GroupVersions().Where(gv => gv.Group == group).ToList();
         return versions.Count == 0 ? null : Serialize(GroupEntry(group, versions.Select(v => v.Version).ToList(), withKind: true));
     }
@@ -78,6 +85,12 @@ public sealed class DiscoveryDocuments
             }
 
             items.Add(new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
+        }
+
+        if (!core)
+        {
+            // Served by the API server itself, not from the registry (as metrics-server's group upstream).
+            items.Add(ResourceMetrics.MetricsApi.AggregatedGroup());
         }
 
         return new JsonObject
@@ -131,6 +144,8 @@ public sealed class DiscoveryDocuments
         {
             groups.Add(GroupEntry(group.Key, group.Select(g => g.Version).ToList(), withKind: false));
         }
+
+        groups.Add(ResourceMetrics.MetricsApi.GroupEntry(withKind: false));
 
         return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
     }

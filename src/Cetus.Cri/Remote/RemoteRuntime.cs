@@ -127,6 +127,14 @@ public sealed class RemoteRuntime : IContainerRuntime, IStreamingRuntime, IDispo
         await _runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken) =>
+        (await _runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false)).Stats;
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(ContainerStatsFilter? filter, CancellationToken cancellationToken) =>
+        (await _runtime.ListContainerStatsAsync(new ListContainerStatsRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false)).Stats;
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Image>> ListImagesAsync(ImageFilter? filter, CancellationToken cancellationToken) =>
         (await _images.ListImagesAsync(new ListImagesRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false)).Images;
 

@@ -85,6 +85,14 @@ public sealed class RuntimeServer(IContainerRuntime runtime) : RuntimeService.Ru
         await runtime.ReopenContainerLogAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false);
         return new();
     }
+
+    /// <inheritdoc/>
+    public override async Task<ContainerStatsResponse> ContainerStats(ContainerStatsRequest request, ServerCallContext context) =>
+        new() { Stats = await runtime.ContainerStatsAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false) };
+
+    /// <inheritdoc/>
+    public override async Task<ListContainerStatsResponse> ListContainerStats(ListContainerStatsRequest request, ServerCallContext context) =>
+        new() { Stats = { await runtime.ListContainerStatsAsync(request.Filter, context.CancellationToken).ConfigureAwait(false) } };
 }
 
 /// <summary>Serves any <see cref="IContainerRuntime"/> as the CRI ImageService over gRPC.</summary>

@@ -27,7 +27,8 @@ public sealed class KubectlTests(ApiServerFixture server) : IClassFixture<ApiSer
     {
         var result = await Kubectl.RunAsync(server.KubeconfigPath, "api-resources");
         Assert.True(result.ExitCode == 0, result.ToString());
-        var pods = result.Stdout.Split('\n').Single(l => l.StartsWith("pods ", StringComparison.Ordinal));
+        // metrics.k8s.io has a "pods" resource too (kind PodMetrics): the core one is the line of kind Pod.
+        var pods = result.Stdout.Split('\n').Single(l => l.StartsWith("pods ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" Pod", StringComparison.Ordinal));
         Assert.Contains(" po ", pods, StringComparison.Ordinal);
         Assert.Contains("deployments", result.Stdout, StringComparison.Ordinal);
     }
