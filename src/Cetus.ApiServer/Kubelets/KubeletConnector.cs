@@ -32,10 +32,15 @@ internal sealed class KubeletConnector(ApiServerOptions options, ObjectStore obj
         var definition = registry.Find(string.Empty, "v1", "nodes")!;
         var stored = await objects.GetAsync(definition, string.Empty, nodeName, cancellationToken).ConfigureAwait(false)
             ?? throw Problems.Internal($"nodes \"{nodeName}\" not found");
-        var node = (V1Node)stored.Item;
+        return EndpointOf((V1Node)stored.Item);
+    }
+
+    /// <summary>The kubelet of <paramref name="node"/>: its first address by preference, and its port.</summary>
+    public static KubeletEndpoint EndpointOf(V1Node node)
+    {
         var addresses = node.Status?.Addresses ?? [];
         var host = AddressTypes.Select(type => addresses.FirstOrDefault(a => a.Type == type && !string.IsNullOrEmpty(a.Address))?.Address).FirstOrDefault(a => a is not null)
-            ?? throw Problems.Internal($"node {nodeName} reports no address to reach its kubelet at");
+            ?? throw Problems.Internal($"node {node.Metadata?.Name} reports no address to reach its kubelet at");
         var port = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port is > 0 and var p ? p : 10250;
         return new KubeletEndpoint(host, port);
     }

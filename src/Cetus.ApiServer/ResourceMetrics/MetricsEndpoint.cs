@@ -22,8 +22,11 @@ namespace Cetus.ApiServer.ResourceMetrics;
 /// that fails or is too slow is left out. Errors are upstream's: a missing pod or node is the core NotFound, one without
 /// metrics is <c>pods.metrics.k8s.io "ns/name" not found</c>.
 /// </summary>
-internal sealed partial class MetricsEndpoint(ApiServerOptions options, WatchCache cache, ResourceRegistry registry, TimeProvider time, ILogger<MetricsEndpoint> logger)
+internal sealed partial class MetricsEndpoint(ApiServerOptions options, Kubelets.KubeletConnector kubelets, WatchCache cache, ResourceRegistry registry, TimeProvider time, ILogger<MetricsEndpoint> logger)
 {
+    // The host's source, else the kubelets themselves over HTTPS when the server has kubelet credentials.
+    private readonly IKubeletStatsSource? _source = options.KubeletStats ?? (options.Kubelets is null ? null : new Kubelets.KubeletStatsSource(kubelets));
+
     /// <summary>How long one kubelet may take to answer.</summary>
     public static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(10);
 
@@ -139,7 +142,7 @@ internal sealed partial class MetricsEndpoint(ApiServerOptions options, WatchCac
     private async Task<Dictionary<string, StatsSummary>> SummariesAsync(IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, StatsSummary>(StringComparer.Ordinal);
-        if (options.KubeletStats is not { } source || nodes.Count == 0)
+        if (_source is not { } source || nodes.Count == 0)
         {
             return found;
         }

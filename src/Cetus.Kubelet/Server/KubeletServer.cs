@@ -27,6 +27,7 @@ public sealed partial class KubeletServer : IAsyncDisposable
     private readonly IContainerRuntime _runtime;
     private readonly IStreamingRuntime? _streaming;
     private readonly RuntimePods _pods;
+    private readonly Stats.StatsProvider _stats;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
@@ -37,6 +38,7 @@ public sealed partial class KubeletServer : IAsyncDisposable
         _runtime = runtime;
         _streaming = runtime as IStreamingRuntime;
         _pods = new RuntimePods(runtime);
+        _stats = new Stats.StatsProvider(options.NodeName, runtime, time: time);
         _time = time;
         _logger = logger;
     }
@@ -145,11 +147,22 @@ public sealed partial class KubeletServer : IAsyncDisposable
         {
             ["healthz"] => context.Response.WriteAsync("ok", context.RequestAborted),
             ["containerLogs", var ns, var pod, var container] => LogsAsync(context, ns, pod, container),
+            ["stats", "summary"] => SummaryAsync(context),
             ["portForward", var ns, var pod] => PortForwardAsync(context, ns, pod),
             ["exec", var ns, var pod, var container] => ExecAsync(context, ns, pod, container, attach: false),
             ["attach", var ns, var pod, var container] => ExecAsync(context, ns, pod, container, attach: true),
             _ => throw new KubeletRequestException(404, "NotFound", $"the kubelet serves no {method} {context.Request.Path}"),
         };
+    }
+
+    // The node's and its pods' CPU and memory usage (the kubelet's summary API, which metrics.k8s.io reads).
+    private async Task SummaryAsync(HttpContext context)
+    {
+        var summary = await _stats.GetSummaryAsync(context.RequestAborted).ConfigureAwait(false);
+        var body = summary.ToJson();
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Writes a Kubernetes Status as the response.</summary>

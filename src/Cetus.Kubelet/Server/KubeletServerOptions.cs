@@ -5,6 +5,9 @@ namespace Cetus.Kubelet.Server;
 /// <summary>How the kubelet's own HTTPS server listens and whom it lets in.</summary>
 public sealed record KubeletServerOptions
 {
+    /// <summary>The node's name (in the stats summary).</summary>
+    public required string NodeName { get; init; }
+
     /// <summary>The address to listen on (the kubelet's --address; 0.0.0.0 for every interface).</summary>
     public string BindAddress { get; init; } = "0.0.0.0";
 

@@ -180,6 +180,7 @@ internal static class AgentRunner
         {
             return await KubeletServer.StartAsync(new KubeletServerOptions
             {
+                NodeName = settings.NodeName,
                 BindAddress = settings.NodeIP,
                 Port = settings.KubeletPort,
                 ServingCertificate = serving.Certificate,
