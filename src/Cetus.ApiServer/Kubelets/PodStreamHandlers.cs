@@ -93,12 +93,13 @@ internal sealed class PodStreamHandlers(ObjectStore objects, KubeletConnector ku
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (k8s.KubernetesJson.Deserialize<V1Status>(text) is { Kind: "Status", Message: { } message } status)
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is System.Text.Json.Nodes.JsonObject { } status
+                && (string?)status["kind"] == "Status" && (string?)status["message"] is { } message)
             {
-                return new ApiException(Problems.Status((int)response.StatusCode, status.Reason ?? "InternalError", message, status.Details));
+                return new ApiException(Problems.Status((int)response.StatusCode, (string?)status["reason"] ?? "InternalError", message, null));
             }
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {
         }
 

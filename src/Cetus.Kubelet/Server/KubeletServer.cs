@@ -170,8 +170,17 @@ public sealed partial class KubeletServer : IAsyncDisposable
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        var status = new V1Status { ApiVersion = "v1", Kind = "Status", Metadata = new V1ListMeta(), Status = "Failure", Reason = reason, Message = message, Code = code };
-        var body = System.Text.Encoding.UTF8.GetBytes(KubernetesJson.Serialize(status));
+        // KubernetesClient's V1Status converter reads but does not write: the Status is written as plain JSON.
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new Dictionary<string, object>(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["code"] = code,
+        });
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
