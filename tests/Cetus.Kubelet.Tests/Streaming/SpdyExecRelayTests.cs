@@ -91,6 +91,26 @@ public sealed class SpdyExecRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OutputLargerThanTheStreamBuffers_ArrivesWholeAndInOrder_BeforeTheStatus()
+    {
+        var output = string.Concat(Enumerable.Range(0, 50_000).Select(i => $"line {i:D6} of the output\n"));
+        await using var runtime = new FakeExecRuntime(async exec =>
+        {
+            await exec.WriteAsync("stdout", output);
+            await exec.WriteAsync("error", Success);
+        }, expectedStreams: 2);
+        var (kubectl, relay) = await StartAsync(runtime, V5, stdin: false, stdout: true, stderr: false, tty: false);
+
+        var received = await kubectl.ReceiveUntilCloseAsync();
+
+        await relay.WaitAsync(Deadline);
+        Assert.True(output.Length > 1024 * 1024);
+        Assert.Equal(output, received.Text(1));
+        Assert.Equal([Success], received.Statuses);
+        Assert.Equal((byte)3, received.Order[^1]);
+    }
+
+    [Fact]
     public async Task AnErrorStreamThatEndsEmpty_IsSuccess()
     {
         await using var runtime = new FakeExecRuntime(async exec =>
