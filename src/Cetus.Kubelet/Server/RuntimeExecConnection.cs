@@ -25,6 +25,7 @@ internal sealed class RuntimeExecConnection : IAsyncDisposable
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(30);
     private const int MaxResponseHead = 16 * 1024;
     private const int MaxRefusalBody = 4 * 1024;
+    private int _disposed;
 
     private RuntimeExecConnection(SpdySession session, string protocol, SpdyStream error, SpdyStream? stdin, SpdyStream? stdout, SpdyStream? stderr, SpdyStream? resize)
     {
@@ -81,7 +82,8 @@ internal sealed class RuntimeExecConnection : IAsyncDisposable
             await socket.ConnectAsync(uri.DnsSafeHost, uri.Port, timeout.Token).ConfigureAwait(false);
             transport = new NetworkStream(socket, ownsSocket: true);
             var protocol = await UpgradeAsync(transport, uri, timeout.Token).ConfigureAwait(false);
-            session = new SpdySession(transport, isServer: false, logger).Start();
+            // No WINDOW_UPDATE: see SpdySession.SendsWindowUpdates (the runtime closes right after the Status).
+            session = new SpdySession(transport, isServer: false, logger) { SendsWindowUpdates = false }.Start();
 
             // Opened in client-go's order (the ids reach the wire in this order), then every reply is awaited.
             var error = await OpenAsync(session, "error", timeout.Token).ConfigureAwait(false);
@@ -157,8 +159,14 @@ internal sealed class RuntimeExecConnection : IAsyncDisposable
         await DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Closes the session (GOAWAY, bounded) and the connection.</summary>
-    public ValueTask DisposeAsync() => Session.DisposeAsync();
+    /// <summary>Closes the session (GOAWAY, bounded) and the connection. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await Session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private static async Task<SpdyStream> OpenAsync(SpdySession session, string streamType, CancellationToken cancellationToken) =>
         await session.OpenStreamAsync(new SpdyHeaders([new("streamType", streamType)]), fin: false, cancellationToken).ConfigureAwait(false);

@@ -96,7 +96,10 @@ internal static class SpdyExecRelay
             await DrainAsync(outputs, sender, logger, stop.Token).ConfigureAwait(false);
             try
             {
-                await sender.SendAsync(StatusChannel, statusJson, stop.Token).ConfigureAwait(false);
+                // Bounded: a client that stopped reading must not keep the relay (and the runtime's session) open.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                timeout.CancelAfter(OutputIdle);
+                await sender.SendAsync(StatusChannel, statusJson, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -154,7 +157,7 @@ internal static class SpdyExecRelay
                     else if (channel == CloseSignal && closeSignals && control.Length > 0 && control.GetBuffer()[0] == StdinChannel && stdin is not null)
                     {
                         logger.LogDebug("exec relay: the client closed stdin; half-closing the runtime's stdin stream");
-                        await stdin.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+                        await HalfCloseAsync(stdin, logger, cancellationToken).ConfigureAwait(false);
                         stdin = null;
                     }
 
@@ -185,6 +188,19 @@ internal static class SpdyExecRelay
         {
             logger.LogDebug("exec relay: writing the {StreamType} stream failed: {Error}", stream.Headers.Get("streamType"), e.Message);
             return null;
+        }
+    }
+
+    private static async Task HalfCloseAsync(SpdyStream stream, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // The command is gone already; its Status is on the way.
+            logger.LogDebug("exec relay: half-closing stdin failed: {Error}", e.Message);
         }
     }
 

@@ -93,6 +93,8 @@ public sealed class SpdyExecRelayTests : IAsyncLifetime
     [Fact]
     public async Task OutputLargerThanTheStreamBuffers_ArrivesWholeAndInOrder_BeforeTheStatus()
     {
+        // The runtime closes right after the Status while the relay still reads its buffered output: nothing the relay
+        // writes then (a WINDOW_UPDATE) may draw a TCP reset, which would discard that output.
         var output = string.Concat(Enumerable.Range(0, 50_000).Select(i => $"line {i:D6} of the output\n"));
         await using var runtime = new FakeExecRuntime(async exec =>
         {

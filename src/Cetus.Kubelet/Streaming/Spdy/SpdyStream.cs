@@ -303,7 +303,7 @@ public sealed class SpdyStream : Stream
     private async ValueTask CreditAsync(int consumed)
     {
         _uncredited += consumed;
-        if (_uncredited < CreditThreshold || _remoteClosed)
+        if (_uncredited < CreditThreshold || _remoteClosed || !_session.SendsWindowUpdates)
         {
             return;
         }
