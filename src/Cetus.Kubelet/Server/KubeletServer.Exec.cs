@@ -1,10 +1,11 @@
+using System.Net.WebSockets;
 using Cetus.Cri.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 
 namespace Cetus.Kubelet.Server;
 
-/// <summary>exec and attach: CRI Exec/Attach, then the client's WebSocket relayed to the runtime's stream server.</summary>
+/// <summary>exec and attach: CRI Exec/Attach, then the client's WebSocket relayed to the runtime's stream server over SPDY.</summary>
 public sealed partial class KubeletServer
 {
     private async Task ExecAsync(HttpContext context, string podNamespace, string podName, string containerName, bool attach)
@@ -56,10 +57,31 @@ public sealed partial class KubeletServer
             throw new KubeletRequestException(e.StatusCode == StatusCode.NotFound ? 404 : 500, e.StatusCode == StatusCode.NotFound ? "NotFound" : "InternalError", $"the runtime refused {(attach ? "attach" : "exec")}: {e.Status.Detail}");
         }
 
-        // Connected to the runtime before answering the client, so a failure is still an HTTP error it can read.
-        using var runtimeSocket = await WebSocketRelay.ConnectAsync(url, WebSocketRelay.RuntimeProtocol, context.RequestAborted).ConfigureAwait(false);
-        using var client = await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false);
-        await WebSocketRelay.RunAsync(client, runtimeSocket, context.RequestAborted).ConfigureAwait(false);
+        // Connected to the runtime before answering the client, so a failure is still an HTTP error it can read. SPDY,
+        // not WebSocket v4, so that the client's end of stdin (v5's close signal) reaches the command.
+        RuntimeExecConnection runtime;
+        try
+        {
+            runtime = await RuntimeExecConnection.ConnectAsync(url, stdin, stdout, stderr, tty, _logger, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new KubeletRequestException(500, "InternalError", $"cannot {(attach ? "attach to" : "exec in")} container \"{containerName}\" through the runtime's stream server: {e.Message}");
+        }
+
+        WebSocket client;
+        try
+        {
+            client = await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false);
+        }
+        catch
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        using var disposeClient = client;
+        await SpdyExecRelay.RunAsync(client, protocol, runtime, _logger, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static bool Flag(IQueryCollection query, string name) =>

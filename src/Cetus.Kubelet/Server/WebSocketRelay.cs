@@ -8,6 +8,8 @@ namespace Cetus.Kubelet.Server;
 /// to the runtime's stream server (v4.channel.k8s.io): every message passes through unchanged — the first byte is the
 /// channel (0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 resize) in both versions — except v5's close signal
 /// (channel 255), which v4 cannot carry and is dropped. When either side closes, the other is closed too.
+/// Exec and attach now use <see cref="SpdyExecRelay"/> (SPDY carries the end of stdin); <see cref="ClientProtocols"/>
+/// and <see cref="ConnectAsync"/> remain in use (the exec handler, port-forward's <see cref="RuntimePortStream"/>).
 /// </summary>
 internal static class WebSocketRelay
 {

@@ -128,6 +128,44 @@ public sealed class SpdySessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DataBeforeThePeersReset_IsStillRead_ThenTheReadThrows()
+    {
+        // The upstream kubelet writes an exec's Status on the error stream and then resets every stream.
+        var (client, server) = await OpenAsync(SpdyHeaders.Empty);
+        await server.WriteAsync(Ascii("status"));
+        await server.ResetAsync(SpdyRstStatus.Cancel, default);
+        await WaitUntilAsync(() => client.ResetStatus is not null, "the reset to arrive");
+
+        Assert.Equal(Ascii("status"), await ReadExactlyAsync(client, 6));
+        var error = await Assert.ThrowsAsync<IOException>(() => client.ReadAsync(new byte[10]).AsTask().WaitAsync(Deadline));
+        Assert.Contains("reset", error.Message);
+    }
+
+    [Fact]
+    public async Task AFinBeforeThePeersReset_EndsReadsNormally()
+    {
+        var (client, server) = await OpenAsync(SpdyHeaders.Empty);
+        await server.WriteAsync(Ascii("x"));
+        await server.CloseWriteAsync(default);
+        await server.ResetAsync(SpdyRstStatus.Cancel, default);
+        await WaitUntilAsync(() => client.ResetStatus is not null, "the reset to arrive");
+
+        Assert.Equal(Ascii("x"), await ReadToEndAsync(client));
+    }
+
+    [Fact]
+    public async Task DataBeforeTheSessionEnds_IsStillRead_ThenTheReadThrows()
+    {
+        var (client, server) = await OpenAsync(SpdyHeaders.Empty);
+        await server.WriteAsync(Ascii("tail"));
+        await _server.DisposeAsync();
+        await _client.Completion.WaitAsync(Deadline);
+
+        Assert.Equal(Ascii("tail"), await ReadExactlyAsync(client, 4));
+        await Assert.ThrowsAsync<IOException>(() => client.ReadAsync(new byte[10]).AsTask().WaitAsync(Deadline));
+    }
+
+    [Fact]
     public async Task ResetBeforeReply_FailsTheOpenersWait()
     {
         var client = await _client.OpenStreamAsync(SpdyHeaders.Empty, fin: false, default);

@@ -52,6 +52,13 @@ public sealed class SpdySession : IAsyncDisposable
         _nextPingId = isServer ? 2u : 1u;
     }
 
+    /// <summary>
+    /// Whether consumed data is credited back with WINDOW_UPDATE (see the remarks); default true. The exec relay turns
+    /// it off: spdystream ignores the frames, and one written after the runtime closed its end would be answered with a
+    /// TCP reset, which discards the command's last output still unread in this side's receive buffer.
+    /// </summary>
+    public bool SendsWindowUpdates { get; init; } = true;
+
     /// <summary>Completes when the read loop has ended (transport closed, protocol error or disposal).</summary>
     public Task Completion => _readLoop;
 

@@ -7,7 +7,9 @@ namespace Cetus.Kubelet.Streaming.Spdy;
 /// One SPDY stream as a byte <see cref="Stream"/>: reads return the peer's data frames (0 after its FIN), writes send
 /// data frames of at most <see cref="MaxFramePayload"/> bytes; <see cref="CloseWriteAsync"/> half-closes (FIN),
 /// <see cref="ResetAsync"/> aborts both ways (RST_STREAM); disposing half-closes if not done yet and stops reading.
-/// Reads after a reset or the end of the session throw <see cref="IOException"/>. One reader and one writer at a time.
+/// Reads after a local reset throw <see cref="IOException"/>; after the peer's reset or the end of the session they
+/// first return the data that had arrived (the upstream kubelet writes an exec's Status and then resets every stream),
+/// then throw. One reader and one writer at a time.
 /// </summary>
 public sealed class SpdyStream : Stream
 {
@@ -31,6 +33,8 @@ public sealed class SpdyStream : Stream
     private volatile bool _localClosed;
     private volatile bool _remoteClosed;
     private volatile bool _readsStopped;
+    private volatile bool _resetLocally;
+    private volatile string? _endError;
     private SpdyRstStatus? _resetStatus;
 
     internal SpdyStream(SpdySession session, uint id, SpdyHeaders headers, bool localClosed, bool remoteClosed)
@@ -91,6 +95,9 @@ public sealed class SpdyStream : Stream
         {
             return;
         }
+        _resetLocally = true;
+        // Wakes a pending read; the pipe itself is completed by the read loop or on dispose.
+        _incoming.Reader.CancelPendingRead();
         try
         {
             await _session.SendAsync(new SpdyRstStreamFrame(Id, status), cancellationToken);
@@ -104,7 +111,10 @@ public sealed class SpdyStream : Stream
     /// <inheritdoc/>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ThrowIfReset();
+        if (_resetLocally)
+        {
+            ThrowIfReset();
+        }
         if (buffer.IsEmpty)
         {
             return 0;
@@ -119,6 +129,10 @@ public sealed class SpdyStream : Stream
         if (data.IsEmpty && result.IsCompleted)
         {
             _incoming.Reader.AdvanceTo(data.End);
+            if (_endError is { } error)
+            {
+                throw new IOException(error);
+            }
             return 0;
         }
         var count = (int)Math.Min(buffer.Length, data.Length);
@@ -256,18 +270,17 @@ public sealed class SpdyStream : Stream
 
     internal void OnReset(SpdyRstStatus status)
     {
-        MarkReset(status);
+        if (MarkReset(status))
+        {
+            EndReading($"SPDY stream {Id} was reset ({status})");
+        }
         CheckFinished();
     }
 
     internal void OnSessionEnded()
     {
         _reply.TrySetException(new IOException($"SPDY session ended before stream {Id} was answered"));
-        if (!_remoteClosed)
-        {
-            _remoteClosed = true;
-            _incoming.Writer.Complete(new IOException($"SPDY session ended while reading stream {Id}"));
-        }
+        EndReading($"SPDY session ended while reading stream {Id}");
         _localClosed = true;
     }
 
@@ -290,7 +303,7 @@ public sealed class SpdyStream : Stream
     private async ValueTask CreditAsync(int consumed)
     {
         _uncredited += consumed;
-        if (_uncredited < CreditThreshold || _remoteClosed)
+        if (_uncredited < CreditThreshold || _remoteClosed || !_session.SendsWindowUpdates)
         {
             return;
         }
@@ -317,6 +330,18 @@ public sealed class SpdyStream : Stream
         CheckFinished();
     }
 
+    // The data that arrived stays readable; the read after it throws with the error (not the 0 of a FIN).
+    private void EndReading(string error)
+    {
+        if (_remoteClosed)
+        {
+            return;
+        }
+        _endError = error;
+        _remoteClosed = true;
+        _incoming.Writer.Complete();
+    }
+
     private bool MarkReset(SpdyRstStatus status)
     {
         lock (_resetLock)
@@ -329,8 +354,6 @@ public sealed class SpdyStream : Stream
         }
         _localClosed = true;
         _reply.TrySetException(new IOException($"SPDY stream {Id} was reset ({status})"));
-        // Wakes a pending read; the pipe itself is completed by the read loop or on dispose.
-        _incoming.Reader.CancelPendingRead();
         return true;
     }
 
