@@ -27,6 +27,31 @@ public sealed class StreamingScenarios(NodeFixture fixture) : NodeScenario(fixtu
     }
 
     [Fact]
+    public async Task Exec_WithPipedStdin_DeliversItsEnd_SoCatAndKubectlCpFinish()
+    {
+        await RunSleeperAsync("exec-stdin");
+        var piped = await Kubectl.RunWithInputAsync(Node.Cluster.Kubeconfig, "first\nsecond\n", "exec", "-i", "-n", _ns, "exec-stdin", "--", "sh", "-c", "cat; echo eof-seen");
+        Assert.True(piped.ExitCode == 0, piped.ToString());
+        Assert.Equal("first\nsecond\neof-seen\n", piped.Stdout);
+
+        // kubectl cp streams a tar into `tar xf -` in the container: it only ends when the end of stdin gets there.
+        var local = Path.Combine(Path.GetTempPath(), $"cetus-cp-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(local, "copied into the pod\n");
+        try
+        {
+            var copy = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "cp", local, $"{_ns}/exec-stdin:/tmp/copied.txt");
+            Assert.True(copy.ExitCode == 0, copy.ToString());
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+
+        var read = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "exec", "-n", _ns, "exec-stdin", "--", "cat", "/tmp/copied.txt");
+        Assert.Equal("copied into the pod\n", read.Stdout);
+    }
+
+    [Fact]
     public async Task Exec_Interactive_DrivesAShellInAPseudoTerminal()
     {
         await RunSleeperAsync("exec-tty");
