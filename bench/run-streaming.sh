@@ -4,7 +4,7 @@
 #   - port-forward throughput (a 64 MiB download through `kubectl port-forward`) vs. the same download straight
 #     from the pod IP;
 #   - `kubectl exec POD -- true` wall time vs. `kubectl get pod POD` (the same kubectl start-up and one API request);
-#   - `kubectl logs` of a 8 MiB log (80,000 lines; below the 10Mi rotation size).
+#   - `kubectl logs` of a 5 MiB log (50,000 lines; 7 MiB on disk with the CRI prefixes, below the 10Mi rotation size).
 # ./bench/run-streaming.sh [--runs 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +41,7 @@ spec:
   containers:
   - name: web
     image: localhost/busybox:1.35
-    command: [sh, -c, "mkdir /www; head -c 67108864 /dev/zero > /www/big; i=0; while [ $i -lt 80000 ]; do echo 'log line of about one hundred bytes ............................................................ '$i; i=$((i+1)); done; touch /www/ready; exec httpd -f -p 8080 -h /www"]
+    command: [sh, -c, "mkdir /www; head -c 67108864 /dev/zero > /www/big; i=0; while [ $i -lt 50000 ]; do echo 'log line of about one hundred bytes ............................................................ '$i; i=$((i+1)); done; touch /www/ready; exec httpd -f -p 8080 -h /www"]
     readinessProbe: {exec: {command: [test, -f, /www/ready]}, periodSeconds: 1}
 YAML
 kubectl wait --for=condition=Ready pod/stream-bench --timeout=180s >/dev/null
