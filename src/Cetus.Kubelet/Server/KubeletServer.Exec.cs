@@ -26,14 +26,6 @@ public sealed partial class KubeletServer
             throw new KubeletRequestException(400, "BadRequest", "you must specify at least one of stdin, stdout, stderr");
         }
 
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            throw new KubeletRequestException(400, "BadRequest", $"the kubelet streams {(attach ? "attach" : "exec")} over WebSocket ({string.Join(", ", WebSocketRelay.ClientProtocols)}); upgrade the request");
-        }
-
-        var protocol = WebSocketRelay.ClientProtocols.FirstOrDefault(p => context.WebSockets.WebSocketRequestedProtocols.Contains(p))
-            ?? throw new KubeletRequestException(400, "BadRequest", $"none of the offered WebSocket subprotocols is supported; use one of {string.Join(", ", WebSocketRelay.ClientProtocols)}");
-        var streaming = _streaming ?? throw new KubeletRequestException(501, "NotImplemented", "this node's container runtime has no stream server");
         var found = await _pods.ContainerAsync(podNamespace, podName, containerName, context.RequestAborted).ConfigureAwait(false);
         if (found?.Container is not { } container)
         {
@@ -44,6 +36,17 @@ public sealed partial class KubeletServer
         {
             throw new KubeletRequestException(400, "BadRequest", $"container \"{containerName}\" in pod \"{podName}\" is not running");
         }
+
+        // Checked after the container, so that kubectl, which retries over SPDY when the WebSocket is refused, shows
+        // why the container cannot be reached rather than which protocol the kubelet speaks.
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            throw new KubeletRequestException(400, "BadRequest", $"the kubelet streams {(attach ? "attach" : "exec")} over WebSocket ({string.Join(", ", WebSocketRelay.ClientProtocols)}); upgrade the request");
+        }
+
+        var protocol = WebSocketRelay.ClientProtocols.FirstOrDefault(p => context.WebSockets.WebSocketRequestedProtocols.Contains(p))
+            ?? throw new KubeletRequestException(400, "BadRequest", $"none of the offered WebSocket subprotocols is supported; use one of {string.Join(", ", WebSocketRelay.ClientProtocols)}");
+        var streaming = _streaming ?? throw new KubeletRequestException(501, "NotImplemented", "this node's container runtime has no stream server");
 
         string url;
         try

@@ -73,9 +73,12 @@ public sealed class KubeletServerTests : IAsyncLifetime
         var badOptions = await client.GetAsync($"{_server.Address}/containerLogs/default/missing/app?tailLines=-3");
         Assert.Equal(HttpStatusCode.BadRequest, badOptions.StatusCode);
 
-        var notUpgraded = await client.GetAsync($"{_server.Address}/exec/default/web/app?command=ls&stdout=1");
-        Assert.Equal(HttpStatusCode.BadRequest, notUpgraded.StatusCode);
-        Assert.Contains("WebSocket", await notUpgraded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The container is looked for before the protocol: kubectl, retrying over SPDY, shows why it cannot reach it.
+        var noContainer = await client.GetAsync($"{_server.Address}/exec/default/web/app?command=ls&stdout=1");
+        Assert.Equal(HttpStatusCode.NotFound, noContainer.StatusCode);
+        var status = System.Text.Json.Nodes.JsonNode.Parse(await noContainer.Content.ReadAsStringAsync())!;
+        Assert.Equal("NotFound", (string?)status["reason"]);
+        Assert.Contains("container not found (\"app\")", (string?)status["message"], StringComparison.Ordinal);
 
         var noCommand = await client.GetAsync($"{_server.Address}/exec/default/web/app?stdout=1");
         Assert.Contains("you must specify at least one command", await noCommand.Content.ReadAsStringAsync(), StringComparison.Ordinal);
