@@ -170,8 +170,18 @@ public sealed partial class KubeletServer : IAsyncDisposable
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        var status = new V1Status { ApiVersion = "v1", Kind = "Status", Metadata = new V1ListMeta(), Status = "Failure", Reason = reason, Message = message, Code = code };
-        var body = System.Text.Encoding.UTF8.GetBytes(KubernetesJson.Serialize(status));
+        // Written as JSON directly: the client library's V1Status converter cannot write (NotImplementedException).
+        var status = new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Status",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["code"] = code,
+        };
+        var body = System.Text.Encoding.UTF8.GetBytes(status.ToJsonString());
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }

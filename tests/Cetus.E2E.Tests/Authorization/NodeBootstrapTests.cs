@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -81,7 +82,7 @@ public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFix
         var root = fixture.Directory("agent-root");
         var caFile = Path.Combine(fixture.Server.DataDir, "tls", "ca.crt");
         await using var agent = await CetusProcess.StartAsync(
-            ["agent", "--server", fixture.Server.Address, "--token", token, "--certificate-authority", caFile, "--node-name", "joiner", "--node-ip", "127.0.0.1", "--root-dir", root, "--container-runtime-endpoint", cri.Endpoint],
+            ["agent", "--server", fixture.Server.Address, "--token", token, "--certificate-authority", caFile, "--node-name", "joiner", "--node-ip", "127.0.0.1", "--kubelet-port", CetusServerProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--root-dir", root, "--container-runtime-endpoint", cri.Endpoint],
             line => line.Contains("node joiner registered", StringComparison.Ordinal),
             TimeSpan.FromSeconds(90));
 
