@@ -1,3 +1,4 @@
+using Cetus.Api.Resources.CertificateSigningRequests;
 using Cetus.ApiServer.Errors;
 using Cetus.ApiServer.Handlers;
 using Cetus.ApiServer.Security;
@@ -10,7 +11,8 @@ namespace Cetus.ApiServer.Authorization;
 /// The NodeRestriction admission plugin (plugin/pkg/admission/noderestriction) for writes by a node identity: a
 /// node creates and changes only its own Node, may not set or change labels that would give it another role
 /// (<c>node-restriction.kubernetes.io/</c>, and kubernetes.io / k8s.io labels other than the kubelet's own), may not
-/// change its taints once registered, creates only mirror pods bound to itself, and creates only its own Lease.
+/// change its taints once registered, creates only mirror pods bound to itself, creates only its own Lease, and creates
+/// kubelet client or serving CertificateSigningRequests only for its own name (CN=system:node:NAME).
 /// </summary>
 internal static class NodeRestriction
 {
@@ -52,8 +54,36 @@ internal static class NodeRestriction
                 break;
             case V1Pod pod when request.Info.Subresource == "status" && (old as V1Pod)?.Spec?.NodeName != node:
                 throw Problems.Forbidden($"pods \"{pod.Metadata.Name}\" is forbidden: node \"{node}\" can only update pod status for pods with spec.nodeName set to itself");
+            case V1CertificateSigningRequest csr when old is null:
+                CheckCertificateRequest(node, csr);
+                break;
             case V1Lease lease when lease.Metadata.Name != node || lease.Metadata.NamespaceProperty != "kube-node-lease":
                 throw Problems.Forbidden($"leases.coordination.k8s.io \"{lease.Metadata.Name}\" is forbidden: can only access node lease with the same name as the requesting node");
+        }
+    }
+
+    // Upstream's admitCSR: the other checks of a node's CSR are the signer's.
+    private static void CheckCertificateRequest(string node, V1CertificateSigningRequest csr)
+    {
+        if (csr.Spec?.SignerName is not ("kubernetes.io/kubelet-serving" or "kubernetes.io/kube-apiserver-client-kubelet"))
+        {
+            return;
+        }
+
+        var forbidden = $"certificatesigningrequests.certificates.k8s.io \"{csr.Metadata.Name}\" is forbidden: ";
+        var (request, error) = CertificateSigningRequestValidation.ParseRequest(csr.Spec.Request);
+        if (request is null)
+        {
+            throw Problems.Forbidden(forbidden + "unable to parse csr: " + error);
+        }
+
+        var commonName = request.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Where(rdn => !rdn.HasMultipleElements && rdn.GetSingleElementType().Value == "2.5.4.3")
+            .Select(rdn => rdn.GetSingleElementValue())
+            .LastOrDefault();
+        if (commonName != "system:node:" + node)
+        {
+            throw Problems.Forbidden(forbidden + $"can only create a node CSR with CN=system:node:{node}");
         }
     }
 

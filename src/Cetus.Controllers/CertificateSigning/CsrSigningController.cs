@@ -11,10 +11,11 @@ namespace Cetus.Controllers.CertificateSigning;
 
 /// <summary>
 /// The csrsigning controller (pkg/controller/certificates/signer): issues the certificate of every approved CSR of the
-/// signers kubernetes.io/kube-apiserver-client-kubelet and kubernetes.io/kube-apiserver-client with the cluster CA,
-/// writing it to <c>status.certificate</c>. A request the signer may not sign (a kubelet request that is not
-/// CN=system:node:*, O=system:nodes with client usages; a client request with other usages) gets the condition Failed
-/// (reason SignerValidationFailure) instead. Denied, failed, pending and issued requests are left alone.
+/// signers kubernetes.io/kube-apiserver-client-kubelet, kubernetes.io/kubelet-serving and kubernetes.io/kube-apiserver-client
+/// with the cluster CA, writing it to <c>status.certificate</c>. A request the signer may not sign (a kubelet client
+/// request that is not CN=system:node:*, O=system:nodes with client usages; a kubelet serving request that is not
+/// CN=system:node:*, O=system:nodes with DNS or IP names and server usages; a client request with other usages) gets
+/// the condition Failed (reason SignerValidationFailure) instead. Denied, failed, pending and issued requests are left alone.
 /// </summary>
 public sealed class CsrSigningController : CsrController
 {
@@ -39,7 +40,7 @@ public sealed class CsrSigningController : CsrController
             || !CertificateRequests.Has(cached, "Approved")
             || CertificateRequests.Has(cached, "Denied")
             || CertificateRequests.Has(cached, "Failed")
-            || cached.Spec?.SignerName is not (CertificateRequests.KubeletClientSigner or CertificateRequests.ClientSigner))
+            || cached.Spec?.SignerName is not (CertificateRequests.KubeletClientSigner or CertificateRequests.KubeletServingSigner or CertificateRequests.ClientSigner))
         {
             return;
         }
@@ -53,9 +54,12 @@ public sealed class CsrSigningController : CsrController
             throw new InvalidOperationException($"unable to parse csr \"{name}\": {parseError}");
         }
 
-        var problem = csr.Spec.SignerName == CertificateRequests.KubeletClientSigner
-            ? CertificateRequests.KubeletClientProblem(request, csr.Spec.Usages)
-            : CertificateRequests.ClientProblem(csr.Spec.Usages);
+        var problem = csr.Spec.SignerName switch
+        {
+            CertificateRequests.KubeletClientSigner => CertificateRequests.KubeletClientProblem(request, csr.Spec.Usages),
+            CertificateRequests.KubeletServingSigner => CertificateRequests.KubeletServingProblem(request, csr.Spec.Usages),
+            _ => CertificateRequests.ClientProblem(csr.Spec.Usages),
+        };
         if (problem is not null)
         {
             csr.Status.Conditions = [.. csr.Status.Conditions ?? [], new V1CertificateSigningRequestCondition

@@ -14,6 +14,9 @@ public static class CertificateRequests
     /// <summary>The signer of kubelet client certificates (CN system:node:NAME, O system:nodes).</summary>
     public const string KubeletClientSigner = "kubernetes.io/kube-apiserver-client-kubelet";
 
+    /// <summary>The signer of kubelet serving certificates (CN system:node:NAME, O system:nodes, DNS/IP names of the node).</summary>
+    public const string KubeletServingSigner = "kubernetes.io/kubelet-serving";
+
     /// <summary>The signer of any client certificate the API server trusts.</summary>
     public const string ClientSigner = "kubernetes.io/kube-apiserver-client";
 
@@ -25,6 +28,8 @@ public static class CertificateRequests
 
     private static readonly HashSet<string> KubeletClientUsages = ["digital signature", "key encipherment", "client auth"];
     private static readonly HashSet<string> KubeletClientUsagesNoRsa = ["digital signature", "client auth"];
+    private static readonly HashSet<string> KubeletServingUsages = ["digital signature", "key encipherment", "server auth"];
+    private static readonly HashSet<string> KubeletServingUsagesNoRsa = ["digital signature", "server auth"];
     private static readonly HashSet<string> ClientUsages = ["digital signature", "key encipherment", "client auth"];
 
     /// <summary>Whether the CSR has the condition <paramref name="type"/> (Approved, Denied, Failed) set to True.</summary>
@@ -84,6 +89,94 @@ public static class CertificateRequests
         return set.SetEquals(KubeletClientUsages) || set.SetEquals(KubeletClientUsagesNoRsa)
             ? null
             : $"usages did not match [client auth digital signature] or [client auth digital signature key encipherment]";
+    }
+
+    /// <summary>
+    /// Why a request is not a kubelet serving certificate request (upstream's ValidateKubeletServingCSR, its checks in
+    /// its order and with its messages), or null when it is one: O exactly system:nodes, at least one DNS or IP
+    /// subject alternative name, no email or URI ones, usages exactly digital signature + server auth with or without
+    /// key encipherment, and CN system:node:NAME.
+    /// </summary>
+    public static string? KubeletServingProblem(CertificateRequest request, IEnumerable<string>? usages)
+    {
+        var (commonName, organizations) = Subject(request);
+        if (organizations.Count != 1 || organizations[0] != NodesGroup)
+        {
+            return "subject organization is not system:nodes";
+        }
+
+        if (AlternativeNames(request) is not { } names)
+        {
+            return "unable to parse the subjectAltName extension";
+        }
+
+        if (names.Dns == 0 && names.Ip == 0)
+        {
+            return "DNS or IP subjectAltName is required";
+        }
+
+        if (names.Email > 0)
+        {
+            return "Email subjectAltNames are not allowed";
+        }
+
+        if (names.Uri > 0)
+        {
+            return "URI subjectAltNames are not allowed";
+        }
+
+        var set = (usages ?? []).ToHashSet(StringComparer.Ordinal);
+        if (!set.SetEquals(KubeletServingUsages) && !set.SetEquals(KubeletServingUsagesNoRsa))
+        {
+            return "usages did not match [digital signature key encipherment server auth]";
+        }
+
+        return commonName.StartsWith(NodeUserPrefix, StringComparison.Ordinal) ? null : "subject common name does not begin with system:node:";
+    }
+
+    /// <summary>
+    /// How many DNS, IP, email and URI names the request's subjectAltName extension holds (none without one); null when
+    /// the extension is not DER.
+    /// </summary>
+    public static (int Dns, int Ip, int Email, int Uri)? AlternativeNames(CertificateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        int dns = 0, ip = 0, email = 0, uri = 0;
+        try
+        {
+            CountNames(request, ref dns, ref ip, ref email, ref uri);
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+
+        return (dns, ip, email, uri);
+    }
+
+    private static void CountNames(CertificateRequest request, ref int dns, ref int ip, ref int email, ref int uri)
+    {
+        foreach (var extension in request.CertificateExtensions.Where(e => e.Oid?.Value == "2.5.29.17"))
+        {
+            var names = new AsnReader(extension.RawData, AsnEncodingRules.DER).ReadSequence();
+            while (names.HasData)
+            {
+                var tag = names.PeekTag();
+                names.ReadEncodedValue();
+                if (tag.TagClass != TagClass.ContextSpecific)
+                {
+                    continue;
+                }
+
+                switch (tag.TagValue)
+                {
+                    case 1: email++; break;
+                    case 2: dns++; break;
+                    case 6: uri++; break;
+                    case 7: ip++; break;
+                }
+            }
+        }
     }
 
     /// <summary>Why a request may not have a kube-apiserver-client certificate (a usage other than client ones), or null.</summary>

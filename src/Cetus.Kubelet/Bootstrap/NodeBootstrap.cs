@@ -55,8 +55,6 @@ public static class NodeBootstrap
     /// <summary>The signer of kubelet client certificates.</summary>
     public const string SignerName = "kubernetes.io/kube-apiserver-client-kubelet";
 
-    private static readonly UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     /// <summary>
     /// Makes sure <c>DIR/kubelet.kubeconfig</c> holds a current client certificate for the node, requesting one with
     /// the join token when needed; returns the kubeconfig's path. Throws <see cref="NodeBootstrapException"/> with
@@ -74,14 +72,13 @@ public static class NodeBootstrap
             return kubeconfig;
         }
 
-        using var key = LoadOrCreateKey(Path.Combine(options.Directory, KeyFile));
+        using var key = CertificateRequester.LoadOrCreateKey(Path.Combine(options.Directory, KeyFile));
         var request = new CertificateRequest(
             new X500DistinguishedName($"O=system:nodes, CN={user}"),
             key,
             HashAlgorithmName.SHA256);
         var pem = request.CreateSigningRequestPem();
-        // Named after the key and the node, as the kubelet's digestedName: a restart finds its own request again.
-        var name = "node-csr-" + Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo().Concat(Encoding.UTF8.GetBytes(user)).ToArray()))[..32];
+        var name = CertificateRequester.Name("node-csr-", key, user);
 
         using var client = new Kubernetes(new KubernetesClientConfiguration
         {
@@ -89,11 +86,11 @@ public static class NodeBootstrap
             AccessToken = options.Token,
             SslCaCerts = CaCollection(options.CaPem),
         });
-        var csr = await CreateAsync(client, name, pem, cancellationToken).ConfigureAwait(false);
+        var csr = await CertificateRequester.CreateAsync(client, name, pem, SignerName, ["digital signature", "client auth"], Explain, cancellationToken).ConfigureAwait(false);
         progress?.Invoke($"certificate signing request {name} sent for {user}; waiting for approval");
-        var certificate = await WaitForCertificateAsync(client, csr, options, cancellationToken).ConfigureAwait(false);
+        var certificate = await CertificateRequester.WaitForCertificateAsync(client, csr, options.Timeout, options.Time, Explain, cancellationToken).ConfigureAwait(false);
 
-        WritePrivate(kubeconfig, Kubeconfig(options.ServerUrl, options.CaPem, user, certificate, key.ExportPkcs8PrivateKeyPem() + "\n"));
+        CertificateRequester.WritePrivate(kubeconfig, Kubeconfig(options.ServerUrl, options.CaPem, user, certificate, key.ExportPkcs8PrivateKeyPem() + "\n"));
         progress?.Invoke($"node certificate issued for {user}: {kubeconfig}");
         return kubeconfig;
     }
@@ -121,10 +118,7 @@ public static class NodeBootstrap
                 return false;
             }
 
-            var now = options.Time.GetUtcNow().UtcDateTime;
-            var notBefore = certificate.NotBefore.ToUniversalTime();
-            var notAfter = certificate.NotAfter.ToUniversalTime();
-            return now >= notBefore && notAfter - now > (notAfter - notBefore) * 0.2;
+            return CertificateRequester.HasLifeLeft(certificate.NotBefore, certificate.NotAfter, options.Time);
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
@@ -133,143 +127,12 @@ public static class NodeBootstrap
         }
     }
 
-    private static async Task<V1CertificateSigningRequest> CreateAsync(Kubernetes client, string name, string pem, CancellationToken cancellationToken)
-    {
-        var csr = new V1CertificateSigningRequest
-        {
-            ApiVersion = "certificates.k8s.io/v1",
-            Kind = "CertificateSigningRequest",
-            Metadata = new V1ObjectMeta { Name = name },
-            Spec = new V1CertificateSigningRequestSpec
-            {
-                Request = Encoding.ASCII.GetBytes(pem),
-                SignerName = SignerName,
-                Usages = ["digital signature", "client auth"],
-            },
-        };
-        try
-        {
-            return await client.CertificatesV1.CreateCertificateSigningRequestAsync(csr, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // Made by an earlier run with the same key: wait for that one.
-            return await Call(() => client.CertificatesV1.ReadCertificateSigningRequestAsync(name, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e)
-        {
-            throw Explain(e, "create a certificate signing request");
-        }
-        catch (HttpRequestException e)
-        {
-            throw new NodeBootstrapException($"cannot reach the API server at {client.BaseUri}: {e.Message}", e);
-        }
-    }
-
-    private static async Task<string> WaitForCertificateAsync(Kubernetes client, V1CertificateSigningRequest csr, NodeBootstrapOptions options, CancellationToken cancellationToken)
-    {
-        var name = csr.Metadata.Name;
-        var deadline = options.Time.GetUtcNow() + options.Timeout;
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            if (csr.Status?.Conditions?.FirstOrDefault(c => c.Type is "Denied" or "Failed" && c.Status == "True") is { } refused)
-            {
-                var verb = refused.Type == "Denied" ? "denied" : "not signed (failed)";
-                throw new NodeBootstrapException($"the certificate signing request {name} was {verb}: {refused.Reason}: {refused.Message}".TrimEnd(' ', ':'));
-            }
-
-            if (csr.Status?.Certificate is { Length: > 0 } certificate)
-            {
-                return Encoding.ASCII.GetString(certificate);
-            }
-
-            if (options.Time.GetUtcNow() >= deadline)
-            {
-                var approved = csr.Status?.Conditions?.Any(c => c.Type == "Approved" && c.Status == "True") == true;
-                throw new NodeBootstrapException(approved
-                    ? $"the certificate signing request {name} was approved but not signed within {options.Timeout.TotalSeconds:0} s: is the controller manager running with the cluster CA?"
-                    : $"the certificate signing request {name} was not approved within {options.Timeout.TotalSeconds:0} s: approve it with `kubectl certificate approve {name}`");
-            }
-
-            await Task.Delay(delay, options.Time, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-            csr = await Call(() => client.CertificatesV1.ReadCertificateSigningRequestAsync(name, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (HttpOperationException e)
-        {
-            throw Explain(e, "read its certificate signing request");
-        }
-    }
-
     private static NodeBootstrapException Explain(HttpOperationException e, string what) => e.Response.StatusCode switch
     {
         HttpStatusCode.Unauthorized => new NodeBootstrapException("the join token was refused (401): create one with `cetus token create` on the server", e),
-        HttpStatusCode.Forbidden => new NodeBootstrapException($"the join token may not {what} (403): {Message(e)}", e),
-        _ => new NodeBootstrapException($"could not {what} ({(int)e.Response.StatusCode}): {Message(e)}", e),
+        HttpStatusCode.Forbidden => new NodeBootstrapException($"the join token may not {what} (403): {CertificateRequester.Message(e)}", e),
+        _ => new NodeBootstrapException($"could not {what} ({(int)e.Response.StatusCode}): {CertificateRequester.Message(e)}", e),
     };
-
-    private static string Message(HttpOperationException e)
-    {
-        try
-        {
-            return KubernetesJson.Deserialize<V1Status>(e.Response.Content ?? "{}")?.Message ?? e.Message;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return e.Message;
-        }
-    }
-
-    private static ECDsa LoadOrCreateKey(string path)
-    {
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        if (File.Exists(path))
-        {
-            try
-            {
-                key.ImportFromPem(File.ReadAllText(path));
-                return key;
-            }
-            catch (Exception e) when (e is CryptographicException or ArgumentException)
-            {
-                // Unreadable: replaced by a new key below.
-                key.Dispose();
-                key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            }
-        }
-
-        WritePrivate(path, key.ExportPkcs8PrivateKeyPem() + "\n");
-        return key;
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        // Written beside the target with mode 0600 from the start, then renamed over it: never readable by others, never half-written.
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = Private;
-        }
-
-        using (var stream = new FileStream(temporary, fileOptions))
-        using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-        {
-            writer.Write(text);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
 
     private static X509Certificate2Collection CaCollection(string pem)
     {

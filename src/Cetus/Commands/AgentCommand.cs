@@ -73,9 +73,43 @@ internal static class AgentCommand
 
             using var client = new Kubernetes(clientConfig);
             output.WriteLine($"cetus: agent for node {settings.NodeName} against {client.BaseUri}, runtime {settings.RuntimeEndpoint}");
-            return await AgentRunner.RunAsync(client, runtime, settings, serving: null, output, error, onReady: null, cancellationToken).ConfigureAwait(false);
+            var serving = await ServingAsync(client, clientConfig, settings, output, error, cancellationToken).ConfigureAwait(false);
+            using var servingCertificate = serving?.Certificate;
+            return await AgentRunner.RunAsync(client, runtime, settings, serving, output, error, onReady: null, cancellationToken).ConfigureAwait(false);
         });
         root.Subcommands.Add(command);
+    }
+
+    /// <summary>
+    /// The kubelet server's certificates: a serving certificate requested as the node (a kubelet-serving CSR, reused
+    /// from ROOT-DIR while current) and the cluster CA the agent trusts; null, with the reason, when there is none.
+    /// </summary>
+    private static async Task<KubeletServing?> ServingAsync(Kubernetes client, KubernetesClientConfiguration config, AgentSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (config.SslCaCerts is not { Count: > 0 } authorities)
+        {
+            error.WriteLine("cetus agent: no cluster CA (--certificate-authority or the kubeconfig's certificate-authority-data): the kubelet serves no logs, exec or port-forward");
+            return null;
+        }
+
+        var hostName = System.Net.Dns.GetHostName().ToLowerInvariant();
+        var options = new ServingCertificateOptions
+        {
+            NodeName = settings.NodeName,
+            DnsNames = hostName == settings.NodeName ? [settings.NodeName] : [settings.NodeName, hostName],
+            IPAddresses = System.Net.IPAddress.TryParse(settings.NodeIP, out var address) ? [address] : [],
+            Directory = settings.RootDir,
+        };
+        try
+        {
+            var certificate = await ServingCertificates.EnsureAsync(client, options, line => output.WriteLine("cetus: " + line), cancellationToken).ConfigureAwait(false);
+            return new KubeletServing(certificate, authorities[0]);
+        }
+        catch (NodeBootstrapException e)
+        {
+            error.WriteLine($"cetus agent: no kubelet serving certificate, so the kubelet serves no logs, exec or port-forward: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>A bootstrap (join) token: ID.SECRET, 6 and 16 characters of [a-z0-9].</summary>

@@ -228,13 +228,13 @@ public sealed class CertificateControllersTests : IDisposable
         _requests.Upsert(csr);
     }
 
-    private static V1CertificateSigningRequest Approved(V1CertificateSigningRequest csr)
+    internal static V1CertificateSigningRequest Approved(V1CertificateSigningRequest csr)
     {
         csr.Status = new V1CertificateSigningRequestStatus { Conditions = [new V1CertificateSigningRequestCondition { Type = "Approved", Status = "True" }] };
         return csr;
     }
 
-    private static V1CertificateSigningRequest Csr(string commonName, string[] organizations, string[] usages, string user, string group, string signer = Kubelet)
+    internal static V1CertificateSigningRequest Csr(string commonName, string[] organizations, string[] usages, string user, string group, string signer = Kubelet, Action<CertificateRequest>? extend = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
@@ -249,7 +249,7 @@ public sealed class CertificateControllersTests : IDisposable
             Metadata = new V1ObjectMeta(),
             Spec = new V1CertificateSigningRequestSpec
             {
-                Request = Encoding.ASCII.GetBytes(new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256).CreateSigningRequestPem()),
+                Request = Encoding.ASCII.GetBytes(Request(subject.Build(), key, extend)),
                 SignerName = signer,
                 Usages = usages,
                 Username = user,
@@ -258,7 +258,14 @@ public sealed class CertificateControllersTests : IDisposable
         };
     }
 
-    private static X509Certificate2 MakeCa(TimeSpan lifetime)
+    private static string Request(X500DistinguishedName subject, ECDsa key, Action<CertificateRequest>? extend)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        extend?.Invoke(request);
+        return request.CreateSigningRequestPem();
+    }
+
+    internal static X509Certificate2 MakeCa(TimeSpan lifetime)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=test-ca", key, HashAlgorithmName.SHA256);

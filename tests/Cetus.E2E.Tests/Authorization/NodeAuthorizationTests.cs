@@ -92,6 +92,7 @@ public sealed class NodeAuthorizationFixture : IAsyncLifetime
 /// The Node authorizer and NodeRestriction against a real server with the real kubectl: node-a reads only what its
 /// pods use, changes only its own Node and Lease, and cannot label itself into another role.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class NodeAuthorizationTests(NodeAuthorizationFixture fixture) : IClassFixture<NodeAuthorizationFixture>
 {
     [Theory]
@@ -168,5 +169,22 @@ public sealed class NodeAuthorizationTests(NodeAuthorizationFixture fixture) : I
         var message = (string?)System.Text.Json.Nodes.JsonNode.Parse(await other.Content.ReadAsStringAsync())!["message"];
         Assert.Equal("pods \"pod-b\" is forbidden: node \"node-a\" can only update pod status for pods with spec.nodeName set to itself", message);
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, delete.StatusCode);
+    }
+
+    [Fact]
+    public async Task NodeA_RequestsAndWatchesOnlyItsOwnKubeletCertificates()
+    {
+        string[] serving = ["digital signature", "server auth"];
+        var own = await Kubectl.RunWithInputAsync(fixture.NodeA, NodeBootstrapTests.CsrManifest("node-a-serving", "system:node:node-a", ["system:nodes"], serving, "kubernetes.io/kubelet-serving", "node-a"), "create", "-f", "-");
+        var other = await Kubectl.RunWithInputAsync(fixture.NodeA, NodeBootstrapTests.CsrManifest("node-b-serving", "system:node:node-b", ["system:nodes"], serving, "kubernetes.io/kubelet-serving", "node-b"), "create", "-f", "-");
+        var otherClient = await Kubectl.RunWithInputAsync(fixture.NodeA, NodeBootstrapTests.CsrManifest("node-b-client", "system:node:node-b", ["system:nodes"], ["digital signature", "client auth"], "kubernetes.io/kube-apiserver-client-kubelet"), "create", "-f", "-");
+        var read = await Kubectl.RunAsync(fixture.NodeA, "get", "csr", "node-a-serving", "-o", "jsonpath={.spec.username}");
+        var watch = await Kubectl.RunAsync(fixture.NodeA, "get", "csr", "--watch-only", "--request-timeout=1s");
+
+        Assert.True(own.ExitCode == 0, own.ToString());
+        Assert.Contains("certificatesigningrequests.certificates.k8s.io \"node-b-serving\" is forbidden: can only create a node CSR with CN=system:node:node-a", other.Stderr, StringComparison.Ordinal);
+        Assert.Contains("can only create a node CSR with CN=system:node:node-a", otherClient.Stderr, StringComparison.Ordinal);
+        Assert.Equal("system:node:node-a", read.Stdout);
+        Assert.DoesNotContain("forbidden", watch.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 }

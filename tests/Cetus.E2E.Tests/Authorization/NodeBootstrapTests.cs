@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -81,7 +82,7 @@ public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFix
         var root = fixture.Directory("agent-root");
         var caFile = Path.Combine(fixture.Server.DataDir, "tls", "ca.crt");
         await using var agent = await CetusProcess.StartAsync(
-            ["agent", "--server", fixture.Server.Address, "--token", token, "--certificate-authority", caFile, "--node-name", "joiner", "--node-ip", "127.0.0.1", "--root-dir", root, "--container-runtime-endpoint", cri.Endpoint],
+            ["agent", "--server", fixture.Server.Address, "--token", token, "--certificate-authority", caFile, "--node-name", "joiner", "--node-ip", "127.0.0.1", "--kubelet-port", CetusServerProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--root-dir", root, "--container-runtime-endpoint", cri.Endpoint],
             line => line.Contains("node joiner registered", StringComparison.Ordinal),
             TimeSpan.FromSeconds(90));
 
@@ -147,21 +148,23 @@ public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Approver_LeavesPending_WhatIsNotAKubeletClientRequest_OrAnotherNodesRenewal()
+    public async Task Approver_LeavesPending_WhatIsNotAKubeletClientRequest_AndNodeRestrictionRefusesAnotherNodesRenewal()
     {
         var (token, bootstrap) = await fixture.CreateTokenAsync();
         var node = await NodeBootstrap.EnsureKubeconfigAsync(Options(token, "worker-2"));
         await CreateCsrAsync(bootstrap, "not-a-node", "alice", ["system:nodes"], ["digital signature", "client auth"]);
         await CreateCsrAsync(bootstrap, "server-usage", "system:node:worker-9", ["system:nodes"], ["digital signature", "server auth"]);
-        await CreateCsrAsync(node, "other-node", "system:node:worker-3", ["system:nodes"], ["digital signature", "client auth"]);
+        // Another node's certificate: NodeRestriction refuses the request itself (the approver would leave it pending).
+        var otherNode = await Kubectl.RunWithInputAsync(node, CsrManifest("other-node", "system:node:worker-3", ["system:nodes"], ["digital signature", "client auth"], "kubernetes.io/kube-apiserver-client-kubelet"), "create", "-f", "-");
+        Assert.Contains("\"other-node\" is forbidden: can only create a node CSR with CN=system:node:worker-2", otherNode.Stderr, StringComparison.Ordinal);
         await CreateCsrAsync(node, "self-renewal", "system:node:worker-2", ["system:nodes"], ["digital signature", "client auth"]);
 
         // The renewal of the node's own certificate is approved and issued; the others stay pending meanwhile.
         await WaitForConditionAsync("self-renewal", "Approved,Issued");
-        var csrs = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "csr", "not-a-node", "server-usage", "other-node");
+        var csrs = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "csr", "not-a-node", "server-usage");
 
         Assert.True(csrs.ExitCode == 0, csrs.ToString());
-        Assert.Equal(3, csrs.Stdout.Split('\n').Count(l => l.TrimEnd().EndsWith("Pending", StringComparison.Ordinal)));
+        Assert.Equal(2, csrs.Stdout.Split('\n').Count(l => l.TrimEnd().EndsWith("Pending", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -256,6 +259,13 @@ public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFix
 
     private static async Task CreateCsrAsync(string kubeconfig, string name, string commonName, string[] organizations, string[] usages, string signer = "kubernetes.io/kube-apiserver-client-kubelet")
     {
+        var created = await Kubectl.RunWithInputAsync(kubeconfig, CsrManifest(name, commonName, organizations, usages, signer), "create", "-f", "-");
+        Assert.True(created.ExitCode == 0, created.ToString());
+    }
+
+    /// <summary>A CSR manifest with a new P-256 key for the subject, and the DNS names when given.</summary>
+    internal static string CsrManifest(string name, string commonName, string[] organizations, string[] usages, string signer, params string[] dnsNames)
+    {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
         foreach (var organization in organizations)
@@ -264,18 +274,27 @@ public sealed class NodeBootstrapTests(NodeBootstrapFixture fixture) : IClassFix
         }
 
         subject.AddCommonName(commonName);
-        var pem = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-        var manifest = $$"""
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
+        if (dnsNames.Length > 0)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            foreach (var dns in dnsNames)
+            {
+                names.AddDnsName(dns);
+            }
+
+            request.CertificateExtensions.Add(names.Build());
+        }
+
+        return $$"""
             apiVersion: certificates.k8s.io/v1
             kind: CertificateSigningRequest
             metadata: {name: {{name}}}
             spec:
-              request: {{Convert.ToBase64String(Encoding.ASCII.GetBytes(pem))}}
+              request: {{Convert.ToBase64String(Encoding.ASCII.GetBytes(request.CreateSigningRequestPem()))}}
               signerName: {{signer}}
               usages: [{{string.Join(", ", usages.Select(u => $"\"{u}\""))}}]
             """;
-        var created = await Kubectl.RunWithInputAsync(kubeconfig, manifest, "create", "-f", "-");
-        Assert.True(created.ExitCode == 0, created.ToString());
     }
 
     private async Task WaitForConditionAsync(string name, string condition) =>
