@@ -63,6 +63,16 @@ public abstract class NodeScenario(NodeFixture fixture) : IAsyncLifetime
         }
     }
 
+    private protected async Task<IList<V1Pod>> WaitForReadyPodsAsync(string labelSelector, int count, TimeSpan patience) =>
+        await WaitAsync(
+            async () =>
+            {
+                var list = await Node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: labelSelector);
+                return list.Items.Count == count && list.Items.All(IsReady) ? list.Items : null;
+            },
+            $"{count} Ready pods {labelSelector}",
+            patience);
+
     private protected static async Task<string> GetTextAsync(string ip, string path, TimeSpan patience) =>
         await WaitAsync(
             async () =>

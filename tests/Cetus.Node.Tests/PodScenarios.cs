@@ -60,14 +60,7 @@ public sealed class PodScenarios(NodeFixture fixture) : NodeScenario(fixture)
                     image: {{{Containerd.BusyboxImage}}}
                     command: [sleep, "3600"]
             """);
-        var pods = await WaitAsync(
-            async () =>
-            {
-                var list = await Node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: "app=sleepers");
-                return list.Items.Count == 3 && list.Items.All(IsReady) ? list.Items : null;
-            },
-            "3 Ready pods",
-            TimeSpan.FromSeconds(90));
+        var pods = await WaitForReadyPodsAsync("app=sleepers", 3, TimeSpan.FromSeconds(90));
         var ids = pods.Select(p => p.Status.ContainerStatuses.Single().ContainerID["containerd://".Length..]).ToList();
         foreach (var id in ids)
         {

@@ -253,14 +253,7 @@ public sealed class StreamingScenarios(NodeFixture fixture) : NodeScenario(fixtu
                     image: {{{Containerd.BusyboxImage}}}
                     command: [sh, -c, "echo hello-from-$(hostname); sleep 3600"]
             """);
-        var pods = await WaitAsync(
-            async () =>
-            {
-                var list = await Node.Client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: "app=greeters");
-                return list.Items.Count == 2 && list.Items.All(IsReady) ? list.Items : null;
-            },
-            "2 Ready greeters",
-            TimeSpan.FromSeconds(60));
+        var pods = await WaitForReadyPodsAsync("app=greeters", 2, TimeSpan.FromSeconds(60));
         var deployment = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "logs", "-n", _ns, "deploy/greeters");
         Assert.True(deployment.ExitCode == 0, deployment.ToString());
         Assert.Matches("^hello-from-greeters-", deployment.Stdout);
