@@ -320,6 +320,11 @@ public sealed partial class ApiServer : IAsyncDisposable
             }
 
             var parts = path.Trim('/').Split('/');
+            if (get && parts is ["debug", "scheduler", "pods", var decisionNamespace, var decisionPod])
+            {
+                return SchedulerDecision(context, decisionNamespace, decisionPod);
+            }
+
             if (get && parts is ["api", var coreVersion] && discovery.ResourceLists.TryGetValue((string.Empty, coreVersion), out var coreList))
             {
                 return Responses.WriteJsonAsync(context, 200, coreList);
@@ -337,6 +342,19 @@ public sealed partial class ApiServer : IAsyncDisposable
 
             var info = RequestInfo.Parse(path) ?? throw Problems.PathNotFound(path);
             return info.Group == ResourceMetrics.MetricsApi.Group ? resourceMetrics.HandleAsync(context, info) : resources.HandleAsync(context, info);
+        }
+
+        // Cetus' own: the scheduler's record of a pod's last scheduling attempt (cetus explain pod).
+        Task SchedulerDecision(HttpContext context, string ns, string name)
+        {
+            if (options.SchedulerDecisions is null)
+            {
+                throw new ApiException(Problems.Status(503, "ServiceUnavailable", "no scheduler runs in this API server's process: scheduling decisions are kept by the scheduler that made them", null));
+            }
+
+            var json = options.SchedulerDecisions(ns, name)
+                ?? throw new ApiException(Problems.Status(404, "NotFound", $"no scheduling decision is kept for pod {ns}/{name}: the scheduler keeps the last attempt of its most recent pods only (a pod bound by another scheduler or with spec.nodeName set has none)", new k8s.Models.V1StatusDetails { Name = name, Kind = "pods" }));
+            return Responses.WriteJsonAsync(context, 200, json);
         }
 
         static bool HasDotSegment(HttpContext context)

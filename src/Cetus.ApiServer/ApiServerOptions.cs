@@ -50,4 +50,11 @@ public sealed record ApiServerOptions
 
     /// <summary>Asks the kubelets for their stats summaries (metrics.k8s.io); null: the group is served with empty lists.</summary>
     public ResourceMetrics.IKubeletStatsSource? KubeletStats { get; init; }
+
+    /// <summary>
+    /// The in-process scheduler's record of a pod's last scheduling attempt as JSON (namespace, name → null when none
+    /// is kept), served at <c>/debug/scheduler/pods/NAMESPACE/NAME</c>; null: no scheduler runs in this process and
+    /// that path answers 503.
+    /// </summary>
+    public Func<string, string, byte[]?>? SchedulerDecisions { get; init; }
 }

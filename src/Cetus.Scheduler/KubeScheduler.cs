@@ -30,6 +30,9 @@ public sealed record KubeSchedulerOptions
 
     /// <summary>How often informers replay their caches.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Where the decisions of recent scheduling attempts are kept (<c>cetus explain pod</c>); null keeps none.</summary>
+    public Decisions.SchedulingDecisions? Decisions { get; init; }
 }
 
 /// <summary>
@@ -106,7 +109,7 @@ public sealed class KubeScheduler
             _time);
         var nodes = informers.Nodes;
         var pods = informers.Pods;
-        var scheduler = new Scheduler(profiles, new SchedulerCache(), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>());
+        var scheduler = new Scheduler(profiles, new SchedulerCache(), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>(), decisions: _options.Decisions);
 
         // Nodes first, so that pods found by the first list meet their nodes.
         nodes.AddEventHandler(new ResourceEventHandler<V1Node> { OnAdd = scheduler.OnNodeAdd, OnUpdate = scheduler.OnNodeUpdate, OnDelete = scheduler.OnNodeDelete });

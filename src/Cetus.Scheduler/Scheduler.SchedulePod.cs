@@ -9,11 +9,17 @@ internal sealed partial class Scheduler
     /// <summary>
     /// Picks a node from the current snapshot: PreFilter, Filter (from where the last cycle stopped, until enough
     /// feasible nodes are found), PostFilter when none fits, then PreScore, Score and the best total (ties broken at
-    /// random). Returns the node, or why none fits, or an error.
+    /// random). Returns the node, or why none fits, or an error. When <paramref name="decision"/> is given, the node
+    /// counts and scores are recorded in it (the rejections are in the FitError).
     /// </summary>
-    internal (string? Host, FitError? FitError, string? Error) SchedulePod(Profile profile, CycleState state, V1Pod pod)
+    internal (string? Host, FitError? FitError, string? Error) SchedulePod(Profile profile, CycleState state, V1Pod pod, Decisions.SchedulingDecision? decision = null)
     {
         var allNodes = _snapshot.List;
+        if (decision is not null)
+        {
+            decision.Nodes.Total = allNodes.Count;
+        }
+
         if (allNodes.Count == 0)
         {
             return (null, null, FitError.NoNodesAvailable);
@@ -58,10 +64,25 @@ internal sealed partial class Scheduler
         if (pod.Status?.NominatedNodeName is { Length: > 0 } nominatedName && nodes.FirstOrDefault(n => n.Name == nominatedName) is { } nominated
             && profile.RunFilter(state, pod, nominated) is null)
         {
+            if (decision is not null)
+            {
+                decision.Nodes.Evaluated = decision.Nodes.Feasible = 1;
+                decision.Nodes.NotEvaluated = nodes.Count - 1;
+                decision.Note = "the node preemption nominated for this pod fits: it was chosen without evaluating the others";
+            }
+
             return (nominated.Name, null, null);
         }
 
         var feasible = FindFeasible(profile, state, pod, nodes, fitError, out var filterError);
+        if (decision is not null)
+        {
+            decision.Nodes.Evaluated = feasible.Count + fitError.NodeToStatus.Count;
+            decision.Nodes.Feasible = feasible.Count;
+            decision.Nodes.NotEvaluated = nodes.Count - decision.Nodes.Evaluated;
+            Decisions.DecisionRecorder.Rejections(decision, fitError);
+        }
+
         if (filterError is not null)
         {
             return (null, null, filterError);
@@ -74,6 +95,11 @@ internal sealed partial class Scheduler
 
         if (feasible.Count == 1)
         {
+            if (decision is not null)
+            {
+                decision.Note = "only one node is feasible: scoring was skipped";
+            }
+
             return (feasible[0].Name, null, null);
         }
 
@@ -83,10 +109,16 @@ internal sealed partial class Scheduler
             return (null, null, $"running PreScore plugin \"{preScore.Plugin}\": {preScore.Message}");
         }
 
-        var (totals, scoreStatus) = profile.RunScore(state, pod, feasible);
+        var perPlugin = decision is null ? null : new List<(string Plugin, int Weight, List<NodeScore> Scores)>();
+        var (totals, scoreStatus) = profile.RunScore(state, pod, feasible, perPlugin);
         if (scoreStatus is not null)
         {
             return (null, null, $"running Score plugin \"{scoreStatus.Plugin}\": {scoreStatus.Message}");
+        }
+
+        if (decision is not null)
+        {
+            decision.Scores = Decisions.DecisionRecorder.Scores(totals, perPlugin!);
         }
 
         return (SelectHost(totals), null, null);

@@ -23,6 +23,9 @@ internal sealed partial class Scheduler
     /// <summary>The adaptive percentage never goes below this (upstream minFeasibleNodesPercentageToFind).</summary>
     public const int MinFeasibleNodesPercentageToFind = 5;
 
+    // The cycle state key of the attempt's decision record (the binding cycle updates it when binding fails).
+    private const string DecisionKey = "Cetus/SchedulingDecision";
+
     private readonly Dictionary<string, Profile> _profiles;
     private readonly SchedulerCache _cache;
     private readonly SchedulingQueue _queue;
@@ -32,12 +35,14 @@ internal sealed partial class Scheduler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Random _random;
+    private readonly Decisions.SchedulingDecisions? _decisions;
     private readonly Snapshot _snapshot = new();
     private readonly ConcurrentDictionary<Task, byte> _bindings = new();
     private int _nextStartNodeIndex;
 
-    public Scheduler(IReadOnlyList<Profile> profiles, SchedulerCache cache, SchedulingQueue queue, ISchedulerClient client, IEventRecorder events, Func<string, V1Pod?> getPod, TimeProvider? time = null, ILogger? logger = null, Random? random = null)
+    public Scheduler(IReadOnlyList<Profile> profiles, SchedulerCache cache, SchedulingQueue queue, ISchedulerClient client, IEventRecorder events, Func<string, V1Pod?> getPod, TimeProvider? time = null, ILogger? logger = null, Random? random = null, Decisions.SchedulingDecisions? decisions = null)
     {
+        _decisions = decisions;
         _profiles = profiles.ToDictionary(p => p.SchedulerName, StringComparer.Ordinal);
         _cache = cache;
         _queue = queue;
@@ -144,7 +149,29 @@ internal sealed partial class Scheduler
         var cycle = _queue.SchedulingCycle;
         var state = new CycleState();
         _cache.UpdateSnapshot(_snapshot);
-        var (host, fitError, error) = SchedulePod(profile, state, pod);
+        var decision = _decisions is null ? null : Decisions.DecisionRecorder.Start(pod, profile.SchedulerName, _time.GetUtcNow());
+        var (host, fitError, error) = SchedulePod(profile, state, pod, decision);
+        if (decision is not null)
+        {
+            if (host is not null)
+            {
+                decision.Result = "Scheduled";
+                decision.Node = host;
+            }
+            else if (fitError is not null)
+            {
+                Decisions.DecisionRecorder.Unschedulable(decision, fitError);
+            }
+            else
+            {
+                decision.Result = "Error";
+                decision.Message = error!;
+            }
+
+            _decisions!.Record(decision);
+            state.Write(DecisionKey, decision);
+        }
+
         if (host is null)
         {
             if (fitError is not null)
@@ -171,6 +198,7 @@ internal sealed partial class Scheduler
         {
             profile.RunUnreserve(state, assumed, host);
             _cache.ForgetPod(assumed);
+            DecisionFailed(state, $"chose {host}, then Reserve plugin \"{reserve.Plugin}\" said: {reserve.Message}");
             FailAfterAssume(info, cycle, reserve, cancellationToken);
             return;
         }
@@ -180,6 +208,7 @@ internal sealed partial class Scheduler
         {
             profile.RunUnreserve(state, assumed, host);
             _cache.ForgetPod(assumed);
+            DecisionFailed(state, $"chose {host}, then Permit plugin \"{permit.Plugin}\" said: {permit.Message}");
             FailAfterAssume(info, cycle, permit, cancellationToken);
             return;
         }
@@ -187,6 +216,19 @@ internal sealed partial class Scheduler
         var binding = Task.Run(() => BindingCycleAsync(profile, state, info, assumed, host, cycle, cancellationToken), CancellationToken.None);
         _bindings.TryAdd(binding, 0);
         binding.ContinueWith(t => _bindings.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    // The node was chosen, then a later step failed: the recorded decision says so.
+    private void DecisionFailed(CycleState state, string message)
+    {
+        if (_decisions is not null && state.Read<Decisions.SchedulingDecision>(DecisionKey) is { } decision)
+        {
+            _decisions.Update(decision, d =>
+            {
+                d.Result = "Error";
+                d.Message = message;
+            });
+        }
     }
 
     private void FailAfterAssume(QueuedPodInfo info, long cycle, Status status, CancellationToken cancellationToken)
@@ -230,6 +272,8 @@ internal sealed partial class Scheduler
             _events.Event(assumed, EventTypes.Normal, "Scheduled", $"Successfully assigned {assumed.Metadata.NamespaceProperty}/{assumed.Metadata.Name} to {host}");
             return;
         }
+
+        DecisionFailed(state, $"chose {host}, then binding failed: {status.Message}");
 
         // The pod's requests no longer count on the node: pods waiting for room may fit now.
         profile.RunUnreserve(state, assumed, host);

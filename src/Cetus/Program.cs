@@ -13,5 +13,6 @@ SchedulerCommand.AddTo(root);
 HollowCommand.AddTo(root);
 RuntimeCommand.AddTo(root);
 TokenCommand.AddTo(root);
+ExplainCommand.AddTo(root);
 
 return root.Parse(args).Invoke();

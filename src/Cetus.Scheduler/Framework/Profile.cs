@@ -140,8 +140,11 @@ internal sealed class Profile
         return null;
     }
 
-    /// <summary>Scores every node with every Score plugin, normalizes, applies weights and returns each node's total.</summary>
-    public (List<NodeScore> Totals, Status? Status) RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    /// <summary>
+    /// Scores every node with every Score plugin, normalizes, applies weights and returns each node's total; when
+    /// <paramref name="perPlugin"/> is given, each plugin's normalized scores are added to it (the decision record).
+    /// </summary>
+    public (List<NodeScore> Totals, Status? Status) RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, List<(string Plugin, int Weight, List<NodeScore> Scores)>? perPlugin = null)
     {
         var totals = nodes.Select(n => new NodeScore(n.Name, 0)).ToList();
         foreach (var (plugin, weight) in Score)
@@ -180,6 +183,8 @@ internal sealed class Profile
 
                 totals[i].Score += scores[i].Score * weight;
             }
+
+            perPlugin?.Add((plugin.Name, weight, scores));
         }
 
         return (totals, null);

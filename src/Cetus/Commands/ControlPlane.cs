@@ -72,6 +72,8 @@ internal sealed class ControlPlane : IAsyncDisposable
             var kubeletClient = pki.IssueClientCertificate(Kubelet.Server.KubeletServerOptions.ApiServerClientName, [ClusterPki.AdminGroup], ClusterPki.LeafLifetime);
             var kubeletClientCertificate = started.Own(X509Certificate2.CreateFromPem(kubeletClient.CertificatePem, kubeletClient.KeyPem));
 
+            // The in-process scheduler keeps its recent decisions; the API server serves them (cetus explain pod).
+            var decisions = settings.RunScheduler ? new Scheduler.Decisions.SchedulingDecisions() : null;
             var server = await ApiServer.ApiServer.StartAsync(store, new ApiServerOptions
             {
                 BindAddress = settings.BindAddress,
@@ -85,6 +87,7 @@ internal sealed class ControlPlane : IAsyncDisposable
                 AnonymousAuth = settings.AnonymousAuth,
                 SecretsEncryption = SecretsEncryption.Load(settings.DataDir, settings.EncryptSecrets),
                 Kubelets = new ApiServer.Kubelets.KubeletClientOptions { ClientCertificate = kubeletClientCertificate, CertificateAuthority = pki.CaCertificate },
+                SchedulerDecisions = decisions is null ? null : decisions.FindJson,
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
             // Stopped before the store it writes to.
             started._owned.Insert(0, server);
@@ -114,7 +117,7 @@ internal sealed class ControlPlane : IAsyncDisposable
                 : Task.CompletedTask;
             var schedulerClient = started.Own(ControllerManagerCommand.CreateClient(schedulerKubeconfig));
             var scheduler = settings.RunScheduler
-                ? Task.Run(() => new KubeScheduler(schedulerClient, new KubeSchedulerOptions { Configuration = schedulerConfiguration }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
+                ? Task.Run(() => new KubeScheduler(schedulerClient, new KubeSchedulerOptions { Configuration = schedulerConfiguration, Decisions = decisions }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
                 : Task.CompletedTask;
             started._components = Task.WhenAll(controllers, scheduler);
             return started;

@@ -40,7 +40,7 @@ internal static class TokenCommand
                 return 1;
             }
 
-            return await RunAsync(parseResult.GetValue(kubeconfig)!, error, async client =>
+            return await AdminClient.RunAsync(parseResult.GetValue(kubeconfig)!, error, async client =>
             {
                 var (id, secret) = BootstrapTokens.Generate();
                 DateTimeOffset? expires = lifetime == TimeSpan.Zero ? null : DateTimeOffset.UtcNow + lifetime;
@@ -52,7 +52,7 @@ internal static class TokenCommand
 
         Command list = new("list", "List the bootstrap tokens.");
         list.SetAction(async (parseResult, cancellationToken) =>
-            await RunAsync(parseResult.GetValue(kubeconfig)!, parseResult.InvocationConfiguration.Error, async client =>
+            await AdminClient.RunAsync(parseResult.GetValue(kubeconfig)!, parseResult.InvocationConfiguration.Error, async client =>
             {
                 var secrets = await client.CoreV1.ListNamespacedSecretAsync(BootstrapTokens.Namespace, fieldSelector: "type=" + BootstrapTokens.SecretType, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var output = parseResult.InvocationConfiguration.Output;
@@ -76,7 +76,7 @@ internal static class TokenCommand
         {
             var value = parseResult.GetValue(id)!;
             var tokenId = BootstrapTokens.Parse(value)?.Id ?? value;
-            return await RunAsync(parseResult.GetValue(kubeconfig)!, parseResult.InvocationConfiguration.Error, async client =>
+            return await AdminClient.RunAsync(parseResult.GetValue(kubeconfig)!, parseResult.InvocationConfiguration.Error, async client =>
             {
                 await client.CoreV1.DeleteNamespacedSecretAsync(BootstrapTokens.SecretPrefix + tokenId, BootstrapTokens.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await parseResult.InvocationConfiguration.Output.WriteLineAsync($"bootstrap token \"{tokenId}\" deleted").ConfigureAwait(false);
@@ -140,32 +140,5 @@ internal static class TokenCommand
         }
 
         return total;
-    }
-
-    private static async Task<int> RunAsync(string kubeconfig, TextWriter error, Func<IKubernetes, Task> action)
-    {
-        if (!File.Exists(kubeconfig))
-        {
-            await error.WriteLineAsync($"cetus: no kubeconfig at {kubeconfig}: pass --kubeconfig (cetus server writes DATA-DIR/admin.kubeconfig)").ConfigureAwait(false);
-            return 1;
-        }
-
-        try
-        {
-            using var client = ControllerManagerCommand.CreateClient(kubeconfig);
-            await action(client).ConfigureAwait(false);
-            return 0;
-        }
-        catch (HttpOperationException e)
-        {
-            var status = k8s.KubernetesJson.Deserialize<V1Status>(e.Response.Content ?? "{}");
-            await error.WriteLineAsync($"cetus: {status?.Message ?? e.Message} ({(int)e.Response.StatusCode})").ConfigureAwait(false);
-            return 1;
-        }
-        catch (HttpRequestException e)
-        {
-            await error.WriteLineAsync($"cetus: cannot reach the API server: {e.Message}").ConfigureAwait(false);
-            return 1;
-        }
     }
 }

@@ -277,7 +277,55 @@ public sealed class SchedulerScenarios : IAsyncLifetime
         Assert.Null((await _client.CoreV1.ReadNamespacedPodAsync(polite, Ns)).Status.NominatedNodeName);
     }
 
-    private static void RequestCpu(V1Pod pod, string cpu, string priorityClass)
+    [Fact]
+    public async Task ExplainPod_ShowsEachRejectedNodeWhyAndEveryPluginsScore_ThroughTheApiServer()
+    {
+        await CreateNodeAsync("small", cpu: "1");
+        await CreateNodeAsync("gpu", cpu: "8", taints: [new V1Taint { Key = "dedicated", Value = "gpu", Effect = "NoSchedule" }]);
+        await CreateNodeAsync("roomy", cpu: "8");
+        await CreateNodeAsync("medium", cpu: "4");
+
+        var placed = await CreatePodAsync("placed", pod => RequestCpu(pod, "2"));
+        var bound = await WaitForBoundAsync(placed);
+        var stuck = await CreatePodAsync("stuck", pod => RequestCpu(pod, "16"));
+        await WaitForUnschedulableAsync(stuck);
+
+        var explained = await Authorization.NodeBootstrapFixture.CetusAsync("explain", "pod", placed, "-n", Ns, "--kubeconfig", _server.Kubeconfig);
+        Assert.True(explained.ExitCode == 0, explained.ToString());
+        var text = explained.Stdout;
+        Assert.Contains($"Pod {Ns}/{placed} (uid {bound.Metadata.Uid}): last attempt at ", text, StringComparison.Ordinal);
+        Assert.Contains($"Result: scheduled on {bound.Spec.NodeName}", text, StringComparison.Ordinal);
+        Assert.Contains("Nodes: 4 in the cluster, 4 evaluated, 2 feasible", text, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  gpu +TaintToleration +node\(s\) had untolerated taint \{dedicated: gpu\} \(preemption cannot help\)$", text);
+        Assert.Matches(@"(?m)^  small +NodeResourcesFit +Insufficient cpu", text);
+        // LeastAllocated prefers the roomier node, and it was chosen; each plugin line is score × weight = product.
+        Assert.Equal("roomy", bound.Spec.NodeName);
+        Assert.Matches(@"(?m)^  roomy \(chosen\): total \d+$", text);
+        Assert.Matches(@"(?m)^    NodeResourcesFit +\d+ × 1 = \d+$", text);
+        Assert.Matches(@"(?m)^    TaintToleration +\d+ × 3 = \d+$", text);
+        Assert.True(text.IndexOf("roomy (chosen)", StringComparison.Ordinal) < text.IndexOf("  medium: total", StringComparison.Ordinal), text);
+
+        var unschedulable = await Authorization.NodeBootstrapFixture.CetusAsync("explain", "pod", stuck, "--kubeconfig", _server.Kubeconfig, "-o", "json");
+        Assert.True(unschedulable.ExitCode == 0, unschedulable.ToString());
+        using (var json = System.Text.Json.JsonDocument.Parse(unschedulable.Stdout))
+        {
+            var root = json.RootElement;
+            Assert.Equal(("SchedulingDecision", "Unschedulable"), (root.GetProperty("kind").GetString(), root.GetProperty("result").GetString()));
+            Assert.StartsWith("0/4 nodes are available: ", root.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal(4, root.GetProperty("filtered").GetArrayLength());
+        }
+
+        // The same record through the real kubectl; a pod the scheduler never saw is a 404 Status, said plainly.
+        var raw = await Kubectl.RunAsync(_server.Kubeconfig, "get", "--raw", $"/debug/scheduler/pods/{Ns}/{placed}");
+        Assert.True(raw.ExitCode == 0, raw.ToString());
+        Assert.Contains("\"result\":\"Scheduled\"", raw.Stdout, StringComparison.Ordinal);
+        var missing = await Authorization.NodeBootstrapFixture.CetusAsync("explain", "pod", "nobody", "--kubeconfig", _server.Kubeconfig);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no scheduling decision is kept for pod default/nobody", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(404)", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    private static void RequestCpu(V1Pod pod, string cpu, string? priorityClass = null)
     {
         pod.Spec.Containers[0].Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu) } };
         pod.Spec.PriorityClassName = priorityClass;

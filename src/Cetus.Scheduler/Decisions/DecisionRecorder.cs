@@ -1,0 +1,58 @@
+using Cetus.Scheduler.Framework;
+using k8s.Models;
+
+namespace Cetus.Scheduler.Decisions;
+
+/// <summary>Turns what a scheduling cycle found into a <see cref="SchedulingDecision"/>.</summary>
+internal static class DecisionRecorder
+{
+    /// <summary>A decision for a pod about to be scheduled (its outcome filled in after).</summary>
+    public static SchedulingDecision Start(V1Pod pod, string schedulerName, DateTimeOffset time) => new()
+    {
+        Namespace = pod.Metadata.NamespaceProperty ?? string.Empty,
+        Name = pod.Metadata.Name,
+        Uid = pod.Metadata.Uid ?? string.Empty,
+        SchedulerName = schedulerName,
+        Time = time,
+    };
+
+    /// <summary>Each scored node with every plugin's part, highest total first (then by name).</summary>
+    public static List<NodeScores> Scores(List<NodeScore> totals, List<(string Plugin, int Weight, List<NodeScore> Scores)> perPlugin)
+    {
+        var rows = new List<NodeScores>(totals.Count);
+        for (var i = 0; i < totals.Count; i++)
+        {
+            var row = new NodeScores { Node = totals[i].Name, Total = totals[i].Score };
+            foreach (var (plugin, weight, scores) in perPlugin)
+            {
+                row.Plugins.Add(new PluginScore { Plugin = plugin, Score = scores[i].Score, Weight = weight });
+            }
+
+            rows.Add(row);
+        }
+
+        rows.Sort((a, b) => b.Total != a.Total ? b.Total.CompareTo(a.Total) : string.CompareOrdinal(a.Node, b.Node));
+        return rows;
+    }
+
+    /// <summary>Records why no node fits: each rejected node, the nodes a PreFilter excluded, and preemption's outcome.</summary>
+    public static void Unschedulable(SchedulingDecision decision, FitError fitError)
+    {
+        decision.Result = "Unschedulable";
+        decision.Message = fitError.Message;
+        Rejections(decision, fitError);
+        decision.NominatedNode = fitError.NominatedNode;
+        decision.Preemption = fitError.PostFilterMessage.Length > 0 ? fitError.PostFilterMessage : null;
+    }
+
+    /// <summary>Records the nodes the filters rejected (also when another node fits) and those a PreFilter excluded.</summary>
+    public static void Rejections(SchedulingDecision decision, FitError fitError)
+    {
+        decision.Filtered = [.. fitError.NodeToStatus
+            .Select(kv => new FilteredNode { Node = kv.Key, Plugin = kv.Value.Plugin, Code = kv.Value.Code.ToString(), Reasons = kv.Value.Reasons })
+            .OrderBy(f => f.Node, StringComparer.Ordinal)];
+        decision.ExcludedByPreFilter = fitError.NodeToStatus.Count < fitError.NumAllNodes && fitError.AbsentNodesStatus is { } absent
+            ? new ExcludedNodes { Count = fitError.NumAllNodes - fitError.NodeToStatus.Count, Plugin = absent.Plugin, Reasons = absent.Reasons }
+            : null;
+    }
+}

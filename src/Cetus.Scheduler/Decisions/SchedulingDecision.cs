@@ -1,0 +1,190 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cetus.Scheduler.Decisions;
+
+/// <summary>
+/// The whole decision of one scheduling attempt of one pod (Cetus' own, beyond Kubernetes): each node a filter
+/// rejected and why, the nodes not evaluated, and each feasible node's score from every Score plugin with its weight
+/// and the total. Served as JSON by the API server at <c>/debug/scheduler/pods/NAMESPACE/NAME</c>; <c>cetus explain
+/// pod</c> prints it.
+/// </summary>
+public sealed class SchedulingDecision
+{
+    /// <summary>The API version of the JSON form.</summary>
+    public const string ApiVersionValue = "cetus.io/v1alpha1";
+
+    /// <summary>The kind of the JSON form.</summary>
+    public const string KindValue = "SchedulingDecision";
+
+    /// <summary>The API version of this form.</summary>
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; init; } = ApiVersionValue;
+
+    /// <summary>The kind of this form.</summary>
+    [JsonPropertyName("kind")]
+    public string Kind { get; init; } = KindValue;
+
+    /// <summary>The pod's namespace.</summary>
+    [JsonPropertyName("namespace")]
+    public required string Namespace { get; init; }
+
+    /// <summary>The pod's name.</summary>
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    /// <summary>The pod's uid.</summary>
+    [JsonPropertyName("uid")]
+    public required string Uid { get; init; }
+
+    /// <summary>The profile (schedulerName) that made the attempt.</summary>
+    [JsonPropertyName("schedulerName")]
+    public required string SchedulerName { get; init; }
+
+    /// <summary>When the attempt was made.</summary>
+    [JsonPropertyName("time")]
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Scheduled, Unschedulable or Error.</summary>
+    [JsonPropertyName("result")]
+    public string Result { get; set; } = string.Empty;
+
+    /// <summary>The node chosen (Scheduled), null otherwise.</summary>
+    [JsonPropertyName("node")]
+    public string? Node { get; set; }
+
+    /// <summary>The FailedScheduling message, or the error; empty when scheduled.</summary>
+    [JsonPropertyName("message")]
+    public string Message { get; set; } = string.Empty;
+
+    /// <summary>How the node was chosen when it was not by scoring (a single feasible node, the nominated node).</summary>
+    [JsonPropertyName("note")]
+    public string? Note { get; set; }
+
+    /// <summary>How many nodes the attempt saw, checked and found feasible.</summary>
+    [JsonPropertyName("nodes")]
+    public NodeCounts Nodes { get; set; } = new();
+
+    /// <summary>The nodes filters rejected, by node name.</summary>
+    [JsonPropertyName("filtered")]
+    public List<FilteredNode> Filtered { get; set; } = [];
+
+    /// <summary>Nodes a PreFilter plugin ruled out as a group (they have no entry in <see cref="Filtered"/>).</summary>
+    [JsonPropertyName("excludedByPreFilter")]
+    public ExcludedNodes? ExcludedByPreFilter { get; set; }
+
+    /// <summary>Each scored node, highest total first.</summary>
+    [JsonPropertyName("scores")]
+    public List<NodeScores> Scores { get; set; } = [];
+
+    /// <summary>The node preemption nominated, when it did.</summary>
+    [JsonPropertyName("nominatedNode")]
+    public string? NominatedNode { get; set; }
+
+    /// <summary>What preemption said when it did not help.</summary>
+    [JsonPropertyName("preemption")]
+    public string? Preemption { get; set; }
+
+    /// <summary>The JSON form.</summary>
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Options);
+
+    /// <summary>Reads the JSON form.</summary>
+    public static SchedulingDecision? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<SchedulingDecision>(json, Options);
+
+    private static readonly JsonSerializerOptions Options = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+}
+
+/// <summary>How many nodes the attempt saw, checked, and found feasible.</summary>
+public sealed class NodeCounts
+{
+    /// <summary>Nodes in the scheduler's snapshot.</summary>
+    [JsonPropertyName("total")]
+    public int Total { get; set; }
+
+    /// <summary>Nodes the filters ran on.</summary>
+    [JsonPropertyName("evaluated")]
+    public int Evaluated { get; set; }
+
+    /// <summary>Nodes every filter accepted.</summary>
+    [JsonPropertyName("feasible")]
+    public int Feasible { get; set; }
+
+    /// <summary>
+    /// Nodes not checked because enough feasible nodes had been found (percentageOfNodesToScore); the next attempt
+    /// starts where this one stopped.
+    /// </summary>
+    [JsonPropertyName("notEvaluated")]
+    public int NotEvaluated { get; set; }
+}
+
+/// <summary>A node a filter plugin rejected.</summary>
+public sealed class FilteredNode
+{
+    /// <summary>The node.</summary>
+    [JsonPropertyName("node")]
+    public required string Node { get; init; }
+
+    /// <summary>The plugin.</summary>
+    [JsonPropertyName("plugin")]
+    public required string Plugin { get; init; }
+
+    /// <summary>Unschedulable (preemption might help) or UnschedulableAndUnresolvable.</summary>
+    [JsonPropertyName("code")]
+    public required string Code { get; init; }
+
+    /// <summary>What the plugin said.</summary>
+    [JsonPropertyName("reasons")]
+    public required IReadOnlyList<string> Reasons { get; init; }
+}
+
+/// <summary>Nodes a PreFilter plugin excluded as a group.</summary>
+public sealed class ExcludedNodes
+{
+    /// <summary>How many nodes.</summary>
+    [JsonPropertyName("count")]
+    public int Count { get; init; }
+
+    /// <summary>The plugin.</summary>
+    [JsonPropertyName("plugin")]
+    public string Plugin { get; init; } = string.Empty;
+
+    /// <summary>What the plugin said.</summary>
+    [JsonPropertyName("reasons")]
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+}
+
+/// <summary>One feasible node's scores.</summary>
+public sealed class NodeScores
+{
+    /// <summary>The node.</summary>
+    [JsonPropertyName("node")]
+    public required string Node { get; init; }
+
+    /// <summary>The sum of the weighted scores.</summary>
+    [JsonPropertyName("total")]
+    public long Total { get; set; }
+
+    /// <summary>Each Score plugin's part, in profile order.</summary>
+    [JsonPropertyName("plugins")]
+    public List<PluginScore> Plugins { get; init; } = [];
+}
+
+/// <summary>One Score plugin's normalized score (0–100) for a node, its weight, and the product.</summary>
+public sealed class PluginScore
+{
+    /// <summary>The plugin.</summary>
+    [JsonPropertyName("plugin")]
+    public required string Plugin { get; init; }
+
+    /// <summary>The normalized score, 0–100.</summary>
+    [JsonPropertyName("score")]
+    public long Score { get; init; }
+
+    /// <summary>The plugin's weight in the profile.</summary>
+    [JsonPropertyName("weight")]
+    public int Weight { get; init; }
+
+    /// <summary>Score × weight.</summary>
+    [JsonPropertyName("weighted")]
+    public long Weighted => Score * Weight;
+}
