@@ -62,7 +62,7 @@ for (var run = 1; run <= runs; run++)
     var idleRss = RssMegabytes(cluster.ProcessId);
     Console.WriteLine($"cetus up run {run}: process start → node Ready {toReady:0.00} s; idle RSS {idleRss:0} MB");
 
-    var cetus = await CetusAsync(client, $"bench-{run}", pods, clients, rate);
+    var cetus = await CetusAsync(client, containerd, $"bench-{run}", pods, clients, rate);
     Console.WriteLine($"cetus run {run}: p50 {cetus.P50 * 1000:0} ms, p99 {cetus.P99 * 1000:0} ms, {pods} pods in {cetus.Seconds:0.00} s = {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× raw; load average {LoadAverage()}");
     rows.Add($"| {run} | {cetus.P50 * 1000:0} | {cetus.P99 * 1000:0} | {raw.P50 * 1000:0} | {raw.P99 * 1000:0} | {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× | {toReady:0.00} | {idleRss:0} | {LoadAverage()} |");
     await cluster.StopAsync();
@@ -149,8 +149,10 @@ static async Task<Timings> RawCriAsync(Containerd containerd, int count, int con
     return Timings.Of(latencies, seconds);
 }
 
-static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, int concurrency, double rate)
+static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, string ns, int count, int concurrency, double rate)
 {
+    // Wall-clock create times, to place containerd's own timestamps (nanoseconds since the epoch) on the same axis.
+    var createdWall = new ConcurrentDictionary<string, long>();
     await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
     var createdAt = new ConcurrentDictionary<string, long>();
     var latencies = new ConcurrentDictionary<string, double>();
@@ -191,6 +193,7 @@ static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, i
     {
         var name = $"pod-{i}";
         createdAt[name] = Stopwatch.GetTimestamp();
+        createdWall[name] = DateTime.UtcNow.Ticks;
         await client.CoreV1.CreateNamespacedPodAsync(
             new V1Pod
             {
@@ -218,8 +221,52 @@ static async Task<Timings> CetusAsync(Kubernetes client, string ns, int count, i
     var b = Timings.Of(bound.Values, seconds);
     var ip = Timings.Of(sandboxed.Values, seconds);
     Console.WriteLine($"  stages (p50 / p99 from create): bound {b.P50 * 1000:0} / {b.P99 * 1000:0} ms; pod IP reported {ip.P50 * 1000:0} / {ip.P99 * 1000:0} ms; all containers running {Timings.Of(latencies.Values, seconds).P50 * 1000:0} ms");
+    await PrintRuntimeStagesAsync(containerd, ns, createdWall, latencies, seconds);
     return Timings.Of(latencies.Values, seconds);
 }
+
+// Where each pod's time went, from containerd's timestamps: sandbox requested (its created_at is taken when
+// RunPodSandbox begins), container created (CreateContainer begins), container started (its process runs), and the
+// running status observed through the watch.
+static async Task PrintRuntimeStagesAsync(Containerd containerd, string ns, ConcurrentDictionary<string, long> createdWall, ConcurrentDictionary<string, double> observed, double seconds)
+{
+    var sandboxes = await containerd.Runtime.ListPodSandboxAsync(null, CancellationToken.None);
+    var sandboxAt = new Dictionary<string, double>();
+    var podOfSandbox = new Dictionary<string, string>();
+    foreach (var sandbox in sandboxes.Where(s => s.Metadata.Namespace == ns && createdWall.ContainsKey(s.Metadata.Name)))
+    {
+        podOfSandbox[sandbox.Id] = sandbox.Metadata.Name;
+        sandboxAt[sandbox.Metadata.Name] = SecondsAfter(createdWall[sandbox.Metadata.Name], sandbox.CreatedAt);
+    }
+
+    var containerCreated = new Dictionary<string, double>();
+    var containerStarted = new Dictionary<string, double>();
+    foreach (var container in await containerd.Runtime.ListContainersAsync(null, CancellationToken.None))
+    {
+        if (!podOfSandbox.TryGetValue(container.PodSandboxId, out var pod))
+        {
+            continue;
+        }
+
+        var status = await containerd.Runtime.ContainerStatusAsync(container.Id, CancellationToken.None);
+        containerCreated[pod] = SecondsAfter(createdWall[pod], status.CreatedAt);
+        containerStarted[pod] = SecondsAfter(createdWall[pod], status.StartedAt);
+    }
+
+    if (sandboxAt.Count == 0 || containerStarted.Count == 0)
+    {
+        return;
+    }
+
+    var sandboxTime = containerCreated.Keys.Select(p => containerCreated[p] - sandboxAt[p]);
+    var startTime = containerStarted.Keys.Select(p => containerStarted[p] - containerCreated[p]);
+    var reportTime = containerStarted.Keys.Where(observed.ContainsKey).Select(p => observed[p] - containerStarted[p]);
+    static string Both(Timings t) => $"{t.P50 * 1000:0} / {t.P99 * 1000:0} ms";
+    Console.WriteLine($"  from containerd (p50 / p99): create → sandbox requested {Both(Timings.Of(sandboxAt.Values, seconds))}; sandbox requested → container created {Both(Timings.Of(sandboxTime, seconds))}; created → started {Both(Timings.Of(startTime, seconds))}; started → running seen by the watch {Both(Timings.Of(reportTime, seconds))}");
+}
+
+static double SecondsAfter(long createdTicks, long unixNanos) =>
+    (DateTime.UnixEpoch.AddTicks(unixNanos / 100).Ticks - createdTicks) / (double)TimeSpan.TicksPerSecond;
 
 static async Task WaitForNodeReadyAsync(Kubernetes client, string name)
 {
