@@ -144,7 +144,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             {
                 await runtime.RunPodSandboxAsync(sandboxConfig, pod.Spec.RuntimeClassName ?? string.Empty, cancellationToken).ConfigureAwait(false);
             }
-            catch (RpcException e)
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
             {
                 _events.Pod(pod, EventTypes.Warning, EventReasons.FailedCreatePodSandBox, "Failed to create pod sandbox: " + KubeletEvents.RpcError(e));
                 throw;

@@ -1,5 +1,6 @@
 using Cetus.ApiServer.Security;
 using Cetus.Testing;
+using k8s;
 using Xunit;
 
 namespace Cetus.E2E.Tests.Authorization;
@@ -158,7 +159,7 @@ public sealed class NodeAuthorizationTests(NodeAuthorizationFixture fixture) : I
     public async Task NodeA_RecordsKubeletEvents_AggregatedByTheRecorder_AndKubectlShowsThem()
     {
         // The kubelet's recorder, with node-a's credentials: a container event twice (one Event, count 2) and a node event.
-        using var node = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.NodeA));
+        using var node = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.NodeA));
         var pod = await node.CoreV1.ReadNamespacedPodAsync("pod-a", "nodes-ns");
         await using (var recorder = new Cetus.Client.Events.EventRecorder(node, Cetus.Kubelet.Events.KubeletEvents.Component, host: "node-a"))
         {
