@@ -1,3 +1,4 @@
+using Cetus.Client.Events;
 using Cetus.Client.Informers;
 using Cetus.Cri;
 using Cetus.Kubelet.Api;
@@ -37,8 +38,11 @@ public sealed class KubeletHost : IAsyncDisposable
     private readonly SharedInformer<V1Pod> _pods;
     private bool _informerStarted;
 
-    /// <summary>Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's pods.</summary>
-    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    /// <summary>
+    /// Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's
+    /// pods; its events go to <paramref name="events"/> (an <see cref="EventRecorder"/> for component kubelet).
+    /// </summary>
+    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IEventSink? events = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -47,7 +51,7 @@ public sealed class KubeletHost : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<KubeletHost>();
-        Agent = new NodeAgent(config, runtime, client, _time, loggers);
+        Agent = new NodeAgent(config, runtime, client, _time, loggers, events);
         Pleg = new PodLifecycleEventGenerator(runtime);
         _pods = new SharedInformer<V1Pod>(pods, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Pods"));
     }

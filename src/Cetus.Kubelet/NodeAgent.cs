@@ -1,5 +1,7 @@
+using Cetus.Client.Events;
 using Cetus.Cri;
 using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Events;
 using Cetus.Kubelet.Node;
 using Cetus.Kubelet.Pods;
 using Cetus.Kubelet.Status;
@@ -15,6 +17,7 @@ namespace Cetus.Kubelet;
 /// to it against a container runtime. The caller feeds it pods (<see cref="HandlePod"/>, <see cref="HandlePodDeleted"/>)
 /// from an informer and drives <see cref="NodeLease.RenewAsync"/> and <see cref="NodeStatusReporter.ReportAsync"/>
 /// periodically, so one process can run one node (the real kubelet) or thousands sharing one watch (hollow nodes).
+/// The kubelet's events (node and pods) go to the <see cref="IEventSink"/> given (none when not given: hollow nodes).
 /// </summary>
 public sealed class NodeAgent
 {
@@ -22,11 +25,13 @@ public sealed class NodeAgent
     private readonly IKubeletClient _client;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly IEventSink _events;
     private PodWorkers? _workers;
 
-    /// <summary>Creates the agent of node <paramref name="config"/> over <paramref name="runtime"/>.</summary>
-    public NodeAgent(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    /// <summary>Creates the agent of node <paramref name="config"/> over <paramref name="runtime"/>, recording its events in <paramref name="events"/>.</summary>
+    public NodeAgent(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, TimeProvider? time = null, ILoggerFactory? loggers = null, IEventSink? events = null)
     {
+        _events = events ?? NullEventSink.Instance;
         Config = config ?? throw new ArgumentNullException(nameof(config));
         _runtime = runtime ?? throw new ArgumentNullException(nameof(runtime));
         _client = client ?? throw new ArgumentNullException(nameof(client));
@@ -57,9 +62,10 @@ public sealed class NodeAgent
     public async Task StartAsync(CancellationToken stopping)
     {
         var version = await _runtime.VersionAsync(stopping).ConfigureAwait(false);
-        Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health);
+        _events.Node(Config.Name, EventTypes.Normal, EventReasons.Starting, "Starting kubelet.");
+        Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health, events: _events);
         var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>());
-        var manager = new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>(), configs, Config.SimulatedNetwork);
+        var manager = new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>(), configs, Config.SimulatedNetwork, _events);
         var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>());
         _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());
         await Reporter.RegisterAsync(stopping).ConfigureAwait(false);

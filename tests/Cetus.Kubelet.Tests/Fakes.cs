@@ -290,3 +290,34 @@ internal static class Builders
         };
     }
 }
+
+/// <summary>Records the kubelet's events (thread-safe: probe workers record from their own tasks).</summary>
+internal sealed class FakeEventSink : Cetus.Client.Events.IEventSink
+{
+    private readonly List<RecordedEvent> _events = [];
+
+    public IReadOnlyList<RecordedEvent> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public void Event(V1ObjectReference involved, string type, string reason, string message)
+    {
+        lock (_events)
+        {
+            _events.Add(new RecordedEvent(involved, type, reason, message));
+        }
+    }
+
+    /// <summary>The events about <paramref name="fieldPath"/> (a container) as (type, reason, message), in order.</summary>
+    public List<(string Type, string Reason, string Message)> About(string? fieldPath) =>
+        Events.Where(e => e.Involved.FieldPath == fieldPath).Select(e => (e.Type, e.Reason, e.Message)).ToList();
+}
+
+internal sealed record RecordedEvent(V1ObjectReference Involved, string Type, string Reason, string Message);

@@ -58,7 +58,7 @@ internal sealed class PodSpecFixture : IDisposable
             ResolvConf = resolvConf,
         };
         Configs = new PodConfigs(Runtime, Node, Client, mounter ?? Mounter, Time);
-        Manager = new PodRuntimeManager(Runtime, FakeRuntime.RuntimeName, configs: Configs);
+        Manager = new PodRuntimeManager(Runtime, FakeRuntime.RuntimeName, configs: Configs, events: Events);
         Sync = new PodSync(Manager, new PodStatusManager(Client), Client, Node.InternalIP, Time);
     }
 
@@ -69,6 +69,8 @@ internal sealed class PodSpecFixture : IDisposable
     public FakeKubeletClient Client { get; } = new();
 
     public FakeMounter Mounter { get; } = new();
+
+    public FakeEventSink Events { get; } = new();
 
     public FakeRuntime Runtime { get; }
 

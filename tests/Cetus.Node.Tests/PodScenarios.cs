@@ -321,4 +321,36 @@ public sealed class PodScenarios(NodeFixture fixture) : NodeScenario(fixture)
         Assert.Single(sandboxes);
         Assert.Equal(before.Status.PodIP, after.Status.PodIP);
     }
+
+    [Fact]
+    public async Task KubeletEvents_ListedByKubectl_ScheduledPulledCreatedStarted()
+    {
+        await ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: evented, namespace: {{{_ns}}} }
+            spec:
+              containers:
+              - {name: app, image: {{{Containerd.BusyboxImage}}}, command: [sleep, "3600"]}
+            """);
+        await WaitForPodAsync("evented", IsReady, TimeSpan.FromSeconds(60));
+
+        // Events are written in the background: wait until the four are listed.
+        string[] wanted = ["Scheduled", "Pulled", "Created", "Started"];
+        var lines = await WaitAsync(
+            async () =>
+            {
+                var result = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "get", "events", "-n", _ns, "--field-selector", "involvedObject.name=evented", "-o", "jsonpath={range .items[*]}{.reason}|{.source.component}|{.source.host}|{.involvedObject.fieldPath}|{.message}{\"\\n\"}{end}");
+                var listed = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                return wanted.All(r => listed.Any(l => l.StartsWith(r + "|", StringComparison.Ordinal))) ? listed : null;
+            },
+            "the pod's events",
+            TimeSpan.FromSeconds(30));
+
+        Assert.Contains($"Pulled|kubelet|{Node.NodeName}|spec.containers{{app}}|Container image \"{Containerd.BusyboxImage}\" already present on machine", lines);
+        Assert.Contains($"Created|kubelet|{Node.NodeName}|spec.containers{{app}}|Created container: app", lines);
+        Assert.Contains($"Started|kubelet|{Node.NodeName}|spec.containers{{app}}|Started container app", lines);
+        var described = await Kubectl.RunAsync(Node.Cluster.Kubeconfig, "describe", "pod", "evented", "-n", _ns);
+        Assert.Matches(@"Normal\s+Started\s+\S+\s+kubelet\s+Started container app", described.Stdout);
+    }
 }

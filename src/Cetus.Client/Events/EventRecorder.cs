@@ -13,6 +13,28 @@ public interface IEventRecorder
     void Event(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message);
 }
 
+/// <summary>
+/// Records events about an object reference as given (the kubelet's container references carry a <c>fieldPath</c>,
+/// its node reference the node name as uid), as client-go's EventRecorder with a prepared <c>ObjectReference</c>.
+/// </summary>
+public interface IEventSink
+{
+    /// <summary>Records an event (type <c>Normal</c> or <c>Warning</c>) about <paramref name="involved"/>.</summary>
+    void Event(V1ObjectReference involved, string type, string reason, string message);
+}
+
+/// <summary>Records nothing (simulated nodes, tests that do not look at events).</summary>
+public sealed class NullEventSink : IEventSink
+{
+    /// <summary>The instance.</summary>
+    public static NullEventSink Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public void Event(V1ObjectReference involved, string type, string reason, string message)
+    {
+    }
+}
+
 /// <summary>Event types.</summary>
 public static class EventTypes
 {
@@ -26,13 +48,15 @@ public static class EventTypes
 /// <summary>
 /// Writes core/v1 Events in the background (never blocking the controller), aggregating repeats as Kubernetes does:
 /// the same object, type, reason and message again bumps <c>count</c> and <c>lastTimestamp</c> of the existing event
-/// instead of creating a new one, so <c>kubectl describe</c> shows <c>(x3 over 2m)</c>.
+/// instead of creating a new one, so <c>kubectl describe</c> shows <c>(x3 over 2m)</c>. Events name
+/// <c>source.component</c> and, when given, <c>source.host</c> (the kubelet's node name).
 /// </summary>
-public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
+public sealed class EventRecorder : IEventRecorder, IEventSink, IAsyncDisposable
 {
     private const int MaxRemembered = 4096;
     private readonly IKubernetes _client;
     private readonly string _component;
+    private readonly string? _host;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<(V1ObjectReference Involved, string Type, string Reason, string Message)> _pending =
@@ -40,11 +64,15 @@ public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
     private readonly Dictionary<string, (string Name, int Count, DateTime First)> _seen = new(StringComparer.Ordinal);
     private readonly Task _writer;
 
-    /// <summary>Creates a recorder whose events name <paramref name="component"/> as their source.</summary>
-    public EventRecorder(IKubernetes client, string component, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>
+    /// Creates a recorder whose events name <paramref name="component"/> (and <paramref name="host"/>, when given) as
+    /// their source.
+    /// </summary>
+    public EventRecorder(IKubernetes client, string component, TimeProvider? time = null, ILogger? logger = null, string? host = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _component = component;
+        _host = string.IsNullOrEmpty(host) ? null : host;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _writer = Task.Run(WriteAsync);
@@ -64,6 +92,13 @@ public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
             ResourceVersion = involved.Metadata?.ResourceVersion,
         };
         _pending.Writer.TryWrite((reference, type, reason, message));
+    }
+
+    /// <inheritdoc/>
+    public void Event(V1ObjectReference involved, string type, string reason, string message)
+    {
+        ArgumentNullException.ThrowIfNull(involved);
+        _pending.Writer.TryWrite((involved, type, reason, message));
     }
 
     /// <summary>Writes what is pending, then stops.</summary>
@@ -93,7 +128,7 @@ public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
         var ns = string.IsNullOrEmpty(involved.NamespaceProperty) ? "default" : involved.NamespaceProperty;
         var now = _time.GetUtcNow().UtcDateTime;
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
-        var key = string.Join('\u0000', ns, involved.Uid, involved.Kind, involved.Name, type, reason, message);
+        var key = string.Join('\u0000', ns, involved.Uid, involved.Kind, involved.Name, involved.FieldPath, type, reason, message);
         if (_seen.TryGetValue(key, out var seen))
         {
             var count = seen.Count + 1;
@@ -122,9 +157,9 @@ public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
                 Count = 1,
                 FirstTimestamp = now,
                 LastTimestamp = now,
-                Source = new V1EventSource { Component = _component },
+                Source = new V1EventSource { Component = _component, Host = _host },
                 ReportingComponent = _component,
-                ReportingInstance = _component,
+                ReportingInstance = _host ?? _component,
             },
             ns).ConfigureAwait(false);
         if (_seen.Count >= MaxRemembered)

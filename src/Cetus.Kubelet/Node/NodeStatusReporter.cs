@@ -1,4 +1,6 @@
+using Cetus.Client.Events;
 using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Events;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -10,6 +12,9 @@ namespace Cetus.Kubelet.Node;
 /// Registers one node and keeps its status current, as Kubernetes' kubelet does with Leases on: the status is computed
 /// every nodeStatusUpdateFrequency (10 s, the caller's ticker) but written only when it changed or
 /// <see cref="ReportInterval"/> (nodeStatusReportFrequency, 5 minutes) has passed; liveness comes from the Lease.
+/// Condition changes are recorded as the kubelet's node events (upstream's nodestatus setters): at registration
+/// NodeHasSufficientMemory, NodeHasNoDiskPressure and NodeHasSufficientPID (or their pressure forms), later each
+/// pressure transition and each Ready transition (NodeReady / NodeNotReady).
 /// </summary>
 public sealed class NodeStatusReporter
 {
@@ -21,6 +26,7 @@ public sealed class NodeStatusReporter
     private readonly ILogger _logger;
     private readonly Func<bool> _runtimeReady;
     private readonly Func<CancellationToken, Task<NodeHealth>>? _health;
+    private readonly IEventSink _events;
     private V1NodeStatus? _reported;
     private DateTimeOffset _reportedAt;
 
@@ -29,9 +35,10 @@ public sealed class NodeStatusReporter
     /// answers, or, when given, <paramref name="health"/> evaluates the conditions (runtime and network readiness,
     /// memory, disk and PID pressure) at each report.
     /// </summary>
-    public NodeStatusReporter(NodeConfig config, string runtimeVersion, IKubeletClient client, Func<bool>? runtimeReady = null, TimeProvider? time = null, ILogger? logger = null, Func<CancellationToken, Task<NodeHealth>>? health = null)
+    public NodeStatusReporter(NodeConfig config, string runtimeVersion, IKubeletClient client, Func<bool>? runtimeReady = null, TimeProvider? time = null, ILogger? logger = null, Func<CancellationToken, Task<NodeHealth>>? health = null, IEventSink? events = null)
     {
         _health = health;
+        _events = events ?? NullEventSink.Instance;
         Config = config ?? throw new ArgumentNullException(nameof(config));
         RuntimeVersion = runtimeVersion;
         _client = client ?? throw new ArgumentNullException(nameof(client));
@@ -69,8 +76,12 @@ public sealed class NodeStatusReporter
             _reportedAt = _time.GetUtcNow();
             if (created.Status?.Conditions is null or { Count: 0 })
             {
-                // A server that drops status on create: report it now.
+                // A server that drops status on create: report it now (its events with it).
                 await ReportAsync(force: true, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                RecordConditionEvents(null, created.Status);
             }
 
             return;
@@ -84,6 +95,9 @@ public sealed class NodeStatusReporter
         var patch = KubernetesJson.Serialize(new { metadata = new { labels = node.Metadata.Labels } });
         existing = await _client.PatchNodeAsync(Config.Name, patch, cancellationToken).ConfigureAwait(false);
         Uid = existing.Metadata.Uid;
+        // As upstream, whose initial node has no conditions: every start records the pressure conditions; the report
+        // below records what changed since the last run (Ready again after the node controller set Unknown).
+        RecordConditionEvents(null, node.Status, pressuresOnly: true);
         _reported = existing.Status;
         await ReportAsync(force: true, cancellationToken).ConfigureAwait(false);
     }
@@ -106,9 +120,40 @@ public sealed class NodeStatusReporter
 
         var patch = KubernetesJson.Serialize(new { status });
         var node = await _client.PatchNodeStatusAsync(Config.Name, patch, cancellationToken).ConfigureAwait(false);
+        RecordConditionEvents(_reported, status);
         _reported = node.Status ?? status;
         _reportedAt = now;
         return true;
+    }
+
+    // The events of the conditions that changed from before to after (upstream's setters: a pressure condition's event
+    // when it is new or flips; Ready's only when it flips).
+    private void RecordConditionEvents(V1NodeStatus? before, V1NodeStatus? after, bool pressuresOnly = false)
+    {
+        foreach (var condition in after?.Conditions ?? [])
+        {
+            var old = before?.Conditions?.FirstOrDefault(c => c.Type == condition.Type)?.Status;
+            if (old == condition.Status)
+            {
+                continue;
+            }
+
+            var reason = (condition.Type, condition.Status == "True") switch
+            {
+                ("MemoryPressure", true) => "NodeHasInsufficientMemory",
+                ("MemoryPressure", false) => "NodeHasSufficientMemory",
+                ("DiskPressure", true) => "NodeHasDiskPressure",
+                ("DiskPressure", false) => "NodeHasNoDiskPressure",
+                ("PIDPressure", true) => "NodeHasInsufficientPID",
+                ("PIDPressure", false) => "NodeHasSufficientPID",
+                ("Ready", var ready) when old is not null && !pressuresOnly => ready ? EventReasons.NodeReady : EventReasons.NodeNotReady,
+                _ => null,
+            };
+            if (reason is not null)
+            {
+                _events.NodeStatus(Config.Name, reason);
+            }
+        }
     }
 
     // Changed apart from heartbeat times.

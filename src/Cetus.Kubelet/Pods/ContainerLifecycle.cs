@@ -1,5 +1,7 @@
 using System.Globalization;
+using Cetus.Client.Events;
 using Cetus.Cri;
+using Cetus.Kubelet.Events;
 using Cetus.Kubelet.Probes;
 using Cetus.Kubelet.Status;
 using k8s.Models;
@@ -12,9 +14,11 @@ namespace Cetus.Kubelet.Pods;
 /// right after StartContainer (a failure kills the container: waiting reason PostStartHookError, event reason
 /// FailedPostStartHook), the preStop hook before StopContainer (its time is taken from the grace period, leaving at
 /// least 2 s: minimumGracePeriodInSeconds), the kill of a container whose liveness or startup probe failed (with the
-/// probe's or the pod's grace period), and the CrashLoopBackOff check before a restart (doBackOff).
+/// probe's or the pod's grace period), and the CrashLoopBackOff check before a restart (doBackOff), each recorded as
+/// upstream's events (Killing, FailedPostStartHook, FailedPreStopHook, BackOff; the hooks' output is not put in
+/// events, as upstream, so that no secret leaks into them).
 /// </summary>
-internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunner runner, TimeProvider time, ILogger logger)
+internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunner runner, TimeProvider time, ILogger logger, IEventSink events)
 {
     /// <summary>The least grace period a container is stopped with after its preStop hook (upstream's minimumGracePeriodInSeconds).</summary>
     public const long MinimumGracePeriodSeconds = 2;
@@ -25,7 +29,7 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
 
     public ContainerBackoff Backoff { get; } = new(time);
 
-    public ProbeManager Probes { get; } = new(runner, time, logger);
+    public ProbeManager Probes { get; } = new(runner, time, logger, events);
 
     /// <summary>True when the kubelet killed the instance and the restart policy lets it start again.</summary>
     public bool MustRestart(string containerId, string restartPolicy)
@@ -49,6 +53,7 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
         {
             var message = $"back-off {ContainerBackoff.GoDuration(Backoff.Get(key))} restarting failed container={container.Name} pod={meta.Name}_{meta.NamespaceProperty}({meta.Uid})";
             waiting[container.Name] = new ContainerWaiting("CrashLoopBackOff", message);
+            events.Container(pod, container.Name, EventTypes.Warning, EventReasons.BackOff, $"Back-off restarting failed container {container.Name} in pod {meta.Name}_{meta.NamespaceProperty}({meta.Uid})");
             return remaining;
         }
 
@@ -75,7 +80,8 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
             pod.Metadata.NamespaceProperty,
             pod.Metadata.Name);
         Remember(latest.Id, pod.Metadata.Uid);
-        await KillContainerAsync(pod, container, latest.Id, state.PodIP, grace, cancellationToken).ConfigureAwait(false);
+        var message = $"Container {container.Name} failed {kind.ToString().ToLowerInvariant()} probe{(restart ? ", will be restarted" : string.Empty)}";
+        await KillContainerAsync(pod, container, latest.Id, state.PodIP, grace, message, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -96,8 +102,9 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
 
         logger.LogWarning("FailedPostStartHook: container {Container} of pod {Namespace}/{Name}: {Message}", container.Name, pod.Metadata.NamespaceProperty, pod.Metadata.Name, result.Message);
         waiting[container.Name] = new ContainerWaiting("PostStartHookError", result.Message);
+        events.Container(pod, container.Name, EventTypes.Warning, EventReasons.FailedPostStartHook, "PostStartHook failed");
         Remember(containerId, pod.Metadata.Uid);
-        await KillContainerAsync(pod, container, containerId, podIP, pod.Spec.TerminationGracePeriodSeconds ?? 30, cancellationToken).ConfigureAwait(false);
+        await KillContainerAsync(pod, container, containerId, podIP, pod.Spec.TerminationGracePeriodSeconds ?? 30, "FailedPostStartHook", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a container of the pod, after its preStop hook when it runs and the pod spec (when known) has one.</summary>
@@ -108,7 +115,7 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
         // Only a running container runs its hook (a created one never started).
         return pod is null || spec is null || container.State != Cetus.Cri.V1.ContainerState.ContainerRunning
             ? runtime.StopContainerAsync(container.Id, gracePeriodSeconds, cancellationToken)
-            : KillContainerAsync(pod, spec, container.Id, podIP, gracePeriodSeconds, cancellationToken);
+            : KillContainerAsync(pod, spec, container.Id, podIP, gracePeriodSeconds, $"Stopping container {spec.Name}", cancellationToken);
     }
 
     /// <summary>Forgets a pod: its probe workers, backoff entries and killed instances; collects expired backoff entries.</summary>
@@ -126,9 +133,10 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
         }
     }
 
-    // killContainer: the preStop hook within the grace period, then StopContainer with what is left (at least 2 s).
-    private async Task KillContainerAsync(V1Pod pod, V1Container container, string containerId, string? podIP, long gracePeriodSeconds, CancellationToken cancellationToken)
+    // killContainer: the Killing event, the preStop hook within the grace period, then StopContainer with what is left (at least 2 s).
+    private async Task KillContainerAsync(V1Pod pod, V1Container container, string containerId, string? podIP, long gracePeriodSeconds, string message, CancellationToken cancellationToken)
     {
+        events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Killing, message);
         if (container.Lifecycle?.PreStop is { } hook && gracePeriodSeconds > 0)
         {
             var started = time.GetTimestamp();
@@ -136,6 +144,7 @@ internal sealed class ContainerLifecycle(IContainerRuntime runtime, HandlerRunne
             if (!result.Success)
             {
                 logger.LogWarning("FailedPreStopHook: container {Container} of pod {Namespace}/{Name}: {Message}", container.Name, pod.Metadata.NamespaceProperty, pod.Metadata.Name, result.Message);
+                events.Container(pod, container.Name, EventTypes.Warning, EventReasons.FailedPreStopHook, "PreStopHook failed");
             }
 
             var elapsed = (long)time.GetElapsedTime(started).TotalSeconds;

@@ -1,5 +1,7 @@
+using Cetus.Client.Events;
 using Cetus.Cri;
 using Cetus.Cri.V1;
+using Cetus.Kubelet.Events;
 using Cetus.Kubelet.Probes;
 using Cetus.Kubelet.Status;
 using Grpc.Core;
@@ -31,11 +33,14 @@ public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, Containe
 /// (<see cref="ContainerBackoff"/>); kills containers whose liveness or startup probe failed
 /// (<see cref="ProbeManager"/>); runs postStart and preStop hooks (<see cref="ContainerLifecycle"/>); stops and removes
 /// everything on termination. It works behind <see cref="IContainerRuntime"/>: containerd and the fake runtime look the
-/// same to it.
+/// same to it. What it does is recorded as the kubelet's events in <paramref name="events"/> (Pulling, Pulled, Created,
+/// Started, Failed, BackOff, Killing, …; see <see cref="EventReasons"/>).
 /// </summary>
-public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName, TimeProvider? time = null, ILogger? logger = null, PodConfigs? configs = null, bool simulatedNetwork = false)
+public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName, TimeProvider? time = null, ILogger? logger = null, PodConfigs? configs = null, bool simulatedNetwork = false, IEventSink? events = null)
 {
-    private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time, simulatedNetwork: simulatedNetwork), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+    private readonly IEventSink _events = events ?? NullEventSink.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time, simulatedNetwork: simulatedNetwork), time ?? TimeProvider.System, logger ?? NullLogger.Instance, events ?? NullEventSink.Instance);
     private readonly PodConfigs _configs = configs ?? new PodConfigs(runtime, PodConfigs.BareNode, null);
 
     /// <summary>The restart backoff of crashing containers.</summary>
@@ -124,13 +129,27 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         if (ready is null)
         {
             // A new sandbox (the first, or after the old one died): old ones go, and containers start again.
+            if (sandboxes.Count > 0)
+            {
+                _events.Pod(pod, EventTypes.Normal, EventReasons.SandboxChanged, "Pod sandbox changed, it will be killed and re-created.");
+            }
+
             foreach (var old in sandboxes)
             {
                 await runtime.StopPodSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
                 await runtime.RemovePodSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
             }
 
-            await runtime.RunPodSandboxAsync(sandboxConfig, pod.Spec.RuntimeClassName ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await runtime.RunPodSandboxAsync(sandboxConfig, pod.Spec.RuntimeClassName ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+            {
+                _events.Pod(pod, EventTypes.Warning, EventReasons.FailedCreatePodSandBox, "Failed to create pod sandbox: " + KubeletEvents.RpcError(e));
+                throw;
+            }
+
             return new SyncStep(true, waiting);
         }
 
@@ -290,21 +309,24 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         var image = new ImageSpec { Image = container.Image };
         var policy = container.ImagePullPolicy ?? DefaultPullPolicy(container.Image);
         var present = policy != "Always" && await runtime.ImageStatusAsync(image, cancellationToken).ConfigureAwait(false) is not null;
-        if (!present)
+        if (present)
+        {
+            _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulled, $"Container image \"{container.Image}\" already present on machine");
+        }
+        else
         {
             if (policy == "Never")
             {
-                waiting[container.Name] = new ContainerWaiting("ErrImageNeverPull", $"Container image \"{container.Image}\" is not present with pull policy of Never");
+                var message = $"Container image \"{container.Image}\" is not present with pull policy of Never";
+                _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.ErrImageNeverPull, message);
+                _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: ErrImageNeverPull");
+                waiting[container.Name] = new ContainerWaiting("ErrImageNeverPull", message);
                 return false;
             }
 
-            try
+            if (await PullAsync(pod, container, image, sandboxConfig, cancellationToken).ConfigureAwait(false) is { } error)
             {
-                await runtime.PullImageAsync(image, null, sandboxConfig, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RpcException e)
-            {
-                waiting[container.Name] = new ContainerWaiting("ErrImagePull", e.Status.Detail);
+                waiting[container.Name] = error;
                 return false;
             }
         }
@@ -316,14 +338,62 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         }
         catch (ContainerConfigException e)
         {
+            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + e.Message);
             waiting[container.Name] = new ContainerWaiting(ContainerConfigException.Reason, e.Message);
             return false;
         }
 
-        var id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
-        await runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        string id;
+        try
+        {
+            id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        {
+            // CreateContainerError: the container waits, and the next sync tries again.
+            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + e.Status.Detail);
+            waiting[container.Name] = new ContainerWaiting("CreateContainerError", e.Status.Detail);
+            return false;
+        }
+
+        _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Created, $"Created container: {container.Name}");
+        try
+        {
+            await runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        {
+            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + e.Status.Detail);
+            throw;
+        }
+
+        _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Started, $"Started container {container.Name}");
         await _lifecycle.PostStartAsync(pod, container, id, sandboxId, waiting, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    // Pulls the image (events Pulling, then Pulled with the time it took and the image's size, or Failed); the
+    // waiting reason when it failed.
+    private async Task<ContainerWaiting?> PullAsync(V1Pod pod, V1Container container, ImageSpec image, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
+    {
+        _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulling, $"Pulling image \"{container.Image}\"");
+        var started = _time.GetTimestamp();
+        try
+        {
+            await runtime.PullImageAsync(image, null, sandboxConfig, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        {
+            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, $"Failed to pull image \"{container.Image}\": {KubeletEvents.RpcError(e)}");
+            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: ErrImagePull");
+            return new ContainerWaiting("ErrImagePull", e.Status.Detail);
+        }
+
+        var pulled = KubeletEvents.GoDuration(_time.GetElapsedTime(started));
+        var size = (await runtime.ImageStatusAsync(image, cancellationToken).ConfigureAwait(false))?.Size ?? 0;
+        // Pulls are not queued here, so the time including waiting is the pull's own.
+        _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulled, $"Successfully pulled image \"{container.Image}\" in {pulled} ({pulled} including waiting). Image size: {size} bytes.");
+        return null;
     }
 
     private static string DefaultPullPolicy(string image)
@@ -340,6 +410,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             return false;
         }
 
+        _events.Pod(pod, EventTypes.Warning, EventReasons.FailedMount, error);
         foreach (var container in (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers))
         {
             waiting[container.Name] = new ContainerWaiting("ContainerCreating", error);

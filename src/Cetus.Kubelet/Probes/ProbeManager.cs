@@ -1,3 +1,5 @@
+using Cetus.Client.Events;
+using Cetus.Kubelet.Events;
 using Cetus.Kubelet.Status;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -39,10 +41,13 @@ public enum ProbeResult
 /// liveness as Success, startup as Unknown; liveness and readiness do not run before the startup probe succeeded; a
 /// startup probe stops once it succeeded; liveness and startup stop after a failure (the container is killed; its
 /// next instance gets new workers). Every result change raises <see cref="Changed"/> with the pod uid, so that the
-/// pod is synced (status written, container killed). Waits use the injected <see cref="TimeProvider"/>.
+/// pod is synced (status written, container killed). Waits use the injected <see cref="TimeProvider"/>. Every failed
+/// probe is recorded as a Warning event <c>Unhealthy</c> ("Liveness probe failed: …"), a success with a warning (a
+/// redirect to another host) as <c>ProbeWarning</c>, as upstream's prober.
 /// </summary>
-public sealed class ProbeManager(HandlerRunner runner, TimeProvider? time = null, ILogger? logger = null)
+public sealed class ProbeManager(HandlerRunner runner, TimeProvider? time = null, ILogger? logger = null, IEventSink? events = null)
 {
+    private readonly IEventSink _events = events ?? NullEventSink.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly Dictionary<(string Uid, string Name, ProbeKind Kind), Worker> _workers = [];
@@ -243,6 +248,11 @@ public sealed class ProbeManager(HandlerRunner runner, TimeProvider? time = null
                 if (!outcome.Success)
                 {
                     _logger.LogDebug("{Kind} probe of container {Container} of pod {Namespace}/{Name} failed: {Message}", worker.Kind, worker.Container.Name, worker.Pod.Metadata.NamespaceProperty, worker.Pod.Metadata.Name, outcome.Message);
+                    _events.Container(worker.Pod, worker.Container.Name, EventTypes.Warning, EventReasons.Unhealthy, $"{worker.Kind} probe failed: {outcome.Message}");
+                }
+                else if (outcome.Message.Length > 0)
+                {
+                    _events.Container(worker.Pod, worker.Container.Name, EventTypes.Warning, EventReasons.ProbeWarning, $"{worker.Kind} probe warning: {outcome.Message}");
                 }
 
                 if (run >= (result == ProbeResult.Success ? successThreshold : failureThreshold) && Set(worker, result))

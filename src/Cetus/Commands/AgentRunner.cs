@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Cetus.Client.Events;
 using Cetus.Client.Informers;
 using Cetus.Cri.Remote;
 using Cetus.Kubelet;
 using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Events;
 using Cetus.Kubelet.Logs;
 using Cetus.Kubelet.Node;
 using Cetus.Kubelet.Server;
@@ -132,7 +134,9 @@ internal static class AgentRunner
             return 1;
         }
 
-        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers);
+        // The kubelet's events (pods and node), aggregated as client-go's recorder; source kubelet on this node.
+        await using var events = new EventRecorder(client, KubeletEvents.Component, logger: loggers.CreateLogger<EventRecorder>(), host: config.Name);
+        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers, events: events);
         var probe = new NodeHealthProbe(runtime, () => MachineInfo.ReadSignals(settings.RootDir));
         kubelet.Agent.Health = probe.CheckAsync;
         try

@@ -43,6 +43,25 @@ public sealed class EventRecorderTests(InProcessCluster cluster) : IClassFixture
         Assert.Equal("deployment-controller", up.Source.Component);
     }
 
+    [Fact]
+    public async Task References_KeepTheirFieldPath_SameMessageOnTwoContainersIsTwoEvents_AndTheSourceNamesTheHost()
+    {
+        // Its own namespace: the other test counts the events of "default".
+        await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "refs" } });
+        var uid = Guid.NewGuid().ToString();
+        V1ObjectReference Container(string name) => new() { ApiVersion = "v1", Kind = "Pod", Name = "ref-pod", NamespaceProperty = "refs", Uid = uid, FieldPath = $"spec.containers{{{name}}}" };
+        await using (var recorder = new EventRecorder(cluster.Client, "kubelet", _time, host: "node-1"))
+        {
+            recorder.Event(Container("a"), EventTypes.Normal, "Pulled", "Container image \"nginx:1.27\" already present on machine");
+            recorder.Event(Container("b"), EventTypes.Normal, "Pulled", "Container image \"nginx:1.27\" already present on machine");
+            recorder.Event(Container("a"), EventTypes.Normal, "Pulled", "Container image \"nginx:1.27\" already present on machine");
+        }
+
+        var events = (await cluster.Client.CoreV1.ListNamespacedEventAsync("refs")).Items.OrderBy(e => e.InvolvedObject.FieldPath, StringComparer.Ordinal).ToList();
+        Assert.Equal([("spec.containers{a}", 2), ("spec.containers{b}", 1)], events.Select(e => (e.InvolvedObject.FieldPath, e.Count ?? 0)));
+        Assert.All(events, e => Assert.Equal(("kubelet", "node-1", "kubelet", "node-1"), (e.Source.Component, e.Source.Host, e.ReportingComponent, e.ReportingInstance)));
+    }
+
     private async Task WaitForEventsAsync(int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -1,5 +1,6 @@
 using Cetus.ApiServer.Security;
 using Cetus.Testing;
+using k8s;
 using Xunit;
 
 namespace Cetus.E2E.Tests.Authorization;
@@ -152,6 +153,29 @@ public sealed class NodeAuthorizationTests(NodeAuthorizationFixture fixture) : I
         Assert.True(lease.ExitCode == 0, lease.ToString());
         Assert.Contains("can only access node lease with the same name as the requesting node", otherLease.Stderr, StringComparison.Ordinal);
         Assert.Contains("node \"node-a\" can only create mirror pods", pod.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NodeA_RecordsKubeletEvents_AggregatedByTheRecorder_AndKubectlShowsThem()
+    {
+        // The kubelet's recorder, with node-a's credentials: a container event twice (one Event, count 2) and a node event.
+        using var node = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.NodeA));
+        var pod = await node.CoreV1.ReadNamespacedPodAsync("pod-a", "nodes-ns");
+        await using (var recorder = new Cetus.Client.Events.EventRecorder(node, Cetus.Kubelet.Events.KubeletEvents.Component, host: "node-a"))
+        {
+            recorder.Event(Cetus.Kubelet.Events.KubeletEvents.ContainerRef(pod, "c"), "Warning", "BackOff", "Back-off restarting failed container c in pod pod-a_nodes-ns(" + pod.Metadata.Uid + ")");
+            recorder.Event(Cetus.Kubelet.Events.KubeletEvents.ContainerRef(pod, "c"), "Warning", "BackOff", "Back-off restarting failed container c in pod pod-a_nodes-ns(" + pod.Metadata.Uid + ")");
+            recorder.Event(Cetus.Kubelet.Events.KubeletEvents.NodeRef("node-a"), "Normal", "Starting", "Starting kubelet.");
+        }
+
+        var listed = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "events", "-n", "nodes-ns", "--field-selector", "involvedObject.name=pod-a", "-o", "json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var backOff = Assert.Single(System.Text.Json.Nodes.JsonNode.Parse(listed.Stdout)!["items"]!.AsArray());
+        Assert.Equal(("BackOff", 2, "kubelet", "node-a", "spec.containers{c}"), ((string?)backOff!["reason"], (int?)backOff["count"], (string?)backOff["source"]!["component"], (string?)backOff["source"]!["host"], (string?)backOff["involvedObject"]!["fieldPath"]));
+        var described = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "describe", "pod", "pod-a", "-n", "nodes-ns");
+        Assert.Matches(@"Warning\s+BackOff\s+.*\(x2 over .*\)\s+kubelet\s+Back-off restarting failed container c in pod pod-a_nodes-ns", described.Stdout);
+        var nodeEvents = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "events", "-n", "default", "--field-selector", "involvedObject.kind=Node,involvedObject.name=node-a", "-o", "jsonpath={.items[*].reason}");
+        Assert.Equal("Starting", nodeEvents.Stdout.Trim());
     }
 
     [Fact]

@@ -109,6 +109,54 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         Assert.Empty((await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: "metadata.name=" + name)).Items);
     }
 
+    [Fact]
+    public async Task KubeletEvents_ShowInGetEvents_DescribePod_AndDescribeNode()
+    {
+        await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
+        var name = $"ev-{Guid.NewGuid().ToString("N")[..6]}";
+        var apply = await Kubectl.RunWithInputAsync(fixture.Up.Kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              containers:
+              - name: app
+                image: registry.local/events:1
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        await Wait.ForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running", "the pod Running", Patience);
+
+        // Written in the background by the kubelet's recorder (and the scheduler's): wait for the five.
+        string[] wanted = ["Scheduled", "Pulling", "Pulled", "Created", "Started"];
+        var lines = (await Wait.ForAsync(
+            async () => (await Kubectl.RunAsync(fixture.Up.Kubeconfig, "get", "events", "-n", Ns, "--field-selector", "involvedObject.name=" + name, "-o", "jsonpath={range .items[*]}{.reason}|{.type}|{.source.component}|{.source.host}|{.involvedObject.fieldPath}|{.message}{\"\\n\"}{end}")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            listed => wanted.All(r => listed.Any(l => l.StartsWith(r + "|", StringComparison.Ordinal))),
+            "the pod's events",
+            Patience))!;
+        var kubelet = $"kubelet|{UpFixture.NodeName}|spec.containers{{app}}";
+        Assert.Contains($"Pulling|Normal|{kubelet}|Pulling image \"registry.local/events:1\"", lines);
+        Assert.Contains(lines, l => l.StartsWith($"Pulled|Normal|{kubelet}|Successfully pulled image \"registry.local/events:1\" in ", StringComparison.Ordinal));
+        Assert.Contains($"Created|Normal|{kubelet}|Created container: app", lines);
+        Assert.Contains($"Started|Normal|{kubelet}|Started container app", lines);
+
+        var described = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "describe", "pod", name, "-n", Ns);
+        Assert.Matches(@"Normal\s+Created\s+\S+\s+kubelet\s+Created container: app", described.Stdout);
+        Assert.Matches(@"Normal\s+Started\s+\S+\s+kubelet\s+Started container app", described.Stdout);
+
+        // Deletion: Killing, recorded before the pod goes.
+        var delete = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "delete", "pod", name, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        await Wait.ForAsync(
+            async () => (await Kubectl.RunAsync(fixture.Up.Kubeconfig, "get", "events", "-n", Ns, "--field-selector", "involvedObject.name=" + name, "-o", "jsonpath={range .items[*]}{.reason}|{.message}{\"\\n\"}{end}")).Stdout,
+            m => m.Contains("Killing|Stopping container app\n", StringComparison.Ordinal),
+            "the Killing event",
+            Patience);
+
+        var node = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "describe", "node", UpFixture.NodeName);
+        Assert.Matches(@"Normal\s+Starting\s+\S+\s+kubelet\s+Starting kubelet\.", node.Stdout);
+        Assert.Matches($@"Normal\s+NodeHasSufficientMemory\s+\S+\s+kubelet\s+Node {UpFixture.NodeName} status is now: NodeHasSufficientMemory", node.Stdout);
+    }
+
     private static bool IsReady(V1Node? node) => node?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     private async Task<V1Node?> Node()

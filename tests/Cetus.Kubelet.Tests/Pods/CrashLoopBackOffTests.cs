@@ -14,6 +14,7 @@ public sealed class CrashLoopBackOffTests
 {
     private readonly TimerClock _time = new();
     private readonly FakeKubeletClient _client = new();
+    private readonly FakeEventSink _events = new();
     private readonly FakeRuntime _runtime;
     private readonly PodRuntimeManager _manager;
     private readonly PodSync _sync;
@@ -28,7 +29,7 @@ public sealed class CrashLoopBackOffTests
             Behavior = c => c.Metadata.Name == "ok" ? FakeContainerOutcome.Run : new FakeContainerOutcome(1),
         });
         _runtime.RecordCalls();
-        _manager = new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName, _time);
+        _manager = new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName, _time, events: _events);
         _sync = new PodSync(_manager, new PodStatusManager(_client), _client, "192.168.0.7", _time);
     }
 
@@ -123,6 +124,30 @@ public sealed class CrashLoopBackOffTests
             Assert.Equal($"back-off {ContainerBackoff.GoDuration(TimeSpan.FromSeconds(expected[i]))} restarting failed container=app pod=web_default(uid-web)", app.State.Waiting.Message);
             _time.Advance(TimeSpan.FromSeconds(expected[i]));
         }
+    }
+
+    [Fact]
+    public async Task CrashingContainer_RecordsCreatedStartedPerRestart_ThenBackOffWhileItWaits()
+    {
+        _client.Add(Pod("web"));
+        await _sync.SyncPodAsync(_client.Pod("web"), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        await _sync.SyncPodAsync(_client.Pod("web"), CancellationToken.None);
+
+        var events = _events.About("spec.containers{app}");
+        var backOff = ("Warning", "BackOff", "Back-off restarting failed container app in pod web_default(uid-web)");
+        Assert.Equal(
+            [
+                ("Normal", "Pulled", "Container image \"nginx:1.27\" already present on machine"),
+                ("Normal", "Created", "Created container: app"),
+                ("Normal", "Started", "Started container app"),
+                ("Normal", "Pulled", "Container image \"nginx:1.27\" already present on machine"),
+                ("Normal", "Created", "Created container: app"),
+                ("Normal", "Started", "Started container app"),
+                backOff,
+                backOff,
+            ],
+            events);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed class ProbeTests : IDisposable
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
     private readonly TimerClock _time = new();
     private readonly FakeKubeletClient _client = new();
+    private readonly FakeEventSink _events = new();
     private readonly FakeRuntime _runtime;
     private readonly PodSync _sync;
     private readonly PodWorkers _workers;
@@ -41,7 +42,7 @@ public sealed class ProbeTests : IDisposable
             };
             return new FakeExecResult(ok ? 0 : 1);
         });
-        var manager = new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName, _time);
+        var manager = new PodRuntimeManager(_runtime, FakeRuntime.RuntimeName, _time, events: _events);
         _sync = new PodSync(manager, new PodStatusManager(_client), _client, "192.168.0.7", _time);
         _workers = new PodWorkers(_sync, _stop.Token, _time);
     }
@@ -127,6 +128,25 @@ public sealed class ProbeTests : IDisposable
         await StartAsync(Pod("web", "Never", containers: [app]));
         await EventuallyAsync(() => App.State.Terminated is not null, "the kill");
         Assert.Equal((1, 0, "Failed"), (_runtime.ContainerCount, App.RestartCount, _client.Pod("web").Status.Phase));
+    }
+
+    [Fact]
+    public async Task FailingLivenessProbe_RecordsUnhealthyPerFailure_ThenKilling()
+    {
+        var app = Container("app");
+        app.LivenessProbe = Exec("live", failureThreshold: 2);
+        await StartAsync(Pod("web", containers: [app]));
+        await TimerClock.WaitUntilAsync(() => Execs("live") == 1, "the first probe");
+        await NextPeriodAsync();
+        await EventuallyAsync(() => _runtime.ContainerCount == 2, "the restart");
+
+        // Two failures (failureThreshold 2), then the kill; the new instance's probes may have failed since.
+        var events = _events.About("spec.containers{app}").Where(e => e.Reason is "Unhealthy" or "Killing").Take(3).ToList();
+        Assert.Equal(3, events.Count);
+        Assert.All(events.Take(2), e => Assert.Equal(("Warning", "Unhealthy"), (e.Type, e.Reason)));
+        Assert.All(events.Take(2), e => Assert.StartsWith("Liveness probe failed: ", e.Message, StringComparison.Ordinal));
+        Assert.Equal(("Normal", "Killing", "Container app failed liveness probe, will be restarted"), events[2]);
+        Assert.Equal(2, _events.About("spec.containers{app}").Count(e => e.Reason == "Started"));
     }
 
     [Fact]
