@@ -320,7 +320,27 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             return false;
         }
 
-        var id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
+        var id = string.Empty;
+        var createError = _configs.CreateError(config);
+        if (createError is null)
+        {
+            try
+            {
+                id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                createError = e.Status.Detail;
+            }
+        }
+
+        if (createError is not null)
+        {
+            // As the kubelet: the runtime's message, reason CreateContainerError; the next sync tries again.
+            waiting[container.Name] = new ContainerWaiting("CreateContainerError", createError);
+            return false;
+        }
+
         await runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
         await _lifecycle.PostStartAsync(pod, container, id, sandboxId, waiting, cancellationToken).ConfigureAwait(false);
         return true;
