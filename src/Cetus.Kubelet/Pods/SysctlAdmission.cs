@@ -127,7 +127,7 @@ public sealed class SysctlAdmission : IPodAdmitHandler
         var prefix = pattern.EndsWith('*');
         var name = NormalizeName(prefix ? pattern[..^1] : pattern);
         var ns = Namespace(prefix && name.Length > 0 && !name.EndsWith('.') ? name + "." : name)
-            ?? throw new ArgumentException($"the sysctls {pattern} are not known to be namespaced", nameof(pattern));
+            ?? throw new ArgumentException($"the sysctl \"{pattern}\" is not known to be namespaced", nameof(pattern));
         if (prefix)
         {
             _prefixes[name] = ns;
