@@ -37,6 +37,7 @@ public sealed class KubeletHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SharedInformer<V1Pod> _pods;
     private bool _informerStarted;
+    private bool _orphanDirectoriesCleaned;
 
     /// <summary>
     /// Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's
@@ -149,6 +150,14 @@ public sealed class KubeletHost : IAsyncDisposable
         {
             _logger.LogInformation("removing orphaned pod {Namespace}/{Name} ({Uid}) from the runtime", orphan.Namespace, orphan.Name, orphan.Uid);
             Agent.HandlePodDeleted(new V1Pod { Metadata = new V1ObjectMeta { Uid = orphan.Uid, Name = orphan.Name, NamespaceProperty = orphan.Namespace } });
+        }
+
+        if (!_orphanDirectoriesCleaned && Agent.PodVolumes is { } volumes)
+        {
+            // Once, at start: directories (and volume mounts) of pods neither bound here nor in the runtime; those
+            // in the runtime are torn down by their pod worker above.
+            _orphanDirectoriesCleaned = true;
+            await volumes.CleanUpOrphansAsync(byUid.Keys.Concat(Pleg.Current.Values.Select(p => p.Uid)).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         }
     }
 

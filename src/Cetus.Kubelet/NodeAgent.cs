@@ -55,6 +55,9 @@ public sealed class NodeAgent
     /// </summary>
     public Func<CancellationToken, Task<NodeHealth>>? Health { get; set; }
 
+    /// <summary>The pods' volumes (after <see cref="StartAsync"/>).</summary>
+    public Volumes.VolumeManager? PodVolumes { get; private set; }
+
     /// <summary>The pod workers (after <see cref="StartAsync"/>).</summary>
     public PodWorkers Workers => _workers ?? throw new InvalidOperationException("not started");
 
@@ -66,7 +69,8 @@ public sealed class NodeAgent
         Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health, events: _events);
         var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>());
         var manager = new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>(), configs, Config.SimulatedNetwork, _events);
-        var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>());
+        var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>(), [new SysctlAdmission(Config.AllowedUnsafeSysctls)]);
+        PodVolumes = configs.Volumes;
         _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());
         await Reporter.RegisterAsync(stopping).ConfigureAwait(false);
         await Lease.RenewAsync(stopping).ConfigureAwait(false);

@@ -15,8 +15,12 @@ internal sealed class FakeMounter : IMounter
 
     public List<string> Calls { get; } = [];
 
+    /// <summary>Called with the target of each mount, before it is recorded.</summary>
+    public Action<string>? OnMount { get; set; }
+
     public Task MountTmpfsAsync(string target, long? sizeBytes, CancellationToken cancellationToken)
     {
+        OnMount?.Invoke(target);
         Calls.Add($"mount tmpfs {target} size={sizeBytes}");
         _mounted.Add(target);
         return Task.CompletedTask;
@@ -38,7 +42,7 @@ internal sealed class FakeMounter : IMounter
 /// </summary>
 internal sealed class PodSpecFixture : IDisposable
 {
-    public PodSpecFixture(string? clusterDns = "10.43.0.10", string? resolvConf = null, bool materialized = true, IMounter? mounter = null)
+    public PodSpecFixture(string? clusterDns = "10.43.0.10", string? resolvConf = null, bool materialized = true, IMounter? mounter = null, IReadOnlyList<IPodAdmitHandler>? admitHandlers = null)
     {
         Root = Directory.CreateTempSubdirectory("cetus-kubelet-").FullName;
         Client.Now = () => Time.GetUtcNow().UtcDateTime;
@@ -59,7 +63,7 @@ internal sealed class PodSpecFixture : IDisposable
         };
         Configs = new PodConfigs(Runtime, Node, Client, mounter ?? Mounter, Time);
         Manager = new PodRuntimeManager(Runtime, FakeRuntime.RuntimeName, configs: Configs, events: Events);
-        Sync = new PodSync(Manager, new PodStatusManager(Client), Client, Node.InternalIP, Time);
+        Sync = new PodSync(Manager, new PodStatusManager(Client), Client, Node.InternalIP, Time, admitHandlers: admitHandlers);
     }
 
     public string Root { get; }

@@ -73,4 +73,10 @@ public sealed record NodeConfig
     /// hooks succeed without a connection (exec actions still go to the runtime).
     /// </summary>
     public bool SimulatedNetwork { get; init; }
+
+    /// <summary>
+    /// Unsafe sysctls (names, or prefixes ending in <c>*</c>) pods may set besides the safe set (the kubelet's
+    /// --allowed-unsafe-sysctls); see <see cref="Pods.SysctlAdmission"/>.
+    /// </summary>
+    public IReadOnlyList<string> AllowedUnsafeSysctls { get; init; } = [];
 }

@@ -106,7 +106,19 @@ public sealed class PodConfigs
 
         var podDir = Volumes.PodDirectory(pod.Metadata.Uid);
         var files = new PodFiles(HostsFile(pod, podDir, facts.PodIP), Path.Combine(podDir, "containers"), Volumes.Materialized);
-        return ContainerConfigBuilder.Build(pod, container, kind, attempt, env, volumes, files);
+        var config = ContainerConfigBuilder.Build(pod, container, kind, attempt, env, volumes, files);
+        SeccompProfiles.Apply(config.Linux.SecurityContext, pod, container, SeccompProfiles.Root(_node.RootDirectory ?? VolumeManager.NominalRoot));
+        return config;
+    }
+
+    /// <summary>
+    /// Why the runtime would refuse to create a container of <paramref name="config"/> (a Localhost seccomp profile whose
+    /// file is missing: CreateContainerError), checked on nodes with files; null when nothing stands in the way.
+    /// </summary>
+    public string? CreateError(ContainerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Volumes.Materialized ? SeccompProfiles.MissingProfile(config.Linux?.SecurityContext?.Seccomp) : null;
     }
 
     /// <summary>Tears down the pod's volumes and files and forgets it.</summary>

@@ -343,16 +343,25 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             return false;
         }
 
-        string id;
-        try
+        var id = string.Empty;
+        var createError = _configs.CreateError(config);
+        if (createError is null)
         {
-            id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                id = await runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                createError = e.Status.Detail;
+            }
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+
+        if (createError is not null)
         {
-            // CreateContainerError: the container waits, and the next sync tries again.
-            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + e.Status.Detail);
-            waiting[container.Name] = new ContainerWaiting("CreateContainerError", e.Status.Detail);
+            // As the kubelet: the runtime's message, reason CreateContainerError; the next sync tries again.
+            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + createError);
+            waiting[container.Name] = new ContainerWaiting("CreateContainerError", createError);
             return false;
         }
 

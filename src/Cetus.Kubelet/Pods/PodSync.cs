@@ -26,7 +26,7 @@ public sealed record PodSyncOutcome(PodSyncResult Result, TimeSpan? ResyncAfter 
 /// computes its status and writes it; on graceful deletion stops the containers, writes the final status, removes
 /// the sandbox and deletes the pod object with grace period 0 (uid precondition), which ends the deletion.
 /// </summary>
-public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses, IKubeletClient client, string hostIP, TimeProvider? time = null, ILogger? logger = null)
+public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses, IKubeletClient client, string hostIP, TimeProvider? time = null, ILogger? logger = null, IReadOnlyList<IPodAdmitHandler>? admitHandlers = null)
 {
     // A sync keeps stepping while steps change the runtime (sandbox → init containers → app containers), within reason.
     private const int MaxSteps = 16;
@@ -56,6 +56,11 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
             // Finished for good: nothing runs again; the sandbox is stopped (and removed with the pod).
             runtime.Forget(uid);
             await runtime.KillAsync(uid, 0, cancellationToken).ConfigureAwait(false);
+            return new PodSyncOutcome(PodSyncResult.Running);
+        }
+
+        if (await PodAdmissions.RejectAsync(pod, admitHandlers, client, _logger, cancellationToken).ConfigureAwait(false))
+        {
             return new PodSyncOutcome(PodSyncResult.Running);
         }
 

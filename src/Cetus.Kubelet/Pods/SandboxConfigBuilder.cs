@@ -10,8 +10,8 @@ namespace Cetus.Kubelet.Pods;
 /// <summary>
 /// A pod's PodSandboxConfig (Kubernetes' generatePodSandboxConfig): metadata and labels, hostname (spec.hostname or the
 /// pod name, cut to 63 characters; none with hostNetwork; subdomain ignored), DNS (<see cref="PodDns"/>), host port
-/// mappings, the log directory, the cgroup parent of its QoS class, the pod security context and namespaces.
-/// Sysctls are not passed.
+/// mappings, the log directory, the cgroup parent of its QoS class, the pod security context (with its seccomp
+/// profile, <see cref="SeccompProfiles"/>) and namespaces, and the pod's sysctls (admitted by <see cref="SysctlAdmission"/>).
 /// </summary>
 public sealed class SandboxConfigBuilder(NodeConfig node, ILogger? logger = null)
 {
@@ -45,6 +45,12 @@ public sealed class SandboxConfigBuilder(NodeConfig node, ILogger? logger = null
             },
             Linux = new LinuxPodSandboxConfig { CgroupParent = CgroupParent(pod), SecurityContext = SecurityContexts.Sandbox(pod) },
         };
+        SeccompProfiles.Apply(config.Linux.SecurityContext, pod, SeccompProfiles.Root(node.RootDirectory ?? Volumes.VolumeManager.NominalRoot));
+        foreach (var sysctl in pod.Spec.SecurityContext?.Sysctls ?? [])
+        {
+            config.Linux.Sysctls[SysctlAdmission.NormalizeName(sysctl.Name)] = sysctl.Value ?? string.Empty;
+        }
+
         if (missingClusterDns && attempt == 0)
         {
             _logger.LogWarning("pod {Namespace}/{Name}: kubelet does not have ClusterDNS IP configured and cannot create Pod using \"ClusterFirst\" policy; falling back to \"Default\" policy", meta.NamespaceProperty, meta.Name);

@@ -23,9 +23,9 @@ public sealed record ActionResult(bool Success, string Message)
 /// scheme and headers given, User-Agent <c>kube-probe/1.32</c> and Accept <c>*/*</c> unless given, no keep-alive,
 /// certificates not verified (as upstream), redirects followed only to the same host (a redirect elsewhere is
 /// returned as is: a 3xx, success with a warning); a status of 200–399 succeeds; tcpSocket connects within the
-/// timeout; sleep waits. gRPC probes are not run (counted as successes; see docs/kubelet.md). With
-/// <paramref name="simulatedNetwork"/> (simulated nodes, whose pod IPs lead nowhere) httpGet and tcpSocket actions
-/// succeed without a connection.
+/// timeout; sleep waits; grpc calls grpc.health.v1 Health/Check on the pod IP (<see cref="GrpcProber"/>). With
+/// <paramref name="simulatedNetwork"/> (simulated nodes, whose pod IPs lead nowhere) httpGet, tcpSocket and grpc
+/// actions succeed without a connection.
 /// </summary>
 public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time = null, HttpMessageHandler? httpHandler = null, bool simulatedNetwork = false)
 {
@@ -58,7 +58,7 @@ public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time 
             return ExecAsync(exec, containerId, timeout, cancellationToken);
         }
 
-        if (simulatedNetwork && (probe.HttpGet is not null || probe.TcpSocket is not null))
+        if (simulatedNetwork && (probe.HttpGet is not null || probe.TcpSocket is not null || probe.Grpc is not null))
         {
             return Task.FromResult(ActionResult.Ok);
         }
@@ -73,8 +73,15 @@ public sealed class HandlerRunner(IContainerRuntime runtime, TimeProvider? time 
             return TcpAsync(tcp, container, podIP, timeout, cancellationToken);
         }
 
-        // gRPC (and an empty probe, which validation refuses) is not run here.
-        return Task.FromResult(new ActionResult(true, "probe type not run by this kubelet"));
+        if (probe.Grpc is { } grpc)
+        {
+            return string.IsNullOrEmpty(podIP)
+                ? Task.FromResult(new ActionResult(false, "no host to probe: the pod has no IP"))
+                : GrpcProber.CheckAsync(podIP, grpc.Port, grpc.Service, timeout, cancellationToken);
+        }
+
+        // An empty probe, which validation refuses.
+        return Task.FromResult(new ActionResult(false, "invalid probe: no action"));
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace Cetus.Kubelet.Volumes;
 /// <summary>One file of a volume's payload: its bytes and its mode.</summary>
 /// <param name="Data">The content.</param>
 /// <param name="Mode">The Unix permission bits (0644 = 420).</param>
-public sealed record FileProjection(byte[] Data, int Mode);
+/// <param name="FsUser">The user that owns the file (projected service account tokens of pods that run as one user); null: the kubelet's.</param>
+public sealed record FileProjection(byte[] Data, int Mode, long? FsUser = null);
 
 /// <summary>
 /// Writes a volume's files so that readers never see a half-written set (Kubernetes' AtomicWriter): the payload goes
@@ -47,6 +48,10 @@ public static class AtomicWriter
             var full = Path.Combine(newDir, path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             FileModes.WriteNew(full, file.Data, file.Mode);
+            if (file.FsUser is { } user)
+            {
+                NativeMethods.Lchown(full, user, -1);
+            }
         }
 
         // The switch: a new link, renamed over the old one (rename(2) replaces atomically).

@@ -14,7 +14,10 @@ namespace Cetus.Kubelet.Volumes;
 /// ROOT/pods/UID/volumes/kubernetes.io~PLUGIN/NAME for emptyDir (a tmpfs for medium Memory, sized by sizeLimit, the
 /// pod's memory limit or the node's allocatable memory), configMap, secret, downwardAPI and projected (service
 /// account token, configMap, secret and downwardAPI sources), whose files are written by <see cref="AtomicWriter"/>
-/// again whenever their contents change; hostPath is the host's path after its type check. With no root directory
+/// again whenever their contents change; hostPath is the host's path after its type check. Secret and projected
+/// volumes are memory-backed (a tmpfs mounted before their files are written, as upstream wraps them in a Memory
+/// emptyDir), so secrets never reach the disk; configMap and downwardAPI are plain directories. With the pod's
+/// fsGroup, every volume but hostPath gets that group (<see cref="VolumeOwnership"/>). With no root directory
 /// (simulated nodes) nothing is written or read and volumes get nominal paths.
 /// </summary>
 public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMounter mounter, TimeProvider? time = null, ILogger? logger = null)
@@ -54,7 +57,11 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
         return result;
     }
 
-    /// <summary>Unmounts the pod's memory-backed volumes and deletes its directory (volumes, etc-hosts, termination messages).</summary>
+    /// <summary>
+    /// Unmounts the pod's memory-backed volumes (emptyDir of medium Memory, secret, projected) and deletes its directory
+    /// (volumes, etc-hosts, termination messages). The directory stays when an unmount fails (deleting it would empty
+    /// what is still mounted); the next tear-down tries again.
+    /// </summary>
     public async Task TearDownAsync(string podUid, CancellationToken cancellationToken)
     {
         _tokens.Forget(podUid);
@@ -64,10 +71,10 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
         }
 
         var podDir = PodDirectory(podUid);
-        var emptyDirs = Path.Combine(podDir, "volumes", "kubernetes.io~empty-dir");
-        if (Directory.Exists(emptyDirs))
+        var volumes = Path.Combine(podDir, "volumes");
+        if (Directory.Exists(volumes))
         {
-            foreach (var dir in Directory.EnumerateDirectories(emptyDirs).Where(mounter.IsMountPoint))
+            foreach (var dir in Directory.EnumerateDirectories(volumes).SelectMany(Directory.EnumerateDirectories).Where(mounter.IsMountPoint).ToList())
             {
                 await mounter.UnmountAsync(dir, cancellationToken).ConfigureAwait(false);
             }
@@ -77,6 +84,38 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
         {
             Directory.Delete(podDir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Tears down the directories of pods that are neither in <paramref name="knownPodUids"/> nor running (the
+    /// kubelet's cleanupOrphanedPodDirs, at start: a pod deleted while the kubelet was down leaves its volumes,
+    /// secret tmpfs mounts included); returns the uids cleaned.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CleanUpOrphansAsync(IReadOnlySet<string> knownPodUids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(knownPodUids);
+        var pods = Path.Combine(node.RootDirectory ?? NominalRoot, "pods");
+        if (!Materialized || !Directory.Exists(pods))
+        {
+            return [];
+        }
+
+        var cleaned = new List<string>();
+        foreach (var uid in Directory.EnumerateDirectories(pods).Select(Path.GetFileName).OfType<string>().Where(u => !knownPodUids.Contains(u)).ToList())
+        {
+            try
+            {
+                await TearDownAsync(uid, cancellationToken).ConfigureAwait(false);
+                cleaned.Add(uid);
+                _logger.LogInformation("removed the directory and volumes of orphaned pod {Uid}", uid);
+            }
+            catch (IOException e)
+            {
+                _logger.LogWarning("orphaned pod {Uid} found, but its volumes could not be cleaned up: {Error}", uid, e.Message);
+            }
+        }
+
+        return cleaned;
     }
 
     private async Task<PodVolume> SetUpAsync(PodFacts facts, V1Volume volume, CancellationToken cancellationToken)
@@ -113,8 +152,30 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
         }
 
         var payload = await PayloadAsync(facts, volume, cancellationToken).ConfigureAwait(false);
+        if (volume.Secret is not null || volume.Projected is not null)
+        {
+            // Upstream wraps these in a Memory emptyDir: mounted before anything is written.
+            Directory.CreateDirectory(dir);
+            if (!mounter.IsMountPoint(dir))
+            {
+                await mounter.MountTmpfsAsync(dir, MemorySize(facts, new V1EmptyDirVolumeSource { Medium = "Memory" }), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var fsGroup = pod.Spec.SecurityContext?.FsGroup;
+        if (fsGroup is not null)
+        {
+            // The group bits the ownership change gives, in the payload already: an unchanged payload stays unchanged.
+            payload = payload.ToDictionary(p => p.Key, p => p.Value with { Mode = VolumeOwnership.FileMode(p.Value.Mode, readOnly: true) }, StringComparer.Ordinal);
+        }
+
         if (AtomicWriter.Write(dir, payload, _time.GetUtcNow().UtcDateTime))
         {
+            if (fsGroup is { } group)
+            {
+                VolumeOwnership.Set(dir, group, readOnly: true);
+            }
+
             _logger.LogDebug("volume {Volume} of pod {Namespace}/{Name} written ({Files} files)", volume.Name, pod.Metadata.NamespaceProperty, pod.Metadata.Name, payload.Count);
         }
 
@@ -123,11 +184,23 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
 
     private async Task EmptyDirAsync(PodFacts facts, V1EmptyDirVolumeSource? source, string dir, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(dir);
-        FileModes.Set(dir, FileModes.Octal("777"));
+        var created = !Directory.Exists(dir);
+        if (created)
+        {
+            Directory.CreateDirectory(dir);
+            FileModes.Set(dir, FileModes.Octal("777"));
+        }
+
         if (source?.Medium == "Memory" && !mounter.IsMountPoint(dir))
         {
+            created = true;
             await mounter.MountTmpfsAsync(dir, MemorySize(facts, source), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Once, when set up (upstream marks the volume ready and does not walk it again): the files are the pod's.
+        if (created && facts.Pod.Spec.SecurityContext?.FsGroup is { } fsGroup)
+        {
+            VolumeOwnership.Set(dir, fsGroup, readOnly: false);
         }
     }
 
@@ -175,12 +248,15 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
         else if (volume.Projected is { } projected)
         {
             var mode = projected.DefaultMode ?? DefaultMode;
+            var fsUser = VolumeOwnership.FsUser(pod);
             foreach (var source in projected.Sources ?? [])
             {
                 if (source.ServiceAccountToken is { } token)
                 {
                     var value = await _tokens.GetAsync(ns, pod.Spec.ServiceAccountName ?? "default", token.Audience, token.ExpirationSeconds ?? 3600, pod.Metadata.Name, pod.Metadata.Uid, cancellationToken).ConfigureAwait(false);
-                    payload[token.Path] = new FileProjection(Encoding.UTF8.GetBytes(value), mode);
+                    // As upstream: with a pod user or fsGroup the token is readable by its owner only (0600; fsGroup then adds group read).
+                    var tokenMode = fsUser is not null || pod.Spec.SecurityContext?.FsGroup is not null ? FileModes.Octal("600") : mode;
+                    payload[token.Path] = new FileProjection(Encoding.UTF8.GetBytes(value), tokenMode, fsUser);
                 }
                 else if (source.ConfigMap is { } cm)
                 {

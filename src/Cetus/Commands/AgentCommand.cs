@@ -162,6 +162,7 @@ internal sealed class NodeFlags
     private readonly Option<string?> _nodeName = new("--node-name") { Description = "The node's name. Default: the host name, lowercased." };
     private readonly Option<string> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "The CRI runtime's socket.", DefaultValueFactory = _ => AgentRunner.DefaultRuntimeEndpoint };
     private readonly Option<string> _containerLogMaxSize = new("--container-log-max-size") { Description = "Rotate a container's log once it reaches this size (a quantity such as 10Mi).", DefaultValueFactory = _ => "10Mi" };
+    private readonly Option<string?> _allowedUnsafeSysctls = new("--allowed-unsafe-sysctls") { Description = "Comma-separated unsafe sysctls or sysctl patterns (ending in *) pods may set besides the safe set, e.g. 'kernel.msg*,net.core.somaxconn'. Use at your own risk." };
     private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "The port of the kubelet's HTTPS server (logs, exec, attach, port-forward for the API server), on the node IP.", DefaultValueFactory = _ => 10250 };
 
     private NodeFlags()
@@ -178,14 +179,29 @@ internal sealed class NodeFlags
         command.Options.Add(_runtimeEndpoint);
         command.Options.Add(_kubeletPort);
         command.Options.Add(_containerLogMaxSize);
+        command.Options.Add(_allowedUnsafeSysctls);
         command.Validators.Add(result =>
         {
+            if (result.GetResult(_allowedUnsafeSysctls) is { } sysctls)
+            {
+                try
+                {
+                    _ = new Cetus.Kubelet.Pods.SysctlAdmission(Sysctls(sysctls.GetValueOrDefault<string?>()));
+                }
+                catch (ArgumentException e)
+                {
+                    result.AddError("--allowed-unsafe-sysctls: " + e.Message.Split(" (Parameter", 2)[0]);
+                }
+            }
+
             if (result.GetResult(_containerLogMaxSize) is { } given && LogMaxSize(given.GetValueOrDefault<string>()) is null)
             {
                 result.AddError($"--container-log-max-size: {given.GetValueOrDefault<string>()} is not a size of at least 1Ki (e.g. 10Mi)");
             }
         });
     }
+
+    private static string[] Sysctls(string? text) => (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static long? LogMaxSize(string? text)
     {
@@ -202,5 +218,5 @@ internal sealed class NodeFlags
 
     /// <summary>The agent's settings.</summary>
     public AgentSettings Read(ParseResult parseResult, string rootDir, string nodeIP) =>
-        new(parseResult.GetValue(_nodeName) ?? AgentRunner.DefaultNodeName(), parseResult.GetValue(_runtimeEndpoint)!, rootDir, nodeIP) { KubeletPort = parseResult.GetValue(_kubeletPort), ContainerLogMaxSize = LogMaxSize(parseResult.GetValue(_containerLogMaxSize)) ?? 10 * 1024 * 1024 };
+        new(parseResult.GetValue(_nodeName) ?? AgentRunner.DefaultNodeName(), parseResult.GetValue(_runtimeEndpoint)!, rootDir, nodeIP) { KubeletPort = parseResult.GetValue(_kubeletPort), ContainerLogMaxSize = LogMaxSize(parseResult.GetValue(_containerLogMaxSize)) ?? 10 * 1024 * 1024, AllowedUnsafeSysctls = Sysctls(parseResult.GetValue(_allowedUnsafeSysctls)) };
 }

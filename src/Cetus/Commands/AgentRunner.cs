@@ -29,6 +29,9 @@ internal sealed record AgentSettings(string NodeName, string RuntimeEndpoint, st
 
     /// <summary>A container's log is rotated once it is this large (the kubelet's containerLogMaxSize, 10Mi).</summary>
     public long ContainerLogMaxSize { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>Unsafe sysctls (names or patterns ending in *) pods may set (--allowed-unsafe-sysctls).</summary>
+    public IReadOnlyList<string> AllowedUnsafeSysctls { get; init; } = [];
 }
 
 /// <summary>The kubelet server's certificates: its own serving certificate and the CA the API server's client certificate chains to.</summary>
@@ -125,6 +128,7 @@ internal static class AgentRunner
             // with dnsPolicy ClusterFirst get the host's resolver configuration (as the kubelet does without one).
             RootDirectory = settings.RootDir,
             KubeletPort = settings.KubeletPort,
+            AllowedUnsafeSysctls = settings.AllowedUnsafeSysctls,
         };
 
         using var loggers = ControllerManagerCommand.CreateLoggers();
