@@ -315,5 +315,5 @@ test('delete, then get fails with 404 NotFound', async () => {
   assert.equal(status.message, 'configmaps "settings" not found');
   await rejects(apps.readNamespacedDeployment({ name: 'web', namespace }), 404, 'NotFound');
   await rejects(core.deleteNamespacedConfigMap({ name: 'settings', namespace }), 404, 'NotFound');
-  assert.deepEqual((await core.listNamespacedConfigMap({ namespace })).items, []);
+  assert.deepEqual(names(await core.listNamespacedConfigMap({ namespace })), []);
 });
