@@ -102,6 +102,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<ListHandler>();
         services.AddSingleton<WatchHandler>();
         services.AddSingleton<Admission.PriorityAdmission>();
+        services.AddSingleton<Admission.ServiceAccountAdmission>();
         services.AddSingleton<CreateHandler>();
         services.AddSingleton<UpdateHandler>();
         services.AddSingleton<DeleteHandler>();

@@ -48,6 +48,13 @@ public sealed record ApiServerOptions
     /// </summary>
     public Kubelets.KubeletClientOptions? Kubelets { get; init; }
 
+    /// <summary>
+    /// Admission plugins turned off (kube-apiserver's --disable-admission-plugins), by name; only
+    /// <see cref="Admission.ServiceAccountAdmission.Name"/> can be. A server without a controller manager (the
+    /// in-process test server) turns it off, since nothing creates the default service accounts pods need.
+    /// </summary>
+    public IReadOnlySet<string> DisabledAdmissionPlugins { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Asks the kubelets for their stats summaries (metrics.k8s.io); null: the group is served with empty lists.</summary>
     public ResourceMetrics.IKubeletStatsSource? KubeletStats { get; init; }
 

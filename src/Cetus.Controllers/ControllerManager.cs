@@ -44,6 +44,13 @@ public sealed record ControllerManagerOptions
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterSigningCertificate { get; init; }
 
+    /// <summary>
+    /// The CA bundle (PEM) pods verify the API server with (kube-controller-manager's --root-ca-file, by default the CA
+    /// of its kubeconfig): the root CA publisher puts it in every namespace's kube-root-ca.crt. Null: the publisher
+    /// does not run.
+    /// </summary>
+    public string? RootCertificateAuthority { get; init; }
+
     /// <summary>The lifetime of a signed certificate when its CSR asks for none (--cluster-signing-duration: one year).</summary>
     public TimeSpan ClusterSigningDuration { get; init; } = CertificateSigning.CertificateSigner.DefaultDuration;
 }
@@ -132,6 +139,13 @@ public sealed class ControllerManager
             csrSigning.Register(informers.CertificateSigningRequests);
         }
 
+        RootCaCertPublisher.RootCaCertPublisher? rootCaPublisher = null;
+        if (_options.RootCertificateAuthority is { } rootCa)
+        {
+            rootCaPublisher = new RootCaCertPublisher.RootCaCertPublisher(informers.ConfigMaps.Store, new RootCaCertPublisher.KubernetesConfigMapClient(_client), rootCa, _time, _loggers.CreateLogger<RootCaCertPublisher.RootCaCertPublisher>());
+            rootCaPublisher.Register(informers.Namespaces, informers.ConfigMaps);
+        }
+
         var garbageCollector = new GarbageCollector.GarbageCollector(_dynamic, new ResourceMapper(), _time, _options.ResyncPeriod, _loggers.CreateLogger<GarbageCollector.GarbageCollector>());
 
         informers.Start();
@@ -144,6 +158,7 @@ public sealed class ControllerManager
             csrApproving.RunAsync(_options.Workers, cancellationToken),
             csrCleaner.RunAsync(1, cancellationToken),
             csrSigning?.RunAsync(_options.Workers, cancellationToken) ?? Task.CompletedTask,
+            rootCaPublisher?.RunAsync(1, cancellationToken) ?? Task.CompletedTask,
             garbageCollector.RunAsync(_options.GarbageCollectorWorkers, cancellationToken)).ConfigureAwait(false);
     }
 }

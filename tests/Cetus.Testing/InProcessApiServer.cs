@@ -39,6 +39,9 @@ public sealed class InProcessApiServer : IAsyncDisposable
             AuthenticateCertificate = _ => null,
             AuthenticateToken = token => token == Token ? new UserInfo("admin", string.Empty, ["system:masters"]) : null,
             Version = new VersionInfo("1", "32", "v1.32.4-cetus.test"),
+            // No controller manager runs here to create the default service accounts (upstream's integration tests
+            // turn the plugin off likewise); the plugin is tested against a real cetus server.
+            DisabledAdmissionPlugins = new HashSet<string>(StringComparer.Ordinal) { "ServiceAccount" },
         })));
     }
 

@@ -126,6 +126,9 @@ internal static class BootstrapPolicy
             Rule(["sign"], [Certificates], ["kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client", KubeletClientSigner, "kubernetes.io/kubelet-serving"], "signers"),
             Rule(["create"], [Authorization], "subjectaccessreviews"),
             Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:root-ca-cert-publisher", null,
+            Rule(["create", "update"], [Core], "configmaps"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
         // Node TLS bootstrapping: a join token's user may ask for a node client certificate, and a node may renew its own.
         Role("system:node-bootstrapper", null,
             Rule(["create", "get", "list", "watch"], [Certificates], "certificatesigningrequests")),
@@ -199,6 +202,7 @@ internal static class BootstrapPolicy
         Binding("system:controller:generic-garbage-collector", User("system:kube-controller-manager")),
         Binding("system:controller:namespace-controller", User("system:kube-controller-manager")),
         Binding("system:controller:certificate-controller", User("system:kube-controller-manager")),
+        Binding("system:controller:root-ca-cert-publisher", User("system:kube-controller-manager")),
         // What kubeadm binds for joining nodes (kubeadm:kubelet-bootstrap, kubeadm:node-autoapprove-bootstrap and
         // kubeadm:node-autoapprove-certificate-rotation), for every bootstrap token rather than kubeadm's own group.
         Binding("cetus:kubelet-bootstrap", "system:node-bootstrapper", Group("system:bootstrappers")),

@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Cetus.ApiServer.Handlers;
 
 /// <summary>POST to a collection: decode, set server fields, prepare, default, validate, store (unless dryRun).</summary>
-internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, TimeProvider time)
+internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, Admission.ServiceAccountAdmission serviceAccounts, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -49,6 +49,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
             definition.Strategy.Default(item);
             return true;
         });
+        await serviceAccounts.AdmitAsync(request, item, null).ConfigureAwait(false);
         await priority.AdmitAsync(request, item, null).ConfigureAwait(false);
         var errors = ObjectMetadata.Guard(definition, () => definition.Strategy.ValidateCreate(item));
         ObjectMetadata.ThrowIfInvalid(definition, item.Metadata.Name, errors);

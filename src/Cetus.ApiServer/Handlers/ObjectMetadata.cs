@@ -19,7 +19,7 @@ internal static class ObjectMetadata
         SetNamespace(definition, metadata, urlNamespace);
         if (string.IsNullOrEmpty(metadata.Name) && !string.IsNullOrEmpty(metadata.GenerateName))
         {
-            metadata.Name = metadata.GenerateName + string.Concat(Enumerable.Range(0, 5).Select(_ => SuffixAlphabet[RandomNumberGenerator.GetInt32(SuffixAlphabet.Length)]));
+            metadata.Name = GenerateName(metadata.GenerateName);
         }
 
         CheckName(definition, metadata.Name ?? string.Empty, creating: true);
@@ -31,6 +31,10 @@ internal static class ObjectMetadata
         metadata.Generation = definition.Strategy.TracksGeneration ? 1 : null;
         metadata.SelfLink = null;
     }
+
+    /// <summary><paramref name="prefix"/> and five random characters, as apimachinery's SimpleNameGenerator.</summary>
+    public static string GenerateName(string prefix) =>
+        prefix + string.Concat(Enumerable.Range(0, 5).Select(_ => SuffixAlphabet[RandomNumberGenerator.GetInt32(SuffixAlphabet.Length)]));
 
     /// <summary>Keeps what a client cannot change on update (uid, creation time, deletion state, namespace).</summary>
     public static void PrepareForUpdate(ResourceDefinition definition, IKubernetesObject<V1ObjectMeta> item, IKubernetesObject<V1ObjectMeta> old)

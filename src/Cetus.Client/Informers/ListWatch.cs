@@ -104,6 +104,11 @@ public static class ListWatches
         (c, ct) => client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 
+    /// <summary>ConfigMaps.</summary>
+    public static IListWatch<V1ConfigMap> ConfigMaps(IKubernetes client) => new ListWatch<V1ConfigMap, V1ConfigMapList>(
+        (c, ct) => client.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
     /// <summary>ServiceAccounts.</summary>
     public static IListWatch<V1ServiceAccount> ServiceAccounts(IKubernetes client) => new ListWatch<V1ServiceAccount, V1ServiceAccountList>(
         (c, ct) => client.CoreV1.ListServiceAccountForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),

@@ -42,6 +42,9 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     /// <summary>The shared namespace informer.</summary>
     public SharedInformer<V1Namespace> Namespaces => For(() => ListWatches.Namespaces(_client));
 
+    /// <summary>The shared ConfigMap informer.</summary>
+    public SharedInformer<V1ConfigMap> ConfigMaps => For(() => ListWatches.ConfigMaps(_client));
+
     /// <summary>The shared ServiceAccount informer.</summary>
     public SharedInformer<V1ServiceAccount> ServiceAccounts => For(() => ListWatches.ServiceAccounts(_client));
 

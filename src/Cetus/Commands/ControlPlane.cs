@@ -113,7 +113,7 @@ internal sealed class ControlPlane : IAsyncDisposable
             var loggers = started.Own(ControllerManagerCommand.CreateLoggers());
             var client = started.Own(ControllerManagerCommand.CreateClient(controllerManagerKubeconfig));
             var controllers = settings.RunControllerManager
-                ? Task.Run(() => new ControllerManager(client, new ControllerManagerOptions { ClusterSigningCertificate = pki.SigningCertificate }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
+                ? Task.Run(() => new ControllerManager(client, new ControllerManagerOptions { ClusterSigningCertificate = pki.SigningCertificate, RootCertificateAuthority = pki.CaCertificatePem }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
                 : Task.CompletedTask;
             var schedulerClient = started.Own(ControllerManagerCommand.CreateClient(schedulerKubeconfig));
             var scheduler = settings.RunScheduler

@@ -16,13 +16,15 @@ internal static class ControllerManagerCommand
     {
         Option<string> kubeconfig = new("--kubeconfig") { Description = "The kubeconfig to reach the API server with.", Required = true };
         Option<bool> leaderElect = new("--leader-elect") { Description = "Elect a leader (Lease kube-system/kube-controller-manager) before running controllers.", DefaultValueFactory = _ => true };
-        Command command = new("controller-manager", "Run the controller manager (Deployment and ReplicaSet controllers) against an API server.") { kubeconfig, leaderElect };
+        Option<string> rootCaFile = new("--root-ca-file") { Description = "The CA bundle (PEM) published to every namespace as ConfigMap kube-root-ca.crt (default: the kubeconfig's CA)." };
+        Command command = new("controller-manager", "Run the controller manager (Deployment and ReplicaSet controllers) against an API server.") { kubeconfig, leaderElect, rootCaFile };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             using var client = CreateClient(parseResult.GetValue(kubeconfig)!);
             using var loggers = CreateLoggers();
             parseResult.InvocationConfiguration.Output.WriteLine($"cetus: controller manager against {client.BaseUri}");
-            var manager = new ControllerManager(client, new ControllerManagerOptions { LeaderElect = parseResult.GetValue(leaderElect) }, loggers: loggers);
+            var rootCa = parseResult.GetValue(rootCaFile) is { } file ? await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false) : KubeconfigCa(parseResult.GetValue(kubeconfig)!);
+            var manager = new ControllerManager(client, new ControllerManagerOptions { LeaderElect = parseResult.GetValue(leaderElect), RootCertificateAuthority = rootCa }, loggers: loggers);
             try
             {
                 await manager.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -39,6 +41,12 @@ internal static class ControllerManagerCommand
     /// <summary>A client for the API server a kubeconfig names.</summary>
     public static Kubernetes CreateClient(string kubeconfig) =>
         new(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+
+    /// <summary>The CA certificates (PEM) a kubeconfig trusts the API server with; null when it names none.</summary>
+    public static string? KubeconfigCa(string kubeconfig) =>
+        KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig).SslCaCerts is { Count: > 0 } certificates
+            ? string.Concat(certificates.Select(c => c.ExportCertificatePem() + "\n"))
+            : null;
 
     /// <summary>Warnings and errors of the controllers, on standard error.</summary>
     public static ILoggerFactory CreateLoggers() =>

@@ -18,6 +18,9 @@ public abstract class CSharpClientScenarios : IDisposable
     /// <summary>How long any one wait for the server may take; tests never sleep.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    // The ConfigMap every namespace has (the root CA publisher's).
+    private const string RootCa = "kube-root-ca.crt";
+
     private readonly Kubernetes _client;
 
     protected CSharpClientScenarios(CetusServerProcess server)
@@ -101,7 +104,7 @@ public abstract class CSharpClientScenarios : IDisposable
         {
             var page = await _client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2, continueParameter: next);
             Assert.True(page.Items.Count <= 2);
-            seen.AddRange(page.Items.Select(c => c.Metadata.Name));
+            seen.AddRange(page.Items.Select(c => c.Metadata.Name).Where(n => n != RootCa));
             next = page.Metadata.ContinueProperty;
             pages++;
         }
@@ -300,7 +303,7 @@ public abstract class CSharpClientScenarios : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, deploymentError.Response.StatusCode);
         Assert.Equal("deployments.apps \"web\" not found", KubernetesJson.Deserialize<V1Status>(deploymentError.Response.Content).Message);
 
-        Assert.Empty((await _client.CoreV1.ListNamespacedConfigMapAsync(ns)).Items);
+        Assert.Empty(Names(await _client.CoreV1.ListNamespacedConfigMapAsync(ns)));
         var again = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedConfigMapAsync("settings", ns));
         Assert.Equal(HttpStatusCode.NotFound, again.Response.StatusCode);
     }
@@ -330,12 +333,15 @@ public abstract class CSharpClientScenarios : IDisposable
         },
     };
 
-    private static List<string> Names(V1ConfigMapList list) => list.Items.Select(c => c.Metadata.Name).Order(StringComparer.Ordinal).ToList();
+    private static List<string> Names(V1ConfigMapList list) => list.Items.Select(c => c.Metadata.Name).Where(n => n != RootCa).Order(StringComparer.Ordinal).ToList();
 
     private async Task<string> CreateNamespaceAsync()
     {
         var name = "cs-" + Guid.NewGuid().ToString("N")[..8];
         await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { ApiVersion = "v1", Kind = V1Namespace.KubeKind, Metadata = new V1ObjectMeta { Name = name } });
+        // As on Kubernetes, the root CA publisher gives every namespace its kube-root-ca.crt: wait for it, so that its
+        // write is not part of what a test lists or watches (Names leaves it out).
+        await Wait.ForAsync(async () => (await _client.CoreV1.ListNamespacedConfigMapAsync(name, fieldSelector: "metadata.name=" + RootCa)).Items.Count, count => count == 1, $"{RootCa} in {name}", Patience);
         return name;
     }
 }

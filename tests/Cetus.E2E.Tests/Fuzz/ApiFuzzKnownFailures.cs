@@ -328,6 +328,7 @@ public sealed class ApiFuzzKnownFailures(ApiFuzzKnownFailures.SharedServer share
         var namespaced = Targets.Namespaces.Manifest(ns).ToJsonString();
         var created = await client.SendAsync(FuzzRequest.Text("seed", "POST", "/api/v1/namespaces", FuzzCorpus.Json, namespaced, Expect.Code(201)));
         Assert.True(created.Code == 201, $"POST namespace {ns}: {created}");
+        await FuzzServerFixture.CreateDefaultServiceAccountAsync(client, ns);
         foreach (var target in Targets.Seeded)
         {
             var collection = target.Collection.Replace($"/namespaces/{Targets.Namespace}/", $"/namespaces/{ns}/", StringComparison.Ordinal);

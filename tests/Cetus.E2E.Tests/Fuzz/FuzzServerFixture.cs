@@ -26,6 +26,7 @@ public sealed class FuzzServerFixture : IAsyncLifetime
     {
         using var client = new ApiClient(server, HttpVersion.Version11);
         await CreateAsync(client, Targets.Namespaces.Collection, Targets.Namespaces.Manifest(Targets.Namespace).ToJsonString());
+        await CreateDefaultServiceAccountAsync(client, Targets.Namespace);
         foreach (var target in Targets.Seeded)
         {
             await CreateAsync(client, target.Collection, target.Manifest(Targets.ExistingName).ToJsonString());
@@ -52,6 +53,13 @@ public sealed class FuzzServerFixture : IAsyncLifetime
 
         return entries;
     }
+
+    /// <summary>
+    /// The namespace's default service account, as the service-account controller would make it (the fuzz server runs
+    /// no controller manager): the ServiceAccount admission plugin admits pods only when their service account exists.
+    /// </summary>
+    public static async Task CreateDefaultServiceAccountAsync(ApiClient client, string ns) =>
+        await CreateAsync(client, $"/api/v1/namespaces/{ns}/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}");
 
     private static async Task CreateAsync(ApiClient client, string collection, string body)
     {

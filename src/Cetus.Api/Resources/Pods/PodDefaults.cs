@@ -3,9 +3,9 @@ using k8s.Models;
 namespace Cetus.Api.Resources.Pods;
 
 /// <summary>
-/// What a pod (not a template) gets: SetDefaults_Pod, plus what two of kube-apiserver's default admission plugins set:
-/// ServiceAccount (serviceAccountName "default"; the token volume is not added) and DefaultTolerationSeconds (300 s
-/// for not-ready and unreachable nodes). Priority is the API server's PriorityAdmission (it reads PriorityClasses).
+/// What a pod (not a template) gets: SetDefaults_Pod, plus what kube-apiserver's DefaultTolerationSeconds admission
+/// plugin sets (300 s for not-ready and unreachable nodes). The ServiceAccount and Priority plugins read other objects:
+/// they are the API server's ServiceAccountAdmission and PriorityAdmission.
 /// </summary>
 internal static class PodDefaults
 {
@@ -28,12 +28,6 @@ internal static class PodDefaults
             {
                 port.HostPort = port.HostPort is null or 0 ? port.ContainerPort : port.HostPort;
             }
-        }
-
-        if (string.IsNullOrEmpty(spec.ServiceAccountName))
-        {
-            spec.ServiceAccountName = "default";
-            spec.ServiceAccount = "default";
         }
 
         Tolerate(spec, "node.kubernetes.io/not-ready");

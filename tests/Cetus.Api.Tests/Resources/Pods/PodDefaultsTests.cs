@@ -26,14 +26,15 @@ public sealed class PodDefaultsTests
     }
 
     [Fact]
-    public void Create_AppliesWhatTheDefaultAdmissionPluginsWouldSet()
+    public void Create_SetsDefaultTolerations_LeavesTheServiceAccountToAdmission()
     {
         var pod = PodBuilder.Valid();
 
         StrategyRun.Create(pod);
 
-        Assert.Equal("default", pod.Spec.ServiceAccountName);
-        Assert.Equal("default", pod.Spec.ServiceAccount);
+        // The service account comes from the API server's ServiceAccountAdmission, which reads ServiceAccounts.
+        Assert.Null(pod.Spec.ServiceAccountName);
+        Assert.Null(pod.Spec.ServiceAccount);
         // Priority comes from the API server's PriorityAdmission, which reads PriorityClasses (not a default).
         Assert.Null(pod.Spec.Priority);
         Assert.Null(pod.Spec.PreemptionPolicy);

@@ -149,6 +149,7 @@ public sealed class PodUpdateTests
         pod.Spec.NodeName = "node-1";
         pod.Status.PodIPs = [new V1PodIP { Ip = "10.42.0.7" }];
         pod.Status.NominatedNodeName = "node-2";
+        pod.Spec.ServiceAccountName = "default";
 
         var fields = StrategyRun.For<V1Pod>().SelectableFields(pod);
 
