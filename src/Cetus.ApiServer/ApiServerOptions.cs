@@ -50,4 +50,13 @@ public sealed record ApiServerOptions
 
     /// <summary>Asks the kubelets for their stats summaries (metrics.k8s.io); null: the group is served with empty lists.</summary>
     public ResourceMetrics.IKubeletStatsSource? KubeletStats { get; init; }
+
+    /// <summary>Where services' cluster IPs and node ports come from (--service-cluster-ip-range, --service-node-port-range).</summary>
+    public Services.ServiceNetwork ServiceNetwork { get; init; } = Services.ServiceNetwork.Default;
+
+    /// <summary>
+    /// The address other members of the cluster reach this API server at: the <c>kubernetes</c> Service's Endpoints
+    /// (--advertise-address). Null: the bind address (127.0.0.1 when it is 0.0.0.0).
+    /// </summary>
+    public string? AdvertiseAddress { get; init; }
 }

@@ -35,10 +35,14 @@ public sealed class KubeletHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SharedInformer<V1Pod> _pods;
+    private readonly SharedInformer<V1Service>? _services;
     private bool _informerStarted;
 
-    /// <summary>Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's pods.</summary>
-    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    /// <summary>
+    /// Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's pods,
+    /// <paramref name="services"/> (when given) every service, for pods' service-link variables.
+    /// </summary>
+    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IListWatch<V1Service>? services = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -50,6 +54,11 @@ public sealed class KubeletHost : IAsyncDisposable
         Agent = new NodeAgent(config, runtime, client, _time, loggers);
         Pleg = new PodLifecycleEventGenerator(runtime);
         _pods = new SharedInformer<V1Pod>(pods, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Pods"));
+        if (services is not null)
+        {
+            _services = new SharedInformer<V1Service>(services, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Services"));
+            Agent.Services = new Env.InformerServiceLister(_services);
+        }
     }
 
     /// <summary>The node agent (registration, Lease, pod workers).</summary>
@@ -71,6 +80,7 @@ public sealed class KubeletHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken stopping)
     {
         await Agent.StartAsync(stopping).ConfigureAwait(false);
+        _services?.Start();
         _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
         {
             OnAdd = Handle,
@@ -154,6 +164,10 @@ public sealed class KubeletHost : IAsyncDisposable
         if (_informerStarted)
         {
             await _pods.DisposeAsync().ConfigureAwait(false);
+            if (_services is not null)
+            {
+                await _services.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

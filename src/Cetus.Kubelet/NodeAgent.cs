@@ -50,6 +50,9 @@ public sealed class NodeAgent
     /// </summary>
     public Func<CancellationToken, Task<NodeHealth>>? Health { get; set; }
 
+    /// <summary>The services, for pods' service-link variables; set before <see cref="StartAsync"/>. Null: none (hollow nodes).</summary>
+    public Env.IServiceLister? Services { get; set; }
+
     /// <summary>The pod workers (after <see cref="StartAsync"/>).</summary>
     public PodWorkers Workers => _workers ?? throw new InvalidOperationException("not started");
 
@@ -58,7 +61,7 @@ public sealed class NodeAgent
     {
         var version = await _runtime.VersionAsync(stopping).ConfigureAwait(false);
         Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health);
-        var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>());
+        var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>(), Services);
         var manager = new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>(), configs, Config.SimulatedNetwork);
         var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>());
         _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());

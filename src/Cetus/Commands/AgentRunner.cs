@@ -132,7 +132,7 @@ internal static class AgentRunner
             return 1;
         }
 
-        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers);
+        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers, services: ListWatches.Services(client));
         var probe = new NodeHealthProbe(runtime, () => MachineInfo.ReadSignals(settings.RootDir));
         kubelet.Agent.Health = probe.CheckAsync;
         try

@@ -84,6 +84,8 @@ internal sealed class ControlPlane : IAsyncDisposable
                 AuditLog = settings.AuditLog,
                 AnonymousAuth = settings.AnonymousAuth,
                 SecretsEncryption = SecretsEncryption.Load(settings.DataDir, settings.EncryptSecrets),
+                ServiceNetwork = settings.ServiceNetwork,
+                AdvertiseAddress = settings.AdvertiseAddress,
                 Kubelets = new ApiServer.Kubelets.KubeletClientOptions { ClientCertificate = kubeletClientCertificate, CertificateAuthority = pki.CaCertificate },
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
             // Stopped before the store it writes to.
