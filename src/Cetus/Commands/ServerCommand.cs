@@ -71,17 +71,18 @@ internal sealed class ServerFlags
 
         command.Validators.Add(result =>
         {
-            if (Parse(ServiceCidr.Parse, result.GetValue(_serviceClusterIPRange)) is { } ipError)
+            // Only what was given: the defaults are valid.
+            if (result.GetResult(_serviceClusterIPRange) is { } ipRange && Parse(ServiceCidr.Parse, ipRange.GetValueOrDefault<string>()) is { } ipError)
             {
                 result.AddError("--service-cluster-ip-range: " + ipError);
             }
 
-            if (Parse(PortRange.Parse, result.GetValue(_serviceNodePortRange)) is { } portError)
+            if (result.GetResult(_serviceNodePortRange) is { } portRange && Parse(PortRange.Parse, portRange.GetValueOrDefault<string>()) is { } portError)
             {
                 result.AddError("--service-node-port-range: " + portError);
             }
 
-            if (result.GetValue(_advertiseAddress) is { } advertise && !System.Net.IPAddress.TryParse(advertise, out _))
+            if (result.GetResult(_advertiseAddress)?.GetValueOrDefault<string>() is { } advertise && !System.Net.IPAddress.TryParse(advertise, out _))
             {
                 result.AddError($"--advertise-address: \"{advertise}\" is not an IP address");
             }
