@@ -71,7 +71,7 @@ public sealed class ServiceAllocationScenarios(SqliteServerFixture fixture) : IC
 
         var taken = await Run("create", "service", "clusterip", "fixed-b", "--tcp=80", "--clusterip=10.43.200.7");
         Assert.NotEqual(0, taken.ExitCode);
-        Assert.Contains("The Service \"fixed-b\" is invalid: spec.clusterIPs: Invalid value: []string{\"10.43.200.7\"}: failed to allocate IP 10.43.200.7: provided IP is already allocated", taken.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Service \"fixed-b\" is invalid: spec.clusterIPs: Invalid value: []string{\"10.43.200.7\"}: failed to allocate IP 10.43.200.7: provided IP is already allocated", taken.Stderr, StringComparison.Ordinal);
 
         var outside = await Run("create", "service", "clusterip", "fixed-c", "--tcp=80", "--clusterip=10.44.0.5");
         Assert.NotEqual(0, outside.ExitCode);
@@ -93,7 +93,7 @@ public sealed class ServiceAllocationScenarios(SqliteServerFixture fixture) : IC
 
         var taken = await Run("create", "service", "nodeport", "np-b", "--tcp=80", "--node-port=30123");
         Assert.NotEqual(0, taken.ExitCode);
-        Assert.Contains("The Service \"np-b\" is invalid: spec.ports[0].nodePort: Invalid value: 30123: provided port is already allocated", taken.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Service \"np-b\" is invalid: spec.ports[0].nodePort: Invalid value: 30123: provided port is already allocated", taken.Stderr, StringComparison.Ordinal);
 
         var outside = await Run("create", "service", "nodeport", "np-c", "--tcp=80", "--node-port=40000");
         Assert.NotEqual(0, outside.ExitCode);
