@@ -1,4 +1,5 @@
 using Cetus.Testing;
+using k8s;
 using Xunit;
 
 namespace Cetus.Node.Tests;
