@@ -103,6 +103,8 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<WatchHandler>();
         services.AddSingleton<Admission.PriorityAdmission>();
         services.AddSingleton<Admission.ServiceAccountAdmission>();
+        services.AddSingleton<Services.ServiceAllocator>();
+        services.AddSingleton<Services.KubernetesServiceReconciler>();
         services.AddSingleton<CreateHandler>();
         services.AddSingleton<UpdateHandler>();
         services.AddSingleton<DeleteHandler>();
@@ -134,12 +136,14 @@ public sealed partial class ApiServer : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Urls.First();
         server.Address = address.Replace("[::]", options.BindAddress, StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+        await app.Services.GetRequiredService<Services.KubernetesServiceReconciler>().StartAsync(new Uri(server.Address).Port, cancellationToken).ConfigureAwait(false);
         return server;
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await _app.Services.GetRequiredService<Services.KubernetesServiceReconciler>().DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().DisposeAsync().ConfigureAwait(false);
         await _app.Services.GetRequiredService<Authorization.RbacAuthorizer>().DisposeAsync().ConfigureAwait(false);

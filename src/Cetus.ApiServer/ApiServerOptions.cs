@@ -64,4 +64,13 @@ public sealed record ApiServerOptions
     /// that path answers 503.
     /// </summary>
     public Func<string, string, byte[]?>? SchedulerDecisions { get; init; }
+
+    /// <summary>Where services' cluster IPs and node ports come from (--service-cluster-ip-range, --service-node-port-range).</summary>
+    public Services.ServiceNetwork ServiceNetwork { get; init; } = Services.ServiceNetwork.Default;
+
+    /// <summary>
+    /// The address other members of the cluster reach this API server at: the <c>kubernetes</c> Service's Endpoints
+    /// (--advertise-address). Null: the bind address (127.0.0.1 when it is 0.0.0.0).
+    /// </summary>
+    public string? AdvertiseAddress { get; init; }
 }

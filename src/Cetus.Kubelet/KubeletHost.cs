@@ -36,14 +36,16 @@ public sealed class KubeletHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SharedInformer<V1Pod> _pods;
+    private readonly SharedInformer<V1Service>? _services;
     private bool _informerStarted;
     private bool _orphanDirectoriesCleaned;
 
     /// <summary>
     /// Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's
-    /// pods; its events go to <paramref name="events"/> (an <see cref="EventRecorder"/> for component kubelet).
+    /// pods, <paramref name="services"/> (when given) every service, for pods' service-link variables; its events go to
+    /// <paramref name="events"/> (an <see cref="EventRecorder"/> for component kubelet).
     /// </summary>
-    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IEventSink? events = null)
+    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IEventSink? events = null, IListWatch<V1Service>? services = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -55,6 +57,11 @@ public sealed class KubeletHost : IAsyncDisposable
         Agent = new NodeAgent(config, runtime, client, _time, loggers, events);
         Pleg = new PodLifecycleEventGenerator(runtime);
         _pods = new SharedInformer<V1Pod>(pods, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Pods"));
+        if (services is not null)
+        {
+            _services = new SharedInformer<V1Service>(services, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Services"));
+            Agent.Services = new Env.InformerServiceLister(_services);
+        }
     }
 
     /// <summary>The node agent (registration, Lease, pod workers).</summary>
@@ -76,6 +83,7 @@ public sealed class KubeletHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken stopping)
     {
         await Agent.StartAsync(stopping).ConfigureAwait(false);
+        _services?.Start();
         _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
         {
             OnAdd = Handle,
@@ -167,6 +175,10 @@ public sealed class KubeletHost : IAsyncDisposable
         if (_informerStarted)
         {
             await _pods.DisposeAsync().ConfigureAwait(false);
+            if (_services is not null)
+            {
+                await _services.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -58,6 +58,9 @@ public sealed class NodeAgent
     /// <summary>The pods' volumes (after <see cref="StartAsync"/>).</summary>
     public Volumes.VolumeManager? PodVolumes { get; private set; }
 
+    /// <summary>The services, for pods' service-link variables; set before <see cref="StartAsync"/>. Null: none (hollow nodes).</summary>
+    public Env.IServiceLister? Services { get; set; }
+
     /// <summary>The pod workers (after <see cref="StartAsync"/>).</summary>
     public PodWorkers Workers => _workers ?? throw new InvalidOperationException("not started");
 
@@ -67,7 +70,7 @@ public sealed class NodeAgent
         var version = await _runtime.VersionAsync(stopping).ConfigureAwait(false);
         _events.Node(Config.Name, EventTypes.Normal, EventReasons.Starting, "Starting kubelet.");
         Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health, events: _events);
-        var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>());
+        var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>(), Services);
         var manager = new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>(), configs, Config.SimulatedNetwork, _events);
         var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>(), [new SysctlAdmission(Config.AllowedUnsafeSysctls)]);
         PodVolumes = configs.Volumes;

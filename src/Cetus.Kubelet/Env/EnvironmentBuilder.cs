@@ -12,10 +12,11 @@ namespace Cetus.Kubelet.Env;
 /// secrets, with their prefix; keys that are not valid variable names are skipped), then env in order, a later name
 /// replacing an earlier one. Values expand <c>$(VAR)</c> of the variables defined before them; valueFrom reads the
 /// downward API, resources, config map and secret keys. A missing non-optional config map, secret or key is a
-/// <see cref="ContainerConfigException"/> (reason CreateContainerConfigError). Service link variables
-/// (enableServiceLinks) are not made.
+/// <see cref="ContainerConfigException"/> (reason CreateContainerConfigError). Service-link variables
+/// (<see cref="ServiceLinks"/>) come after, those env or envFrom define left out; <c>$(VAR)</c> sees them; until the
+/// services have been listed once the container waits (as upstream). Without a service lister (hollow nodes) none are made.
 /// </summary>
-public sealed partial class EnvironmentBuilder(IKubeletClient? client)
+public sealed partial class EnvironmentBuilder(IKubeletClient? client, IServiceLister? services = null)
 {
     /// <summary>The variables, in order (names unique).</summary>
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> BuildAsync(PodFacts facts, V1Container container, CancellationToken cancellationToken)
@@ -23,6 +24,7 @@ public sealed partial class EnvironmentBuilder(IKubeletClient? client)
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(container);
         var ns = facts.Pod.Metadata.NamespaceProperty;
+        var serviceEnv = ServiceEnvironment(ns, facts.Pod.Spec?.EnableServiceLinks != false);
         var env = new OrderedEnv();
         var configMaps = new Dictionary<string, V1ConfigMap?>();
         var secrets = new Dictionary<string, V1Secret?>();
@@ -73,7 +75,7 @@ public sealed partial class EnvironmentBuilder(IKubeletClient? client)
             string value;
             if (variable.ValueFrom is not { } from)
             {
-                value = Expansion.Expand(variable.Value ?? string.Empty, env.Get);
+                value = Expansion.Expand(variable.Value ?? string.Empty, name => env.Get(name) ?? serviceEnv.GetValueOrDefault(name));
             }
             else if (from.FieldRef is { } fieldRef)
             {
@@ -134,7 +136,30 @@ public sealed partial class EnvironmentBuilder(IKubeletClient? client)
             env.Set(variable.Name, value);
         }
 
+        foreach (var (name, value) in serviceEnv.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            if (env.Get(name) is null)
+            {
+                env.Set(name, value);
+            }
+        }
+
         return env.Items;
+    }
+
+    private Dictionary<string, string> ServiceEnvironment(string ns, bool enableServiceLinks)
+    {
+        if (services is null)
+        {
+            return [];
+        }
+
+        if (!services.HasSynced)
+        {
+            throw new ContainerConfigException("services have not yet been read at least once, cannot construct envvars");
+        }
+
+        return ServiceLinks.ForPod(services.List(), ns, enableServiceLinks);
     }
 
     [GeneratedRegex("^[-._a-zA-Z][-._a-zA-Z0-9]*$")]

@@ -34,13 +34,14 @@ public sealed class PodConfigs
     /// <param name="mounter">Mounts tmpfs for memory-backed emptyDir volumes.</param>
     /// <param name="time">The clock (payload directory names, token refresh).</param>
     /// <param name="logger">Logs.</param>
-    public PodConfigs(IImageService images, NodeConfig node, IKubeletClient? client, IMounter? mounter = null, TimeProvider? time = null, ILogger? logger = null)
+    /// <param name="services">The services, for service-link variables; null: none are made.</param>
+    public PodConfigs(IImageService images, NodeConfig node, IKubeletClient? client, IMounter? mounter = null, TimeProvider? time = null, ILogger? logger = null, IServiceLister? services = null)
     {
         _images = images ?? throw new ArgumentNullException(nameof(images));
         _node = node ?? throw new ArgumentNullException(nameof(node));
         _logger = logger ?? NullLogger.Instance;
         _sandboxes = new SandboxConfigBuilder(node, _logger);
-        _env = new EnvironmentBuilder(client);
+        _env = new EnvironmentBuilder(client, services);
         Volumes = new VolumeManager(node, client, mounter ?? new ProcessMounter(), time, _logger);
     }
 

@@ -86,6 +86,8 @@ internal sealed class ControlPlane : IAsyncDisposable
                 AuditLog = settings.AuditLog,
                 AnonymousAuth = settings.AnonymousAuth,
                 SecretsEncryption = SecretsEncryption.Load(settings.DataDir, settings.EncryptSecrets),
+                ServiceNetwork = settings.ServiceNetwork,
+                AdvertiseAddress = settings.AdvertiseAddress,
                 Kubelets = new ApiServer.Kubelets.KubeletClientOptions { ClientCertificate = kubeletClientCertificate, CertificateAuthority = pki.CaCertificate },
                 SchedulerDecisions = decisions is null ? null : decisions.FindJson,
             }, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cetus.ApiServer.Audit;
+using Cetus.ApiServer.Services;
 
 namespace Cetus.Commands;
 
@@ -55,15 +56,37 @@ internal sealed class ServerFlags
     private readonly Option<int> _auditLogMaxSize = new("--audit-log-maxsize") { Description = "Rotate the audit log at this many megabytes.", DefaultValueFactory = _ => 100 };
     private readonly Option<int> _auditLogMaxBackup = new("--audit-log-maxbackup") { Description = "Rotated audit logs to keep.", DefaultValueFactory = _ => 3 };
     private readonly Option<bool> _secretsEncryption = new("--secrets-encryption") { Description = "Encrypt Secrets at rest (AES-GCM, key in DATA-DIR/tls/secrets-encryption.key); Secrets stored before are encrypted at start." };
+    private readonly Option<string> _serviceClusterIPRange = new("--service-cluster-ip-range") { Description = "The IPv4 CIDR services' cluster IPs come from; its first address is the kubernetes Service's.", DefaultValueFactory = _ => "10.43.0.0/16" };
+    private readonly Option<string> _serviceNodePortRange = new("--service-node-port-range") { Description = "The ports NodePort and LoadBalancer services' node ports come from.", DefaultValueFactory = _ => "30000-32767" };
+    private readonly Option<string?> _advertiseAddress = new("--advertise-address") { Description = "The address of this API server in the kubernetes Service's Endpoints. Default: the bind address (cetus up: the node IP)." };
     private readonly Option<bool> _anonymousAuth = new("--anonymous-auth") { Description = "Let requests without credentials in as system:anonymous; RBAC allows them /healthz, /livez, /readyz and /version only. Off: they get 401." };
 
     /// <summary>Adds the flags to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _dataDir, _datastore, _bindAddress, _securePort, _tlsSan, _tokenAuthFile, _disableControllerManager, _disableScheduler, _schedulerConfig, _auditLogPath, _auditLogMaxSize, _auditLogMaxBackup, _secretsEncryption, _anonymousAuth })
+        foreach (var option in new Option[] { _dataDir, _datastore, _bindAddress, _securePort, _tlsSan, _tokenAuthFile, _disableControllerManager, _disableScheduler, _schedulerConfig, _auditLogPath, _auditLogMaxSize, _auditLogMaxBackup, _secretsEncryption, _anonymousAuth, _serviceClusterIPRange, _serviceNodePortRange, _advertiseAddress })
         {
             command.Options.Add(option);
         }
+
+        command.Validators.Add(result =>
+        {
+            // Only what was given: the defaults are valid.
+            if (result.GetResult(_serviceClusterIPRange) is { } ipRange && Parse(ServiceCidr.Parse, ipRange.GetValueOrDefault<string>()) is { } ipError)
+            {
+                result.AddError("--service-cluster-ip-range: " + ipError);
+            }
+
+            if (result.GetResult(_serviceNodePortRange) is { } portRange && Parse(PortRange.Parse, portRange.GetValueOrDefault<string>()) is { } portError)
+            {
+                result.AddError("--service-node-port-range: " + portError);
+            }
+
+            if (result.GetResult(_advertiseAddress)?.GetValueOrDefault<string>() is { } advertise && !System.Net.IPAddress.TryParse(advertise, out _))
+            {
+                result.AddError($"--advertise-address: \"{advertise}\" is not an IP address");
+            }
+        });
     }
 
     /// <summary>The settings the command line asks for.</summary>
@@ -91,9 +114,24 @@ internal sealed class ServerFlags
             parseResult.GetValue(_secretsEncryption),
             parseResult.GetValue(_anonymousAuth),
             !parseResult.GetValue(_disableScheduler),
-            parseResult.GetValue(_schedulerConfig));
+            parseResult.GetValue(_schedulerConfig),
+            new ServiceNetwork(ServiceCidr.Parse(parseResult.GetValue(_serviceClusterIPRange)!), PortRange.Parse(parseResult.GetValue(_serviceNodePortRange)!)),
+            parseResult.GetValue(_advertiseAddress));
+    }
+
+    private static string? Parse<T>(Func<string, T> parse, string? text)
+    {
+        try
+        {
+            parse(text ?? string.Empty);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
     }
 }
 
 /// <summary>What the control plane runs with.</summary>
-internal sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool AnonymousAuth, bool RunScheduler, string? SchedulerConfig);
+internal sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool AnonymousAuth, bool RunScheduler, string? SchedulerConfig, ServiceNetwork ServiceNetwork, string? AdvertiseAddress);

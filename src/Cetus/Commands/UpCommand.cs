@@ -27,6 +27,8 @@ internal static class UpCommand
             var error = parseResult.InvocationConfiguration.Error;
             var settings = server.Read(parseResult);
             var agent = node.Read(parseResult, Path.Combine(settings.DataDir, "agent"), parseResult.GetValue(nodeIP) ?? MachineInfo.FirstHostIPv4());
+            // Pods reach the API server through the kubernetes Service: its Endpoints hold the node's address.
+            settings = settings with { AdvertiseAddress = settings.AdvertiseAddress ?? agent.NodeIP };
 
             // The runtime is asked while the API server starts; without it there is no node, so nothing keeps running
             // (and without its socket nothing starts).
