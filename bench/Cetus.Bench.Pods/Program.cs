@@ -19,6 +19,7 @@ var pods = 100;
 var clients = 16;
 var runs = 2;
 var rate = 5.0;
+var automount = true;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -35,14 +36,18 @@ for (var i = 0; i < args.Length; i++)
         case "--rate":
             rate = double.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--no-token-volume":
+            // automountServiceAccountToken: false — no kube-api-access volume (token request, tmpfs) per pod.
+            automount = false;
+            break;
         default:
-            Console.Error.WriteLine("usage: Cetus.Bench.Pods [--pods P] [--rate PODS_PER_SECOND] [--clients C] [--runs R]");
+            Console.Error.WriteLine("usage: Cetus.Bench.Pods [--pods P] [--rate PODS_PER_SECOND] [--clients C] [--runs R] [--no-token-volume]");
             return 2;
     }
 }
 
 Console.WriteLine($"# Pod startup benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environment.Version}; {pods} pods at {(rate > 0 ? $"{rate} pods/s" : "once")}, {clients} clients, {runs} runs; load average {LoadAverage()}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environment.Version}; {pods} pods at {(rate > 0 ? $"{rate} pods/s" : "once")}, {clients} clients, {runs} runs{(automount ? string.Empty : ", no service-account token volume")}; load average {LoadAverage()}");
 await using var containerd = await Containerd.StartAsync();
 var version = await containerd.Runtime.VersionAsync(CancellationToken.None);
 Console.WriteLine($"runtime: {version.RuntimeName} {version.RuntimeVersion}");
@@ -62,7 +67,7 @@ for (var run = 1; run <= runs; run++)
     var idleRss = RssMegabytes(cluster.ProcessId);
     Console.WriteLine($"cetus up run {run}: process start → node Ready {toReady:0.00} s; idle RSS {idleRss:0} MB");
 
-    var cetus = await CetusAsync(client, containerd, $"bench-{run}", pods, clients, rate);
+    var cetus = await CetusAsync(client, containerd, $"bench-{run}", pods, clients, rate, automount);
     Console.WriteLine($"cetus run {run}: p50 {cetus.P50 * 1000:0} ms, p99 {cetus.P99 * 1000:0} ms, {pods} pods in {cetus.Seconds:0.00} s = {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× raw; load average {LoadAverage()}");
     rows.Add($"| {run} | {cetus.P50 * 1000:0} | {cetus.P99 * 1000:0} | {raw.P50 * 1000:0} | {raw.P99 * 1000:0} | {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× | {toReady:0.00} | {idleRss:0} | {LoadAverage()} |");
     await cluster.StopAsync();
@@ -149,7 +154,7 @@ static async Task<Timings> RawCriAsync(Containerd containerd, int count, int con
     return Timings.Of(latencies, seconds);
 }
 
-static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, string ns, int count, int concurrency, double rate)
+static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, string ns, int count, int concurrency, double rate, bool automount)
 {
     // Wall-clock create times, to place containerd's own timestamps (nanoseconds since the epoch) on the same axis.
     var createdWall = new ConcurrentDictionary<string, long>();
@@ -201,6 +206,7 @@ static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, 
                 Spec = new V1PodSpec
                 {
                     TerminationGracePeriodSeconds = 0,
+                    AutomountServiceAccountToken = automount ? null : false,
                     Containers = [new V1Container { Name = "sleep", Image = Containerd.BusyboxImage, Command = ["sleep", "3600"] }],
                 },
             },

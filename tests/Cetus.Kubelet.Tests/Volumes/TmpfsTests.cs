@@ -38,4 +38,36 @@ public sealed class TmpfsTests
             }
         }
     }
+
+    [Fact]
+    public async Task IsMountPoint_ReadsMountinfosOctalEscapes_AndIsNotFooledByAPrefix()
+    {
+        var mounter = new ProcessMounter();
+        var root = Path.Combine(Path.GetTempPath(), "cetus-mountpoint-" + Guid.NewGuid().ToString("N"));
+        var spaced = Path.Combine(root, "a b\\c");
+        var sibling = spaced + "d";
+        Directory.CreateDirectory(spaced);
+        Directory.CreateDirectory(sibling);
+        try
+        {
+            Assert.False(mounter.IsMountPoint(spaced));
+            await mounter.MountTmpfsAsync(spaced, 1 << 20, CancellationToken.None);
+
+            // mountinfo shows the path as a\040b\134c: the escaped form is what matches.
+            Assert.Contains(File.ReadLines("/proc/self/mountinfo"), l => l.Contains("a\\040b\\134c", StringComparison.Ordinal));
+            Assert.True(mounter.IsMountPoint(spaced));
+            Assert.True(mounter.IsMountPoint(spaced + "/"));
+            Assert.False(mounter.IsMountPoint(sibling));
+            Assert.False(mounter.IsMountPoint(root));
+        }
+        finally
+        {
+            if (mounter.IsMountPoint(spaced))
+            {
+                await mounter.UnmountAsync(spaced, CancellationToken.None);
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
