@@ -28,6 +28,12 @@ public sealed record PodSyncOutcome(PodSyncResult Result, TimeSpan? ResyncAfter 
 /// </summary>
 public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses, IKubeletClient client, string hostIP, TimeProvider? time = null, ILogger? logger = null, IReadOnlyList<IPodAdmitHandler>? admitHandlers = null)
 {
+    /// <summary>
+    /// A running pod is synced at least this often even when nothing changes (the kubelet's syncFrequency, 1 minute):
+    /// its volumes are refreshed then (changed ConfigMaps and Secrets, a service-account token nearing expiry).
+    /// </summary>
+    public static readonly TimeSpan SyncFrequency = TimeSpan.FromMinutes(1);
+
     // A sync keeps stepping while steps change the runtime (sandbox → init containers → app containers), within reason.
     private const int MaxSteps = 16;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -93,6 +99,10 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
             state = await runtime.GetStateAsync(uid, cancellationToken).ConfigureAwait(false);
             status = PodStatusCalculator.Compute(pod, state, waiting, hostIP, _time.GetUtcNow().UtcDateTime, podIsTerminal: true);
             resync = null;
+        }
+        else if (resync is null || resync > SyncFrequency)
+        {
+            resync = SyncFrequency;
         }
 
         await WriteStatusAsync(pod, status, cancellationToken).ConfigureAwait(false);

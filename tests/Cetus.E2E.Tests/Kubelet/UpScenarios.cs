@@ -77,17 +77,7 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
     public async Task Pod_CreatedWithKubectl_RunsOnTheNode_RestartsWhenItsContainerExits_AndDeleteRemovesIt()
     {
         await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
-        var name = $"web-{Guid.NewGuid().ToString("N")[..6]}";
-        var apply = await Kubectl.RunWithInputAsync(fixture.Up.Kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
-            spec:
-              containers:
-              - name: app
-                image: busybox:1.36
-            """, "apply", "-f", "-");
-        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var name = await ApplyPodAsync("web", "busybox:1.36");
 
         var pod = await Wait.ForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running" && !string.IsNullOrEmpty(p.Status.PodIP), "the pod Running with an IP", Patience);
         Assert.Equal(UpFixture.NodeName, pod.Spec.NodeName);
@@ -113,17 +103,7 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
     public async Task KubeletEvents_ShowInGetEvents_DescribePod_AndDescribeNode()
     {
         await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
-        var name = $"ev-{Guid.NewGuid().ToString("N")[..6]}";
-        var apply = await Kubectl.RunWithInputAsync(fixture.Up.Kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
-            spec:
-              containers:
-              - name: app
-                image: registry.local/events:1
-            """, "apply", "-f", "-");
-        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var name = await ApplyPodAsync("ev", "registry.local/events:1");
         await Wait.ForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running", "the pod Running", Patience);
 
         // Written in the background by the kubelet's recorder (and the scheduler's): wait for the five.
@@ -155,6 +135,23 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         var node = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "describe", "node", UpFixture.NodeName);
         Assert.Matches(@"Normal\s+Starting\s+\S+\s+kubelet\s+Starting kubelet\.", node.Stdout);
         Assert.Matches($@"Normal\s+NodeHasSufficientMemory\s+\S+\s+kubelet\s+Node {UpFixture.NodeName} status is now: NodeHasSufficientMemory", node.Stdout);
+    }
+
+    // kubectl apply of a one-container pod (container "app") with a fresh name; returns the name.
+    private async Task<string> ApplyPodAsync(string prefix, string image)
+    {
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+        var apply = await Kubectl.RunWithInputAsync(fixture.Up.Kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              containers:
+              - name: app
+                image: {{{image}}}
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        return name;
     }
 
     private static bool IsReady(V1Node? node) => node?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;

@@ -1,4 +1,5 @@
 using Cetus.Cri.V1;
+using Cetus.Kubelet.Pods;
 using k8s.Models;
 using Xunit;
 using static Cetus.Kubelet.Tests.Builders;
@@ -84,6 +85,24 @@ public sealed class VolumeTests : IDisposable
         Assert.Equal("A2", File.ReadAllText(Path.Combine(all, "a.conf")));
         Assert.False(Path.Exists(Path.Combine(all, "b.conf")));
         Assert.Single(Directory.EnumerateDirectories(all, "..2026_*"));
+    }
+
+    [Fact]
+    public async Task RunningPod_IsSyncedAgainWithinTheSyncFrequency_SoAChangedConfigMapReachesItWithoutOtherEvents()
+    {
+        _node.Client.AddConfigMap("settings", new() { ["a.conf"] = "A" });
+        var pod = Pod("web");
+        pod.Spec.Volumes = [new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "settings" } }];
+        await _node.RunAsync(pod);
+
+        // Nothing waits on a backoff: the pod still comes back after the kubelet's sync frequency (1 minute).
+        var outcome = await _node.Sync.SyncPodAsync(_node.Client.Pod("web"), CancellationToken.None);
+        Assert.Equal(PodSync.SyncFrequency, outcome.ResyncAfter);
+
+        _node.Client.AddConfigMap("settings", new() { ["a.conf"] = "A2" });
+        _node.Time.Advance(PodSync.SyncFrequency);
+        await _node.Sync.SyncPodAsync(_node.Client.Pod("web"), CancellationToken.None);
+        Assert.Equal("A2", File.ReadAllText(Path.Combine(_node.VolumeDir(pod, "kubernetes.io~configmap", "cfg"), "a.conf")));
     }
 
     [Fact]
