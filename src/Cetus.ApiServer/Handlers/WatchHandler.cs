@@ -17,14 +17,17 @@ namespace Cetus.ApiServer.Handlers;
 internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
 {
     private static readonly TimeSpan BookmarkInterval = TimeSpan.FromMinutes(1);
+    private const long DefaultTimeoutSeconds = 1800;
 
     public async Task HandleAsync(ResourceRequest request)
     {
         var definition = request.Definition;
         var selection = Selection.From(request, ListHandler.SupportedFields(definition));
         var resourceVersion = request.ResourceVersion() ?? 0;
-        // Any number of seconds is accepted; a timer cannot run past ~24 days, and no watch needs to.
-        var timeout = TimeSpan.FromSeconds(Math.Min(request.QueryInt64("timeoutSeconds") ?? 1800, 20L * 24 * 3600));
+        // Any number of seconds is accepted; a timer cannot run past ~24 days, and no watch needs to. As in
+        // kube-apiserver, 0 (like no value) means the server's own limit.
+        var asked = request.QueryInt64("timeoutSeconds") ?? 0;
+        var timeout = TimeSpan.FromSeconds(Math.Min(asked == 0 ? DefaultTimeoutSeconds : asked, 20L * 24 * 3600));
         var bookmarks = request.QueryFlag("allowWatchBookmarks") && !request.WantsTable;
         var table = request.WantsTable;
 
@@ -58,17 +61,20 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted))
         {
             deadline.CancelAfter(timeout);
+            // The deadline only stops the waiting: a write cancelled half-way makes Kestrel abort the connection,
+            // so writes stop only when the client has gone, and a timed-out watch ends with a clean last chunk.
             var token = deadline.Token;
+            var aborted = request.Aborted;
             var headers = true;
             try
             {
-                await response.StartAsync(token).ConfigureAwait(false);
+                await response.StartAsync(aborted).ConfigureAwait(false);
                 foreach (var item in initial.Where(selection.Matches))
                 {
                     await WriteObjectAsync("ADDED", item).ConfigureAwait(false);
                 }
 
-                await response.Body.FlushAsync(token).ConfigureAwait(false);
+                await response.Body.FlushAsync(aborted).ConfigureAwait(false);
                 var lastRevision = watcher.StartRevision;
                 var nextBookmark = time.GetUtcNow() + BookmarkInterval;
                 while (!token.IsCancellationRequested)
@@ -97,7 +103,7 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
                         if (watcher.Expired)
                         {
                             var gone = Problems.Gone($"too old resource version: {lastRevision}");
-                            await WriteAsync(response, "ERROR", KubeJson.Serialize(gone.Status), token).ConfigureAwait(false);
+                            await WriteAsync(response, "ERROR", KubeJson.Serialize(gone.Status), aborted).ConfigureAwait(false);
                         }
 
                         return;
@@ -112,7 +118,7 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
                         }
                     }
 
-                    await response.Body.FlushAsync(token).ConfigureAwait(false);
+                    await response.Body.FlushAsync(aborted).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
@@ -124,7 +130,7 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
             {
                 var body = table ? TableWriter.Write(definition, [item], null, null, time.GetUtcNow(), headers) : item.Json;
                 headers = false;
-                await WriteAsync(response, type, body, token).ConfigureAwait(false);
+                await WriteAsync(response, type, body, aborted).ConfigureAwait(false);
             }
 
             Task WriteBookmarkAsync(long revision)
@@ -135,7 +141,7 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
                     apiVersion = definition.ApiVersion,
                     metadata = new { resourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 });
-                return WriteAsync(response, "BOOKMARK", bookmark, token);
+                return WriteAsync(response, "BOOKMARK", bookmark, aborted);
             }
         }
     }

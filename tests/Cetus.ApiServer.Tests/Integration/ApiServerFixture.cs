@@ -14,6 +14,9 @@ public sealed class ApiServerFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>A client of its own, with at most <paramref name="maxConnections"/> HTTP/1.1 connections.</summary>
+    public HttpClient CreateClient(int maxConnections) => _server!.CreateClient(maxConnections);
+
     public string KubeconfigPath => _directory.File("kubeconfig");
 
     public async Task InitializeAsync()

@@ -177,6 +177,41 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
     }
 
     [Fact]
+    public async Task Watch_TimeoutSecondsZero_MeansTheServersLimit()
+    {
+        // kube-apiserver reads timeoutSeconds=0 as "no limit asked": the watch runs to the server's own limit.
+        using var response = await Client.GetAsync("/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=0&resourceVersion=0&fieldSelector=metadata.name=zero-timeout", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"zero-timeout"}}"""))).StatusCode);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var line = await reader.ReadLineAsync(timeout.Token);
+        Assert.NotNull(line);
+        var added = JsonNode.Parse(line)!;
+        Assert.Equal("ADDED", (string?)added["type"]);
+        Assert.Equal("zero-timeout", (string?)added["object"]!["metadata"]!["name"]);
+    }
+
+    [Fact]
+    public async Task Watch_ThatTimesOut_EndsCleanly_AndItsConnectionServesTheNextRequest()
+    {
+        using var single = server.CreateClient(maxConnections: 1);
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await single.GetAsync("/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&allowWatchBookmarks=true", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            // A connection aborted at the deadline would throw here instead of ending the stream.
+            var rest = await new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token)).ReadToEndAsync(timeout.Token);
+            Assert.All(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.NotNull(JsonNode.Parse(l)!["type"]));
+
+            var next = await single.GetAsync("/api/v1/namespaces/default/configmaps?limit=1", timeout.Token);
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Watch_FromAResourceVersion_StreamsLaterChanges()
     {
         var list = await Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/default/configmaps");
