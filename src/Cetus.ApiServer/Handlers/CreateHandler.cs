@@ -10,6 +10,8 @@ namespace Cetus.ApiServer.Handlers;
 /// <summary>POST to a collection: decode, set server fields, prepare, default, validate, store (unless dryRun).</summary>
 internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, Admission.ServiceAccountAdmission serviceAccounts, Services.ServiceAllocator allocator, TimeProvider time)
 {
+    private const int MaxNameGenerationAttempts = 8;
+
     public async Task HandleAsync(ResourceRequest request)
     {
         var mediaType = MediaTypes.Of(request.Http.Request.ContentType);
@@ -31,6 +33,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
     public async Task<byte[]> CreateAsync(ResourceRequest request, IKubernetesObject<V1ObjectMeta> item, bool dryRun)
     {
         var definition = request.Definition;
+        var generateName = string.IsNullOrEmpty(item.Metadata.Name) ? item.Metadata.GenerateName : null;
         ObjectMetadata.PrepareForCreate(definition, item, request.Namespace, time.GetUtcNow());
         Audit.AuditEntries.NameCreatedObject(request.Http, item.Metadata.Name);
         if (definition.Namespaced)
@@ -60,9 +63,27 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
             return Cetus.Api.Json.KubeJson.Serialize(item, definition.Type);
         }
 
-        var stored = await objects.CreateAsync(definition, item, request.Aborted).ConfigureAwait(false);
+        var stored = await StoreAsync(request, item, generateName).ConfigureAwait(false);
         allocation.Commit(stored.Revision);
         return stored.Json;
+    }
+
+    // A generated name can collide with an existing one (27^5 suffixes): as kube-apiserver (RetryGenerateName, GA in
+    // 1.31), a new suffix is tried, up to 8 attempts in all, before the client sees 409 AlreadyExists.
+    private async Task<StoredObject> StoreAsync(ResourceRequest request, IKubernetesObject<V1ObjectMeta> item, string? generateName)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await objects.CreateAsync(request.Definition, item, request.Aborted).ConfigureAwait(false);
+            }
+            catch (ApiException e) when (e.Code == 409 && !string.IsNullOrEmpty(generateName) && attempt < MaxNameGenerationAttempts)
+            {
+                item.Metadata.Name = ObjectMetadata.GenerateName(generateName);
+                Audit.AuditEntries.NameCreatedObject(request.Http, item.Metadata.Name);
+            }
+        }
     }
 
     private async Task RequireActiveNamespaceAsync(ResourceRequest request, string ns, string name)

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Cetus.Storage;
+using Cetus.Storage.Sqlite;
+using Cetus.Testing;
+using Xunit;
+
+namespace Cetus.ApiServer.Tests.Integration;
+
+/// <summary>
+/// generateName collisions, as kube-apiserver since RetryGenerateName: a generated name that is taken is replaced by a
+/// new one (8 attempts in all) instead of failing the create; names the client chose still get 409 at once. The
+/// datastore is wrapped so that chosen keys read as taken, since real collisions are one in millions.
+/// </summary>
+public sealed class GenerateNameTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new("generate-name");
+    private CollidingStore _store = null!;
+    private InProcessApiServer _server = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = new CollidingStore(SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null }));
+        _server = await InProcessApiServer.StartAsync(_store);
+        _client = _server.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+        await _store.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task TakenGeneratedName_IsReplaced_AndTheCreateSucceeds()
+    {
+        _store.Collisions["/configmaps/default/retry-"] = 3;
+
+        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"retry-"}}"""));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var name = (string?)(await created.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["name"];
+        Assert.Equal(4, _store.Attempts("/configmaps/default/retry-").Count);
+        Assert.Equal("/configmaps/default/" + name, _store.Attempts("/configmaps/default/retry-")[^1]);
+        Assert.Equal(4, _store.Attempts("/configmaps/default/retry-").Distinct().Count());
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/api/v1/namespaces/default/configmaps/{name}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task EightTakenGeneratedNames_Give409AlreadyExists()
+    {
+        _store.Collisions["/configmaps/default/full-"] = int.MaxValue;
+
+        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"full-"}}"""));
+
+        Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
+        Assert.Equal("AlreadyExists", (string?)(await created.Content.ReadFromJsonAsync<JsonObject>())!["reason"]);
+        Assert.Equal(8, _store.Attempts("/configmaps/default/full-").Count);
+    }
+
+    [Fact]
+    public async Task TakenChosenName_Is409AtOnce()
+    {
+        _store.Collisions["/configmaps/default/chosen"] = int.MaxValue;
+
+        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"chosen","generateName":"chosen-"}}"""));
+
+        Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
+        Assert.Single(_store.Attempts("/configmaps/default/chosen"));
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    /// <summary>A datastore whose creates of keys containing chosen paths find them taken, a given number of times.</summary>
+    private sealed class CollidingStore(IStore inner) : IStore
+    {
+        private readonly List<string> _attempts = [];
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, int> Collisions { get; } = new();
+
+        public string KeyPrefix => inner.KeyPrefix;
+
+        public List<string> Attempts(string prefix)
+        {
+            lock (_attempts)
+            {
+                return _attempts.Where(a => a.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            }
+        }
+
+        public Task<WriteResult> CreateAsync(string key, byte[] value, WriteOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            foreach (var (prefix, left) in Collisions)
+            {
+                var at = key.IndexOf(prefix, StringComparison.Ordinal);
+                if (at >= 0)
+                {
+                    lock (_attempts)
+                    {
+                        _attempts.Add(key[at..]);
+                    }
+
+                    if (left > 0)
+                    {
+                        Collisions[prefix] = left - 1;
+                        return Task.FromResult(new WriteResult(WriteStatus.AlreadyExists, null, 0));
+                    }
+                }
+            }
+
+            return inner.CreateAsync(key, value, options, cancellationToken);
+        }
+
+        public Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCurrentRevisionAsync(cancellationToken);
+
+        public Task<long> GetCompactRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCompactRevisionAsync(cancellationToken);
+
+        public Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+        public Task<ListResult> ListAsync(string prefix, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
+
+        public Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default) => inner.CountAsync(prefix, cancellationToken);
+
+        public Task<WriteResult> UpdateAsync(string key, byte[] value, long expectedModRevision, WriteOptions? options = null, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, value, expectedModRevision, options, cancellationToken);
+
+        public Task<WriteResult> DeleteAsync(string key, long? expectedModRevision = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, expectedModRevision, cancellationToken);
+
+        public IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, CancellationToken cancellationToken = default) => inner.WatchAsync(prefix, afterRevision, cancellationToken);
+
+        public Task CompactAsync(long revision, CancellationToken cancellationToken = default) => inner.CompactAsync(revision, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
