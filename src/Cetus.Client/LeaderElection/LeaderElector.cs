@@ -160,8 +160,21 @@ public sealed class LeaderElector
         {
             return false;
         }
+        catch (HttpOperationException e)
+        {
+            // As client-go's leader elector: any failed attempt is logged and retried after the retry period; the
+            // leader steps down only when it has not renewed within the renew deadline.
+            _logger.LogWarning("leader election: {Identity} could not read or update lease {Namespace}/{Name}: {Status}", Identity, _namespace, _name, (int)e.Response.StatusCode);
+            return false;
+        }
         catch (HttpRequestException e)
         {
+            _logger.LogWarning("leader election: {Error}", e.Message);
+            return false;
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client's own timeout, not a shutdown.
             _logger.LogWarning("leader election: {Error}", e.Message);
             return false;
         }

@@ -71,7 +71,7 @@ internal static class AgentCommand
                 return 1;
             }
 
-            using var client = new Kubernetes(clientConfig);
+            using var client = ControllerManagerCommand.CreateClient(clientConfig);
             output.WriteLine($"cetus: agent for node {settings.NodeName} against {client.BaseUri}, runtime {settings.RuntimeEndpoint}");
             var serving = await ServingAsync(client, clientConfig, settings, output, error, cancellationToken).ConfigureAwait(false);
             using var servingCertificate = serving?.Certificate;

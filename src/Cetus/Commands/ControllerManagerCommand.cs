@@ -38,9 +38,15 @@ internal static class ControllerManagerCommand
         root.Subcommands.Add(command);
     }
 
-    /// <summary>A client for the API server a kubeconfig names.</summary>
-    public static Kubernetes CreateClient(string kubeconfig) =>
-        new(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+    /// <summary>
+    /// A client for the API server a kubeconfig names. It keeps at most 100 requests in flight, and waits and retries
+    /// when the server answers 429, as client-go does.
+    /// </summary>
+    public static Kubernetes CreateClient(string kubeconfig) => CreateClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+
+    /// <inheritdoc cref="CreateClient(string)"/>
+    public static Kubernetes CreateClient(KubernetesClientConfiguration config) =>
+        new(config, new Cetus.Client.Http.InFlightLimitHandler(), new Cetus.Client.Http.RetryAfterHandler());
 
     /// <summary>The CA certificates (PEM) a kubeconfig trusts the API server with; null when it names none.</summary>
     public static string? KubeconfigCa(string kubeconfig) =>

@@ -16,6 +16,10 @@ public sealed class InProcessCluster : IAsyncLifetime
     /// <summary>The admin client.</summary>
     public Kubernetes Client { get; private set; } = null!;
 
+    /// <summary>Another client of the same cluster, through <paramref name="handlers"/>.</summary>
+    public Kubernetes CreateClient(params DelegatingHandler[] handlers) =>
+        new(KubernetesClientConfiguration.BuildConfigFromConfigFile(_directory.File("kubeconfig")), handlers);
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
