@@ -137,6 +137,55 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         Assert.Matches($@"Normal\s+NodeHasSufficientMemory\s+\S+\s+kubelet\s+Node {UpFixture.NodeName} status is now: NodeHasSufficientMemory", node.Stdout);
     }
 
+    [Fact]
+    public async Task ImageThatCannotBePulled_AlternatesErrImagePullAndImagePullBackOff_AndKubectlDescribeShowsTheBackOff()
+    {
+        await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
+        // The fake runtime cannot pull from registries under .invalid (a name that never resolves).
+        const string image = "registry.invalid/app:1";
+        var name = await ApplyPodAsync("pull", image);
+        var reasons = new List<string>();
+        async Task<string?> ReasonAsync()
+        {
+            var reason = (await _client.CoreV1.ReadNamespacedPodAsync(name, Ns)).Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason;
+            if (reason is not null && (reasons.Count == 0 || reasons[^1] != reason))
+            {
+                reasons.Add(reason);
+            }
+
+            return reason;
+        }
+
+        await Wait.ForAsync(ReasonAsync, r => r == "ImagePullBackOff", "ImagePullBackOff", Patience);
+        var get = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "get", "pod", name, "-n", Ns);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Matches($@"{name}\s+0/1\s+ImagePullBackOff\s+0\s+", get.Stdout);
+
+        // The backoff (10 s) ends with no change to the pod: the kubelet pulls again by itself, fails, backs off (20 s).
+        await Wait.ForAsync(ReasonAsync, _ => reasons.Count >= 3 && reasons[^1] == "ImagePullBackOff", "a second ErrImagePull, then ImagePullBackOff again", Patience);
+        Assert.Equal(["ImagePullBackOff", "ErrImagePull", "ImagePullBackOff"], reasons.TakeLast(3));
+        var pulling = await Wait.ForAsync(
+            async () => (await _client.CoreV1.ListNamespacedEventAsync(Ns, fieldSelector: "involvedObject.name=" + name)).Items.FirstOrDefault(e => e.Reason == "Pulling"),
+            e => e?.Count >= 2,
+            "two Pulling events",
+            Patience);
+        Assert.InRange((pulling!.LastTimestamp!.Value - pulling.FirstTimestamp!.Value).TotalSeconds, 9, 13);
+
+        var described = await Wait.ForAsync(
+            async () => (await Kubectl.RunAsync(fixture.Up.Kubeconfig, "describe", "pod", name, "-n", Ns)).Stdout,
+            d => d.Contains("Error: ImagePullBackOff", StringComparison.Ordinal) && d.Contains("Back-off pulling image", StringComparison.Ordinal),
+            "the BackOff events in describe",
+            Patience);
+        Assert.Matches(@"Reason:\s+(ImagePullBackOff|ErrImagePull)", described);
+        Assert.Matches($@"Normal\s+BackOff\s+.*kubelet\s+Back-off pulling image ""{image}""", described);
+        Assert.Matches(@"Warning\s+Failed\s+.*kubelet\s+Error: ImagePullBackOff", described);
+        Assert.Matches($@"Warning\s+Failed\s+.*kubelet\s+Failed to pull image ""{image}"": rpc error: code = Unknown desc = failed to pull and unpack image", described);
+        Assert.Matches(@"Warning\s+Failed\s+.*kubelet\s+Error: ErrImagePull", described);
+
+        var delete = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "delete", "pod", name, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+    }
+
     // kubectl apply of a one-container pod (container "app") with a fresh name; returns the name.
     private async Task<string> ApplyPodAsync(string prefix, string image)
     {
