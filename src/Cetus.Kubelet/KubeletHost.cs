@@ -3,6 +3,7 @@ using Cetus.Client.Informers;
 using Cetus.Cri;
 using Cetus.Kubelet.Api;
 using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Objects;
 using Cetus.Kubelet.Pods;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -43,9 +44,11 @@ public sealed class KubeletHost : IAsyncDisposable
     /// <summary>
     /// Creates the kubelet of node <paramref name="config"/>; <paramref name="pods"/> lists and watches this node's
     /// pods, <paramref name="services"/> (when given) every service, for pods' service-link variables; its events go to
-    /// <paramref name="events"/> (an <see cref="EventRecorder"/> for component kubelet).
+    /// <paramref name="events"/> (an <see cref="EventRecorder"/> for component kubelet). With <paramref name="objects"/>
+    /// the config maps and secrets the pods use are each watched (<see cref="PodObjectWatches"/>) instead of read with a
+    /// GET at every sync.
     /// </summary>
-    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IEventSink? events = null, IListWatch<V1Service>? services = null)
+    public KubeletHost(NodeConfig config, IContainerRuntime runtime, IKubeletClient client, IListWatch<V1Pod> pods, KubeletHostOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IEventSink? events = null, IListWatch<V1Service>? services = null, PodObjectListWatches? objects = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -57,6 +60,11 @@ public sealed class KubeletHost : IAsyncDisposable
         Agent = new NodeAgent(config, runtime, client, _time, loggers, events);
         Pleg = new PodLifecycleEventGenerator(runtime);
         _pods = new SharedInformer<V1Pod>(pods, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Pods"));
+        if (objects is not null)
+        {
+            Agent.Objects = new PodObjectWatches(objects, client, _time, loggers.CreateLogger<PodObjectWatches>());
+        }
+
         if (services is not null)
         {
             _services = new SharedInformer<V1Service>(services, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Services"));
@@ -179,6 +187,11 @@ public sealed class KubeletHost : IAsyncDisposable
             {
                 await _services.DisposeAsync().ConfigureAwait(false);
             }
+        }
+
+        if (Agent.Objects is not null)
+        {
+            await Agent.Objects.DisposeAsync().ConfigureAwait(false);
         }
     }
 

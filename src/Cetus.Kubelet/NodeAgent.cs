@@ -61,6 +61,12 @@ public sealed class NodeAgent
     /// <summary>The services, for pods' service-link variables; set before <see cref="StartAsync"/>. Null: none (hollow nodes).</summary>
     public Env.IServiceLister? Services { get; set; }
 
+    /// <summary>
+    /// The watches of the config maps and secrets the pods use (a real node); set before <see cref="StartAsync"/>.
+    /// Null: they are read with a GET at each use (hollow nodes, whose thousands of pods would each open watches).
+    /// </summary>
+    public Objects.PodObjectWatches? Objects { get; set; }
+
     /// <summary>The pod workers (after <see cref="StartAsync"/>).</summary>
     public PodWorkers Workers => _workers ?? throw new InvalidOperationException("not started");
 
@@ -70,21 +76,37 @@ public sealed class NodeAgent
         var version = await _runtime.VersionAsync(stopping).ConfigureAwait(false);
         _events.Node(Config.Name, EventTypes.Normal, EventReasons.Starting, "Starting kubelet.");
         Reporter = new NodeStatusReporter(Config, $"{version.RuntimeName}://{version.RuntimeVersion}", _client, time: _time, logger: _loggers.CreateLogger<NodeStatusReporter>(), health: Health, events: _events);
-        var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>(), Services);
+        var configs = new PodConfigs(_runtime, Config, _client, new Volumes.ProcessMounter(), _time, _loggers.CreateLogger<PodConfigs>(), Services, Objects);
         var manager = new PodRuntimeManager(_runtime, version.RuntimeName, _time, _loggers.CreateLogger<PodRuntimeManager>(), configs, Config.SimulatedNetwork, _events);
         var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>(), [new SysctlAdmission(Config.AllowedUnsafeSysctls)]);
         PodVolumes = configs.Volumes;
         _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());
+        if (Objects is not null)
+        {
+            // A changed config map or secret reaches the pods' volumes at once, not at their next periodic sync.
+            Objects.PodChanged += _workers.Requeue;
+        }
+
         await Reporter.RegisterAsync(stopping).ConfigureAwait(false);
         await Lease.RenewAsync(stopping).ConfigureAwait(false);
     }
 
     /// <summary>A pod bound to this node appeared or changed.</summary>
-    public void HandlePod(V1Pod pod) => _workers?.Update(pod);
+    public void HandlePod(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        Objects?.RegisterPod(pod);
+        _workers?.Update(pod);
+    }
 
     /// <summary>A pod bound to this node changed only in its status: recorded for the next sync, no sync now.</summary>
     public void ObservePod(V1Pod pod) => _workers?.Observe(pod);
 
     /// <summary>A pod bound to this node is gone from the API server.</summary>
-    public void HandlePodDeleted(V1Pod pod) => _workers?.Remove(pod);
+    public void HandlePodDeleted(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        Objects?.UnregisterPod(pod.Metadata.Uid);
+        _workers?.Remove(pod);
+    }
 }

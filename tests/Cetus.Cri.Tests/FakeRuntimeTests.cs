@@ -172,6 +172,27 @@ public sealed class FakeRuntimeTests
         Assert.Empty(await runtime.ListImagesAsync(null, None));
     }
 
+    [Theory]
+    [InlineData("registry.invalid/app:1", "registry.invalid", "https://registry.invalid/v2/app/manifests/1", "registry.invalid")]
+    [InlineData("a.b.INVALID:5000/team/app", "a.b.INVALID:5000", "https://a.b.INVALID:5000/v2/team/app/manifests/latest", "a.b.INVALID")]
+    [InlineData("x.invalid/app@sha256:abc", "x.invalid", "https://x.invalid/v2/app/manifests/sha256:abc", "x.invalid")]
+    public async Task Pull_FromARegistryUnderDotInvalid_FailsAsAnUnresolvableHost(string image, string host, string url, string lookup)
+    {
+        var runtime = new FakeRuntime();
+        Assert.Equal(host, FakeRuntime.UnresolvableRegistry(image));
+        var error = await Assert.ThrowsAsync<RpcException>(() => runtime.PullImageAsync(new ImageSpec { Image = image }, null, null, None));
+        Assert.Equal(StatusCode.Unknown, error.StatusCode);
+        Assert.Equal($"failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": failed to do request: Head \"{url}\": dial tcp: lookup {lookup}: no such host", error.Status.Detail);
+        Assert.Null(await runtime.ImageStatusAsync(new ImageSpec { Image = image }, None));
+    }
+
+    [Theory]
+    [InlineData("nginx:1.27")]
+    [InlineData("invalid/app:1")]
+    [InlineData("registry.local/invalid:1")]
+    [InlineData("invalid.example/app:1")]
+    public void OtherImages_AreNotUnresolvable(string image) => Assert.Null(FakeRuntime.UnresolvableRegistry(image));
+
     [Fact]
     public async Task ConcurrentPods_AllGetDistinctIPsAndContainers()
     {

@@ -4,6 +4,8 @@ using Cetus.Client.Informers;
 using Cetus.Cri.Fake;
 using Cetus.Cri.V1;
 using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Objects;
+using Cetus.Kubelet.Tests.Objects;
 using Cetus.Kubelet.Pods;
 using Cetus.Kubelet.Status;
 using Grpc.Core;
@@ -153,6 +155,48 @@ public sealed class KubeletHostTests : IAsyncLifetime
 
         await listWatch.Events.Writer.WriteAsync((WatchEventType.Deleted, _client.Pod("web")));
         await WaitUntil(() => _runtime.SandboxCount == 0);
+    }
+
+    [Fact]
+    public async Task ConfigMapChange_RewritesTheMountedFile_AtOnce_FromItsWatch_WithoutAGet()
+    {
+        var root = Directory.CreateTempSubdirectory("cetus-kubelet-").FullName;
+        try
+        {
+            var configMaps = new FakeObjects<V1ConfigMap>();
+            configMaps.Put(WebConfig("v1", "1"));
+            var pod = Pod("web");
+            pod.Spec.Volumes = [new V1Volume { Name = "content", ConfigMap = new V1ConfigMapVolumeSource { Name = "web-config" } }];
+            _client.Add(pod);
+            var pods = new FakePodListWatch([_client.Pod("web")]);
+            _host = new KubeletHost(NodeConfig() with { RootDirectory = root }, _runtime, _client, pods, time: _time, objects: new PodObjectListWatches(configMaps.ListWatch, new FakeObjects<V1Secret>().ListWatch));
+            await _host.StartAsync(_stopping.Token);
+            await _host.WaitForPodsAsync(_stopping.Token).WaitAsync(Patience);
+            var file = Path.Combine(root, "pods", "uid-web", "volumes", "kubernetes.io~configmap", "content", "index.html");
+            await WaitUntil(() => File.Exists(file) && _runtime.ContainerCount == 1);
+            await Idle(_host);
+            Assert.Equal("v1", await File.ReadAllTextAsync(file));
+            Assert.True(configMaps.Watching("default/web-config"));
+
+            // The clock does not move: no periodic resync, only the watch's event can bring the new data.
+            configMaps.Send(WatchEventType.Modified, WebConfig("v2", "2"));
+            await WaitUntil(() => File.ReadAllText(file) == "v2");
+            Assert.DoesNotContain(_client.Actions, a => a.StartsWith("get configmap", StringComparison.Ordinal));
+
+            // The pod goes: so does the watch.
+            await pods.Events.Writer.WriteAsync((WatchEventType.Deleted, _client.Pod("web")));
+            await WaitUntil(() => !configMaps.Watching("default/web-config") && _runtime.SandboxCount == 0);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        static V1ConfigMap WebConfig(string content, string resourceVersion) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "web-config", NamespaceProperty = "default", ResourceVersion = resourceVersion },
+            Data = new Dictionary<string, string> { ["index.html"] = content },
+        };
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Cetus.Api.Resources.Pods;
 using Cetus.Api.Scheme;
 using Cetus.ApiServer.Registry;
 using Cetus.ApiServer.Watch;
@@ -85,7 +86,7 @@ internal sealed class NodeAuthorizer(WatchCache cache, ResourceRegistry registry
         }
 
         var configMap = request.Resource == "configmaps";
-        return PodsOn(node, request.Namespace).Any(p => (configMap ? ConfigMapsOf(p) : SecretsOf(p)).Contains(request.Name))
+        return PodsOn(node, request.Namespace).Any(p => (configMap ? PodReferences.ConfigMaps(p) : PodReferences.Secrets(p)).Contains(request.Name))
             ? Allow()
             : Deny($"no relationship found between node '{node}' and this object");
     }
@@ -153,78 +154,6 @@ internal sealed class NodeAuthorizer(WatchCache cache, ResourceRegistry registry
         cache.List(_pods, ns).Items.Select(o => o.Item).OfType<V1Pod>().Where(p => p.Spec?.NodeName == node);
 
     private static string ServiceAccountOf(V1Pod pod) => string.IsNullOrEmpty(pod.Spec?.ServiceAccountName) ? "default" : pod.Spec.ServiceAccountName;
-
-    private static HashSet<string> SecretsOf(V1Pod pod)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var volume in pod.Spec?.Volumes ?? [])
-        {
-            Add(names, volume.Secret?.SecretName);
-            foreach (var source in volume.Projected?.Sources ?? [])
-            {
-                Add(names, source.Secret?.Name);
-            }
-        }
-
-        foreach (var secret in pod.Spec?.ImagePullSecrets ?? [])
-        {
-            Add(names, secret.Name);
-        }
-
-        foreach (var container in Containers(pod))
-        {
-            foreach (var from in container.EnvFrom ?? [])
-            {
-                Add(names, from.SecretRef?.Name);
-            }
-
-            foreach (var env in container.Env ?? [])
-            {
-                Add(names, env.ValueFrom?.SecretKeyRef?.Name);
-            }
-        }
-
-        return names;
-    }
-
-    private static HashSet<string> ConfigMapsOf(V1Pod pod)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var volume in pod.Spec?.Volumes ?? [])
-        {
-            Add(names, volume.ConfigMap?.Name);
-            foreach (var source in volume.Projected?.Sources ?? [])
-            {
-                Add(names, source.ConfigMap?.Name);
-            }
-        }
-
-        foreach (var container in Containers(pod))
-        {
-            foreach (var from in container.EnvFrom ?? [])
-            {
-                Add(names, from.ConfigMapRef?.Name);
-            }
-
-            foreach (var env in container.Env ?? [])
-            {
-                Add(names, env.ValueFrom?.ConfigMapKeyRef?.Name);
-            }
-        }
-
-        return names;
-    }
-
-    private static IEnumerable<V1Container> Containers(V1Pod pod) =>
-        (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? []);
-
-    private static void Add(HashSet<string> names, string? name)
-    {
-        if (!string.IsNullOrEmpty(name))
-        {
-            names.Add(name);
-        }
-    }
 
     private static (bool, string) Allow() => (true, string.Empty);
 

@@ -109,6 +109,27 @@ public static class ListWatches
         (c, ct) => client.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 
+    /// <summary>
+    /// One config map: list and watch in <paramref name="ns"/> with fieldSelector metadata.name=NAME (what the kubelet
+    /// watches per referenced object; the node authorizer allows it as a read of that object).
+    /// </summary>
+    public static IListWatch<V1ConfigMap> ConfigMap(IKubernetes client, string ns, string name)
+    {
+        var selector = "metadata.name=" + name;
+        return new ListWatch<V1ConfigMap, V1ConfigMapList>(
+            (c, ct) => client.CoreV1.ListNamespacedConfigMapAsync(ns, continueParameter: c, fieldSelector: selector, cancellationToken: ct),
+            (rv, t, e, ct) => client.CoreV1.WatchListNamespacedConfigMapAsync(ns, allowWatchBookmarks: true, fieldSelector: selector, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+    }
+
+    /// <summary>One secret: list and watch in <paramref name="ns"/> with fieldSelector metadata.name=NAME (as <see cref="ConfigMap"/>).</summary>
+    public static IListWatch<V1Secret> Secret(IKubernetes client, string ns, string name)
+    {
+        var selector = "metadata.name=" + name;
+        return new ListWatch<V1Secret, V1SecretList>(
+            (c, ct) => client.CoreV1.ListNamespacedSecretAsync(ns, continueParameter: c, fieldSelector: selector, cancellationToken: ct),
+            (rv, t, e, ct) => client.CoreV1.WatchListNamespacedSecretAsync(ns, allowWatchBookmarks: true, fieldSelector: selector, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+    }
+
     /// <summary>ServiceAccounts.</summary>
     public static IListWatch<V1ServiceAccount> ServiceAccounts(IKubernetes client) => new ListWatch<V1ServiceAccount, V1ServiceAccountList>(
         (c, ct) => client.CoreV1.ListServiceAccountForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),

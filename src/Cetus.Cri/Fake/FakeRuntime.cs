@@ -9,7 +9,8 @@ namespace Cetus.Cri.Fake;
 /// An in-memory CRI runtime for simulated ("hollow") nodes and tests, as Kubernetes' fake remote runtime is for
 /// kubemark: sandboxes get an IP from <see cref="FakeRuntimeOptions.PodIPPrefix"/> at once, containers start at once
 /// and run until stopped, unless <see cref="FakeRuntimeOptions.Behavior"/> makes them exit on start with an exit code.
-/// Tests inject failures per call (<see cref="FailNext"/>) and crashes (<see cref="ExitContainer"/>). Thread-safe:
+/// Tests inject failures per call (<see cref="FailNext"/>) and crashes (<see cref="ExitContainer"/>); pulls of images
+/// from a registry under <c>.invalid</c> always fail (<see cref="UnresolvableRegistry"/>). Thread-safe:
 /// one lock guards the whole state, and every call returns copies, never the stored messages.
 /// </summary>
 public sealed partial class FakeRuntime : IContainerRuntime
@@ -480,6 +481,11 @@ public sealed partial class FakeRuntime : IContainerRuntime
         lock (_lock)
         {
             Begin("PullImage");
+            if (UnresolvableRegistry(image.Image) is { } host)
+            {
+                throw new RpcException(new Status(StatusCode.Unknown, PullFailure(image.Image, host)));
+            }
+
             if (!_images.TryGetValue(image.Image, out var found))
             {
                 _images[image.Image] = found = NewImage(image.Image);
@@ -499,6 +505,39 @@ public sealed partial class FakeRuntime : IContainerRuntime
             _images.Remove(image.Image);
             return Task.CompletedTask;
         }
+    }
+
+    /// <summary>
+    /// The registry host of <paramref name="reference"/> when it is under the reserved <c>.invalid</c> top-level domain
+    /// (RFC 2606: it never resolves), else null. Pulls of such images fail as containerd's do when the registry's name
+    /// does not resolve, so that hollow nodes and tests can make a pull fail by the image's name alone.
+    /// </summary>
+    public static string? UnresolvableRegistry(string reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var slash = reference.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0)
+        {
+            return null;
+        }
+
+        var host = reference[..slash];
+        var colon = host.LastIndexOf(':');
+        var name = colon < 0 ? host : host[..colon];
+        return name.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase) ? host : null;
+    }
+
+    // containerd's words for a registry whose name does not resolve.
+    private static string PullFailure(string reference, string host)
+    {
+        var path = reference[(host.Length + 1)..];
+        var at = path.IndexOf('@', StringComparison.Ordinal);
+        var colon = path.LastIndexOf(':');
+        var (repository, tag) = at >= 0 ? (path[..at], path[(at + 1)..])
+            : colon > path.LastIndexOf('/') ? (path[..colon], path[(colon + 1)..])
+            : (path, "latest");
+        var name = host.Contains(':', StringComparison.Ordinal) ? host[..host.LastIndexOf(':')] : host;
+        return $"failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": failed to do request: Head \"https://{host}/v2/{repository}/manifests/{tag}\": dial tcp: lookup {name}: no such host";
     }
 
     private static bool Matches(string wanted, string actual) => string.IsNullOrEmpty(wanted) || wanted == actual;

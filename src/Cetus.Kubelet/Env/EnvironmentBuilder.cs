@@ -16,7 +16,7 @@ namespace Cetus.Kubelet.Env;
 /// (<see cref="ServiceLinks"/>) come after, those env or envFrom define left out; <c>$(VAR)</c> sees them; until the
 /// services have been listed once the container waits (as upstream). Without a service lister (hollow nodes) none are made.
 /// </summary>
-public sealed partial class EnvironmentBuilder(IKubeletClient? client, IServiceLister? services = null)
+public sealed partial class EnvironmentBuilder(IPodObjectReader? client, IServiceLister? services = null)
 {
     /// <summary>The variables, in order (names unique).</summary>
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> BuildAsync(PodFacts facts, V1Container container, CancellationToken cancellationToken)

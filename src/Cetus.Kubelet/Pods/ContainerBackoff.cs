@@ -7,7 +7,9 @@ namespace Cetus.Kubelet.Pods;
 /// kubelet's doBackOff: one entry per pod uid + container name; the first restart waits <see cref="Initial"/> (10 s)
 /// after the container finished, each later one twice the previous, at most <see cref="Max"/> (300 s). An entry not
 /// renewed for twice the maximum (10 minutes — a container that ran that long) has expired: the next restart waits
-/// the initial delay again, and <see cref="Collect"/> drops it. Thread-safe.
+/// the initial delay again, and <see cref="Collect"/> drops it. Thread-safe. The image pull backoff
+/// (<see cref="Images.ImageManager"/>) is another instance, keyed by pod uid + image and measured from the failed pull
+/// (<see cref="IsInBackOffSinceUpdate"/>).
 /// </summary>
 public sealed class ContainerBackoff(TimeProvider? time = null)
 {
@@ -46,6 +48,36 @@ public sealed class ContainerBackoff(TimeProvider? time = null)
 
             remaining = entry.Delay - elapsed;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// True while less than the current delay of <paramref name="key"/> has passed since its last
+    /// <see cref="Next"/> (flowcontrol's IsInBackOffSinceUpdate: the image pull backoff counts from the failed pull).
+    /// <paramref name="remaining"/> says how long is left.
+    /// </summary>
+    public bool IsInBackOffSinceUpdate(string key, out TimeSpan remaining)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        lock (_entries)
+        {
+            remaining = TimeSpan.Zero;
+            if (!_entries.TryGetValue(key, out var entry) || HasExpired(now, entry.LastUpdate) || now - entry.LastUpdate >= entry.Delay)
+            {
+                return false;
+            }
+
+            remaining = entry.Delay - (now - entry.LastUpdate);
+            return true;
+        }
+    }
+
+    /// <summary>Forgets <paramref name="key"/>: its next delay is the initial one (flowcontrol's Reset).</summary>
+    public void Reset(string key)
+    {
+        lock (_entries)
+        {
+            _entries.Remove(key);
         }
     }
 

@@ -35,14 +35,15 @@ public sealed class PodConfigs
     /// <param name="time">The clock (payload directory names, token refresh).</param>
     /// <param name="logger">Logs.</param>
     /// <param name="services">The services, for service-link variables; null: none are made.</param>
-    public PodConfigs(IImageService images, NodeConfig node, IKubeletClient? client, IMounter? mounter = null, TimeProvider? time = null, ILogger? logger = null, IServiceLister? services = null)
+    /// <param name="objects">Reads config maps and secrets (a watch cache); null: <paramref name="client"/> GETs them.</param>
+    public PodConfigs(IImageService images, NodeConfig node, IKubeletClient? client, IMounter? mounter = null, TimeProvider? time = null, ILogger? logger = null, IServiceLister? services = null, IPodObjectReader? objects = null)
     {
         _images = images ?? throw new ArgumentNullException(nameof(images));
         _node = node ?? throw new ArgumentNullException(nameof(node));
         _logger = logger ?? NullLogger.Instance;
         _sandboxes = new SandboxConfigBuilder(node, _logger);
-        _env = new EnvironmentBuilder(client, services);
-        Volumes = new VolumeManager(node, client, mounter ?? new ProcessMounter(), time, _logger);
+        _env = new EnvironmentBuilder(objects ?? client, services);
+        Volumes = new VolumeManager(node, client, mounter ?? new ProcessMounter(), time, _logger, objects);
     }
 
     /// <summary>The volume manager.</summary>

@@ -2,6 +2,7 @@ using Cetus.Client.Events;
 using Cetus.Cri;
 using Cetus.Cri.V1;
 using Cetus.Kubelet.Events;
+using Cetus.Kubelet.Images;
 using Cetus.Kubelet.Probes;
 using Cetus.Kubelet.Status;
 using Grpc.Core;
@@ -16,8 +17,17 @@ namespace Cetus.Kubelet.Pods;
 /// <param name="Waiting">Why containers wait, when the kubelet knows (image errors).</param>
 public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, ContainerWaiting> Waiting)
 {
-    /// <summary>When set, the pod must be synced again after this long (a container waits out its restart backoff).</summary>
-    public TimeSpan? ResyncAfter { get; init; }
+    private readonly TimeSpan? _resyncAfter;
+
+    /// <summary>
+    /// When set, the pod must be synced again after this long: a container waits out its restart backoff, or an
+    /// image pull backoff (<see cref="ContainerWaiting.RetryAfter"/>) — the sooner of the two.
+    /// </summary>
+    public TimeSpan? ResyncAfter
+    {
+        get => Waiting.Values.Select(w => w.RetryAfter).Append(_resyncAfter).Where(t => t is not null).Min();
+        init => _resyncAfter = value;
+    }
 
     /// <summary>
     /// When the step changed nothing: the runtime state it read (the sandbox and containers as they are now), so the
@@ -39,12 +49,15 @@ public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, Containe
 public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeName, TimeProvider? time = null, ILogger? logger = null, PodConfigs? configs = null, bool simulatedNetwork = false, IEventSink? events = null)
 {
     private readonly IEventSink _events = events ?? NullEventSink.Instance;
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time, simulatedNetwork: simulatedNetwork), time ?? TimeProvider.System, logger ?? NullLogger.Instance, events ?? NullEventSink.Instance);
     private readonly PodConfigs _configs = configs ?? new PodConfigs(runtime, PodConfigs.BareNode, null);
+    private readonly ImageManager _images = new(runtime, time, events);
 
     /// <summary>The restart backoff of crashing containers.</summary>
     public ContainerBackoff Backoff => _lifecycle.Backoff;
+
+    /// <summary>The image manager (pulls and their ImagePullBackOff).</summary>
+    public ImageManager Images => _images;
 
     /// <summary>The probe workers and results of the pods this manager runs.</summary>
     public ProbeManager Probes => _lifecycle.Probes;
@@ -270,8 +283,12 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         }
     }
 
-    /// <summary>Forgets what the manager keeps about a pod that terminated or is gone (probe workers, restart backoff).</summary>
-    public void Forget(string podUid) => _lifecycle.Forget(podUid);
+    /// <summary>Forgets what the manager keeps about a pod that terminated or is gone (probe workers, restart and image pull backoffs).</summary>
+    public void Forget(string podUid)
+    {
+        _lifecycle.Forget(podUid);
+        _images.Forget(podUid);
+    }
 
     /// <summary>Removes the pod's sandboxes and containers from the runtime. Idempotent.</summary>
     public async Task RemoveAsync(string podUid, CancellationToken cancellationToken)
@@ -303,32 +320,13 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
     private async Task<IReadOnlyList<PodSandbox>> SandboxesAsync(string podUid, CancellationToken cancellationToken) =>
         await runtime.ListPodSandboxAsync(new PodSandboxFilter { LabelSelector = { [CriLabels.PodUid] = podUid } }, cancellationToken).ConfigureAwait(false);
 
-    // Pulls the image as the policy says, then creates and starts the container; false (with a waiting reason) when the image is not there.
+    // Makes sure the image is there (ImageManager), then creates and starts the container; false (with a waiting reason) when the image is not there.
     private async Task<bool> StartAsync(V1Pod pod, V1Container container, string kind, uint attempt, string sandboxId, PodSandboxConfig sandboxConfig, Dictionary<string, ContainerWaiting> waiting, CancellationToken cancellationToken)
     {
-        var image = new ImageSpec { Image = container.Image };
-        var policy = container.ImagePullPolicy ?? DefaultPullPolicy(container.Image);
-        var present = policy != "Always" && await runtime.ImageStatusAsync(image, cancellationToken).ConfigureAwait(false) is not null;
-        if (present)
+        if (await _images.EnsureImageAsync(pod, container, sandboxConfig, cancellationToken).ConfigureAwait(false) is { } imageError)
         {
-            _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulled, $"Container image \"{container.Image}\" already present on machine");
-        }
-        else
-        {
-            if (policy == "Never")
-            {
-                var message = $"Container image \"{container.Image}\" is not present with pull policy of Never";
-                _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.ErrImageNeverPull, message);
-                _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: ErrImageNeverPull");
-                waiting[container.Name] = new ContainerWaiting("ErrImageNeverPull", message);
-                return false;
-            }
-
-            if (await PullAsync(pod, container, image, sandboxConfig, cancellationToken).ConfigureAwait(false) is { } error)
-            {
-                waiting[container.Name] = error;
-                return false;
-            }
+            waiting[container.Name] = imageError;
+            return false;
         }
 
         ContainerConfig config;
@@ -379,36 +377,6 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Started, $"Started container {container.Name}");
         await _lifecycle.PostStartAsync(pod, container, id, sandboxId, waiting, cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    // Pulls the image (events Pulling, then Pulled with the time it took and the image's size, or Failed); the
-    // waiting reason when it failed.
-    private async Task<ContainerWaiting?> PullAsync(V1Pod pod, V1Container container, ImageSpec image, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
-    {
-        _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulling, $"Pulling image \"{container.Image}\"");
-        var started = _time.GetTimestamp();
-        try
-        {
-            await runtime.PullImageAsync(image, null, sandboxConfig, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
-        {
-            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, $"Failed to pull image \"{container.Image}\": {KubeletEvents.RpcError(e)}");
-            _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: ErrImagePull");
-            return new ContainerWaiting("ErrImagePull", e.Status.Detail);
-        }
-
-        var pulled = KubeletEvents.GoDuration(_time.GetElapsedTime(started));
-        var size = (await runtime.ImageStatusAsync(image, cancellationToken).ConfigureAwait(false))?.Size ?? 0;
-        // Pulls are not queued here, so the time including waiting is the pull's own.
-        _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulled, $"Successfully pulled image \"{container.Image}\" in {pulled} ({pulled} including waiting). Image size: {size} bytes.");
-        return null;
-    }
-
-    private static string DefaultPullPolicy(string image)
-    {
-        var name = image.Contains('@', StringComparison.Ordinal) ? image : image[(image.LastIndexOf('/') + 1)..];
-        return !name.Contains(':', StringComparison.Ordinal) || name.EndsWith(":latest", StringComparison.Ordinal) ? "Always" : "IfNotPresent";
     }
 
     // Containers are not created before the pod's volumes are set up: until then they wait (ContainerCreating, with why).

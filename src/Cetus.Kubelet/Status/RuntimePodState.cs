@@ -49,4 +49,8 @@ public sealed record RuntimePodState(bool SandboxReady, string? PodIP, IReadOnly
 /// <summary>Why a container is waiting, when the kubelet knows better than "ContainerCreating" (ErrImagePull, …).</summary>
 /// <param name="Reason">The reason (CamelCase).</param>
 /// <param name="Message">A message for humans.</param>
-public sealed record ContainerWaiting(string Reason, string Message);
+public sealed record ContainerWaiting(string Reason, string Message)
+{
+    /// <summary>When set, the pod must be synced again after this long (an image pull backoff ends).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}

@@ -18,9 +18,10 @@ namespace Cetus.Kubelet.Volumes;
 /// volumes are memory-backed (a tmpfs mounted before their files are written, as upstream wraps them in a Memory
 /// emptyDir), so secrets never reach the disk; configMap and downwardAPI are plain directories. With the pod's
 /// fsGroup, every volume but hostPath gets that group (<see cref="VolumeOwnership"/>). With no root directory
-/// (simulated nodes) nothing is written or read and volumes get nominal paths.
+/// (simulated nodes) nothing is written or read and volumes get nominal paths. Config maps and secrets are read
+/// through <paramref name="objects"/> (a real node's watch cache) when given, else through <paramref name="client"/>.
 /// </summary>
-public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMounter mounter, TimeProvider? time = null, ILogger? logger = null)
+public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMounter mounter, TimeProvider? time = null, ILogger? logger = null, IPodObjectReader? objects = null)
 {
     /// <summary>Where volumes nominally live when the node has no root directory.</summary>
     public const string NominalRoot = "/var/lib/kubelet";
@@ -30,6 +31,7 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly ServiceAccountTokens _tokens = new(client, time ?? TimeProvider.System);
+    private readonly IPodObjectReader? _objects = objects ?? client;
 
     /// <summary>True when volumes are real directories (the node has a root directory).</summary>
     public bool Materialized => node.RootDirectory is not null;
@@ -278,7 +280,7 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
 
     private async Task AddConfigMapAsync(Dictionary<string, FileProjection> payload, string ns, string name, IList<V1KeyToPath>? items, bool? optional, int mode, CancellationToken cancellationToken)
     {
-        var configMap = client is null ? null : await client.GetConfigMapAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var configMap = _objects is null ? null : await _objects.GetConfigMapAsync(ns, name, cancellationToken).ConfigureAwait(false);
         if (configMap is null)
         {
             // An optional config map that does not exist gives an empty volume.
@@ -302,7 +304,7 @@ public sealed class VolumeManager(NodeConfig node, IKubeletClient? client, IMoun
 
     private async Task AddSecretAsync(Dictionary<string, FileProjection> payload, string ns, string name, IList<V1KeyToPath>? items, bool? optional, int mode, CancellationToken cancellationToken)
     {
-        var secret = client is null ? null : await client.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var secret = _objects is null ? null : await _objects.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
         if (secret is null)
         {
             _ = optional == true ? 0 : throw new ContainerConfigException($"secret \"{name}\" not found");

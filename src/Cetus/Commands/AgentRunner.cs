@@ -9,6 +9,7 @@ using Cetus.Kubelet.Api;
 using Cetus.Kubelet.Events;
 using Cetus.Kubelet.Logs;
 using Cetus.Kubelet.Node;
+using Cetus.Kubelet.Objects;
 using Cetus.Kubelet.Server;
 using Grpc.Core;
 using k8s;
@@ -140,7 +141,7 @@ internal static class AgentRunner
 
         // The kubelet's events (pods and node), aggregated as client-go's recorder; source kubelet on this node.
         await using var events = new EventRecorder(client, KubeletEvents.Component, logger: loggers.CreateLogger<EventRecorder>(), host: config.Name);
-        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers, events: events, services: ListWatches.Services(client));
+        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers, events: events, services: ListWatches.Services(client), objects: PodObjectListWatches.For(client));
         var probe = new NodeHealthProbe(runtime, () => MachineInfo.ReadSignals(settings.RootDir));
         kubelet.Agent.Health = probe.CheckAsync;
         try

@@ -14,6 +14,8 @@ public sealed class RequestAttributesTests
     [InlineData("GET", "/api/v1/namespaces/default/pods", "?watch=true", "watch||default|pods||")]
     [InlineData("GET", "/api/v1/namespaces/default/pods", "?watch=false", "list||default|pods||")]
     [InlineData("GET", "/api/v1/namespaces/default/pods", "?fieldSelector=metadata.name%3Dweb", "list||default|pods||web")]
+    [InlineData("GET", "/api/v1/namespaces/default/configmaps", "?watch=true&fieldSelector=metadata.name%3Dcm-a", "watch||default|configmaps||cm-a")]
+    [InlineData("GET", "/api/v1/namespaces/default/secrets", "?fieldSelector=metadata.name!%3Dsec-a", "list||default|secrets||")]
     [InlineData("GET", "/api/v1/namespaces/default/pods/web", "", "get||default|pods||web")]
     [InlineData("GET", "/api/v1/namespaces/default/pods/web/log", "", "get||default|pods|log|web")]
     [InlineData("PATCH", "/apis/apps/v1/namespaces/team/deployments/web/scale", "", "patch|apps|team|deployments|scale|web")]

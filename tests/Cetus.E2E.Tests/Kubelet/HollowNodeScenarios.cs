@@ -165,6 +165,33 @@ public sealed class HollowNodeScenarios(HollowNodeFixture fixture) : IClassFixtu
         Assert.Equal(3, pods.Select(p => p.Status.PodIP).Distinct().Count());
     }
 
+    [Fact]
+    public async Task ImageThatCannotBePulled_WaitsInImagePullBackOff_AsKubectlShows_AndDeletes()
+    {
+        // The fake runtime cannot pull from registries under .invalid (a name that never resolves).
+        var name = Unique("pull");
+        var apply = await Kubectl.RunWithInputAsync(fixture.Server.Kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              nodeName: {{{HollowNodeFixture.Prefix}}}0
+              tolerations: [{key: dedicated, operator: Exists}]
+              containers: [{name: app, image: registry.invalid/app:1}]
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        var pod = await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "ImagePullBackOff", "ImagePullBackOff");
+        Assert.Equal("Back-off pulling image \"registry.invalid/app:1\"", pod.Status.ContainerStatuses[0].State.Waiting.Message);
+        Assert.Equal("Pending", pod.Status.Phase);
+        var get = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "pod", name, "-n", Ns);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Matches($@"{name}\s+0/1\s+(ImagePullBackOff|ErrImagePull)\s+0\s+", get.Stdout);
+
+        var delete = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "delete", "pod", name, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+    }
+
     private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";

@@ -137,6 +137,112 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         Assert.Matches($@"Normal\s+NodeHasSufficientMemory\s+\S+\s+kubelet\s+Node {UpFixture.NodeName} status is now: NodeHasSufficientMemory", node.Stdout);
     }
 
+    [Fact]
+    public async Task ImageThatCannotBePulled_AlternatesErrImagePullAndImagePullBackOff_AndKubectlDescribeShowsTheBackOff()
+    {
+        await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
+        // The fake runtime cannot pull from registries under .invalid (a name that never resolves).
+        const string image = "registry.invalid/app:1";
+        var name = await ApplyPodAsync("pull", image);
+        var reasons = new List<string>();
+        async Task<string?> ReasonAsync()
+        {
+            var reason = (await _client.CoreV1.ReadNamespacedPodAsync(name, Ns)).Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason;
+            if (reason is not null && (reasons.Count == 0 || reasons[^1] != reason))
+            {
+                reasons.Add(reason);
+            }
+
+            return reason;
+        }
+
+        await Wait.ForAsync(ReasonAsync, r => r == "ImagePullBackOff", "ImagePullBackOff", Patience);
+        var get = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "get", "pod", name, "-n", Ns);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Matches($@"{name}\s+0/1\s+ImagePullBackOff\s+0\s+", get.Stdout);
+
+        // The backoff (10 s) ends with no change to the pod: the kubelet pulls again by itself, fails, backs off (20 s).
+        await Wait.ForAsync(ReasonAsync, _ => reasons.Count >= 3 && reasons[^1] == "ImagePullBackOff", "a second ErrImagePull, then ImagePullBackOff again", Patience);
+        Assert.Equal(["ImagePullBackOff", "ErrImagePull", "ImagePullBackOff"], reasons.TakeLast(3));
+        var pulling = await Wait.ForAsync(
+            async () => (await _client.CoreV1.ListNamespacedEventAsync(Ns, fieldSelector: "involvedObject.name=" + name)).Items.FirstOrDefault(e => e.Reason == "Pulling"),
+            e => e?.Count >= 2,
+            "two Pulling events",
+            Patience);
+        Assert.InRange((pulling!.LastTimestamp!.Value - pulling.FirstTimestamp!.Value).TotalSeconds, 9, 13);
+
+        var described = await Wait.ForAsync(
+            async () => (await Kubectl.RunAsync(fixture.Up.Kubeconfig, "describe", "pod", name, "-n", Ns)).Stdout,
+            d => d.Contains("Error: ImagePullBackOff", StringComparison.Ordinal) && d.Contains("Back-off pulling image", StringComparison.Ordinal),
+            "the BackOff events in describe",
+            Patience);
+        Assert.Matches(@"Reason:\s+(ImagePullBackOff|ErrImagePull)", described);
+        Assert.Matches($@"Normal\s+BackOff\s+.*kubelet\s+Back-off pulling image ""{image}""", described);
+        Assert.Matches(@"Warning\s+Failed\s+.*kubelet\s+Error: ImagePullBackOff", described);
+        Assert.Matches($@"Warning\s+Failed\s+.*kubelet\s+Failed to pull image ""{image}"": rpc error: code = Unknown desc = failed to pull and unpack image", described);
+        Assert.Matches(@"Warning\s+Failed\s+.*kubelet\s+Error: ErrImagePull", described);
+
+        var delete = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "delete", "pod", name, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+    }
+
+    [Fact]
+    public async Task ConfigMapEdit_ReachesTheMountedFile_WithinSeconds_AndPodSyncsReadItFromTheWatch_NotWithGets()
+    {
+        await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
+        var name = $"cm-{Guid.NewGuid().ToString("N")[..6]}";
+        var apply = await Kubectl.RunWithInputAsync(fixture.Up.Kubeconfig, $$$"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            data: {index.html: v1}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              containers:
+              - name: app
+                image: registry.local/web:1
+                volumeMounts: [{name: content, mountPath: /usr/share/nginx/html}]
+              volumes:
+              - name: content
+                configMap: {name: {{{name}}}}
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var pod = await Wait.ForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running", "the pod Running", Patience);
+        var file = Path.Combine(fixture.Up.DataDir, "agent", "pods", pod.Metadata.Uid, "volumes", "kubernetes.io~configmap", "content", "index.html");
+        await Wait.ForAsync(() => Task.FromResult(File.Exists(file) ? File.ReadAllText(file) : null), c => c == "v1", "the mounted file", Patience);
+
+        // The edit reaches the file through the kubelet's watch of the config map, not its one-minute resync.
+        var edited = System.Diagnostics.Stopwatch.StartNew();
+        var patch = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "patch", "configmap", name, "-n", Ns, "--type=merge", "-p", "{\"data\":{\"index.html\":\"v2\"}}");
+        Assert.True(patch.ExitCode == 0, patch.ToString());
+        await Wait.ForAsync(() => Task.FromResult(File.ReadAllText(file)), c => c == "v2", "the edit in the mounted file", TimeSpan.FromSeconds(5));
+        Assert.InRange(edited.Elapsed.TotalSeconds, 0, 5);
+
+        // Syncs of the pod (its container exits and is restarted: PLEG, sync, restart) read the config map from the
+        // watch: the API server counts no GET of it.
+        var before = await ConfigMapGetsAsync();
+        var container = (await fixture.Cri.Runtime.ListContainersAsync(null, CancellationToken.None)).Single(c => c.Labels["io.kubernetes.pod.uid"] == pod.Metadata.Uid && c.State == Cetus.Cri.V1.ContainerState.ContainerRunning);
+        fixture.Cri.Runtime.ExitContainer(container.Id, 1);
+        await Wait.ForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.ContainerStatuses?.SingleOrDefault()?.RestartCount == 1 && p.Status.ContainerStatuses[0].State.Running is not null, "the restarted container", Patience);
+        Assert.Equal(before, await ConfigMapGetsAsync());
+
+        var delete = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "delete", "pod", name, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+    }
+
+    // apiserver_request_total of verb GET on configmaps, every code.
+    private async Task<double> ConfigMapGetsAsync()
+    {
+        var metrics = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "get", "--raw", "/metrics");
+        Assert.True(metrics.ExitCode == 0, metrics.ToString());
+        return metrics.Stdout.Split('\n')
+            .Where(l => l.StartsWith("apiserver_request_total{", StringComparison.Ordinal) && l.Contains("verb=\"GET\"", StringComparison.Ordinal) && l.Contains("resource=\"configmaps\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     // kubectl apply of a one-container pod (container "app") with a fresh name; returns the name.
     private async Task<string> ApplyPodAsync(string prefix, string image)
     {
