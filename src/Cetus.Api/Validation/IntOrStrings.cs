@@ -9,7 +9,7 @@ namespace Cetus.Api.Validation;
 /// Reading <see cref="IntOrString"/>: the client model keeps one string, and writes it as a JSON number whenever it
 /// parses as one, so a value that parses as an integer is the integer form.
 /// </summary>
-internal static partial class IntOrStrings
+public static partial class IntOrStrings
 {
     /// <summary>True when <paramref name="value"/> holds an integer (an absent value counts as 0).</summary>
     public static bool IsInt(IntOrString? value, out int number)
