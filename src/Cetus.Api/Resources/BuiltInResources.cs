@@ -24,7 +24,7 @@ public static class BuiltInResources
         var coreEvents = Define<Corev1Event, Corev1EventList>(Core, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true);
         return new ResourceRegistry()
         .Register(Define<V1Namespace, V1NamespaceList>(Core, "v1", "namespaces", namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"]))
-        .Register(Define<V1Pod, V1PodList>(Core, "v1", "pods", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "log", "exec", "attach", "portforward"], returnDeletedObject: true))
+        .Register(Define<V1Pod, V1PodList>(Core, "v1", "pods", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"], returnDeletedObject: true))
         .Register(Define<V1Node, V1NodeList>(Core, "v1", "nodes", namespaced: false, shortNames: ["no"], subresources: ["status"]))
         .Register(Define<V1Service, V1ServiceList>(Core, "v1", "services", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["status"]))
         .Register(Define<V1Endpoints, V1EndpointsList>(Core, "v1", "endpoints", namespaced: true, shortNames: ["ep"]))
