@@ -129,6 +129,31 @@ public sealed class EvictionTests(ApiServerFixture server) : IClassFixture<ApiSe
         Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
     }
 
+    [Theory]
+    [InlineData("gone", "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"gone\"}}", 404, "pods \"gone\" not found")]
+    [InlineData("a", "", 400, "the request body is empty")]
+    [InlineData("a", "{\"metadata\":null}", 400, "name in URL does not match name in Eviction object")]
+    [InlineData("a", "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"a\"}}", 400, null)]
+    [InlineData("a", "{\"metadata\":{\"name\":\"a\"},\"deleteOptions\":{\"propagationPolicy\":\"Sometimes\"}}", 400, null)]
+    [InlineData("a", "{\"metadata\":{\"name\":\"a\"},\"deleteOptions\":{\"gracePeriodSeconds\":\"soon\"}}", 400, null)]
+    public async Task MalformedOrMisdirectedEvictions_AreClientErrors_AndTheSeededPodStays(string pod, string body, int code, string? message)
+    {
+        var ns = await NamespaceAsync("evict-bad-" + Guid.NewGuid().ToString("N")[..6]);
+        await RunningPodAsync(ns, "a", ready: true);
+
+        var response = await Client.PostAsync($"/api/v1/namespaces/{ns}/pods/{pod}/eviction", Json(body));
+
+        Assert.Equal(code, (int)response.StatusCode);
+        var status = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("Status", (string?)status["kind"]);
+        if (message is not null)
+        {
+            Assert.Equal(message, (string?)status["message"]);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync($"/api/v1/namespaces/{ns}/pods/a")).StatusCode);
+    }
+
     private Task<HttpResponseMessage> EvictAsync(string ns, string pod, string query = "") =>
         Client.PostAsync($"/api/v1/namespaces/{ns}/pods/{pod}/eviction{query}", Json($$$"""{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"{{{pod}}}","namespace":"{{{ns}}}"}}"""));
 
