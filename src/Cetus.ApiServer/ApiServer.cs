@@ -109,6 +109,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<UpdateHandler>();
         services.AddSingleton<DeleteHandler>();
         services.AddSingleton<SubresourceHandlers>();
+        services.AddSingleton<EvictionHandler>();
         services.AddSingleton<Kubelets.KubeletConnector>();
         services.AddSingleton<Kubelets.PodStreamHandlers>();
         services.AddSingleton<ResourceEndpoint>();

@@ -121,6 +121,9 @@ public sealed class ControllerManager
         replicaSets.Register(informers.ReplicaSets, informers.Pods);
         var deployments = new DeploymentController(informers.Deployments.Store, informers.ReplicaSets.Store, informers.Pods.Store, client, events, _time, _loggers.CreateLogger<DeploymentController>());
         deployments.Register(informers.Deployments, informers.ReplicaSets, informers.Pods);
+        await using var disruptionEvents = new EventRecorder(_client, "controllermanager", _time, _loggers.CreateLogger<EventRecorder>());
+        var disruption = new Disruption.DisruptionController(informers.PodDisruptionBudgets.Store, informers.Pods.Store, informers.ReplicaSets.Store, informers.Deployments.Store, new Disruption.KubernetesDisruptionClient(_client), disruptionEvents, _time, _loggers.CreateLogger<Disruption.DisruptionController>());
+        disruption.Register(informers.PodDisruptionBudgets, informers.Pods);
         var serviceAccounts = new ServiceAccountsController(informers.Namespaces.Store, informers.ServiceAccounts.Store, new KubernetesServiceAccountClient(_client), _time, _loggers.CreateLogger<ServiceAccountsController>());
         serviceAccounts.Register(informers.Namespaces, informers.ServiceAccounts);
 
@@ -154,6 +157,7 @@ public sealed class ControllerManager
             replicaSets.RunAsync(_options.Workers, cancellationToken),
             deployments.RunAsync(_options.Workers, cancellationToken),
             serviceAccounts.RunAsync(1, cancellationToken),
+            disruption.RunAsync(1, cancellationToken),
             namespaces.RunAsync(_options.NamespaceWorkers, cancellationToken),
             csrApproving.RunAsync(_options.Workers, cancellationToken),
             csrCleaner.RunAsync(1, cancellationToken),

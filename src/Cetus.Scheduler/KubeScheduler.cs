@@ -97,7 +97,8 @@ public sealed class KubeScheduler
         var defaultSelector = new DefaultSelector(
             informers.For(() => ListWatches.Services(_client)).Store,
             informers.ReplicaSets.Store);
-        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For));
+        var pdbs = informers.PodDisruptionBudgets;
+        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For, pdbs.Store.List));
         await using var events = new EventRecorder(_client, profiles[0].SchedulerName, _time, _loggers.CreateLogger<EventRecorder>());
         var pluginEvents = profiles.SelectMany(p => p.AllPlugins).OfType<IEnqueueExtensions>()
             .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().EventsToRegister(), StringComparer.Ordinal);

@@ -20,6 +20,15 @@ internal sealed class ManualTime : TimeProvider
     public void Advance(TimeSpan by) => _now += by;
 }
 
+/// <summary>A list-watch never started: tests fill the informer's store themselves.</summary>
+internal sealed class NoListWatch<T> : IListWatch<T>
+    where T : class
+{
+    public Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public IAsyncEnumerable<(WatchEventType Type, T? Object)> WatchAsync(string resourceVersion, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
 /// <summary>Records events.</summary>
 internal sealed class FakeEvents : IEventRecorder
 {

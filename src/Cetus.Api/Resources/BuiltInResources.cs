@@ -16,6 +16,7 @@ public static class BuiltInResources
     private const string Authentication = "authentication.k8s.io";
     private const string Scheduling = "scheduling.k8s.io";
     private const string Certificates = "certificates.k8s.io";
+    private const string Policy = "policy";
 
     /// <summary>A registry holding every built-in resource.</summary>
     public static ResourceRegistry Create()
@@ -23,7 +24,7 @@ public static class BuiltInResources
         var coreEvents = Define<Corev1Event, Corev1EventList>(Core, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true);
         return new ResourceRegistry()
         .Register(Define<V1Namespace, V1NamespaceList>(Core, "v1", "namespaces", namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"]))
-        .Register(Define<V1Pod, V1PodList>(Core, "v1", "pods", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "log", "exec", "attach", "portforward"], returnDeletedObject: true))
+        .Register(Define<V1Pod, V1PodList>(Core, "v1", "pods", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"], returnDeletedObject: true))
         .Register(Define<V1Node, V1NodeList>(Core, "v1", "nodes", namespaced: false, shortNames: ["no"], subresources: ["status"]))
         .Register(Define<V1Service, V1ServiceList>(Core, "v1", "services", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["status"]))
         .Register(Define<V1Endpoints, V1EndpointsList>(Core, "v1", "endpoints", namespaced: true, shortNames: ["ep"]))
@@ -36,6 +37,7 @@ public static class BuiltInResources
         .Register(Define<V1Lease, V1LeaseList>(Coordination, "v1", "leases", namespaced: true, allowCreateOnUpdate: true))
         .Register(Define<Eventsv1Event, Eventsv1EventList>(EventsGroup, "v1", "events", namespaced: true, shortNames: ["ev"], timeToLive: TimeSpan.FromHours(1), allowCreateOnUpdate: true, storage: EventsV1.EventConversion.StoredAs(coreEvents)))
         .Register(Define<V1PriorityClass, V1PriorityClassList>(Scheduling, "v1", "priorityclasses", namespaced: false, shortNames: ["pc"]))
+        .Register(Define<V1PodDisruptionBudget, V1PodDisruptionBudgetList>(Policy, "v1", "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"], subresources: ["status"]))
         .Register(Define<V1Role, V1RoleList>(Rbac, "v1", "roles", namespaced: true))
         .Register(Define<V1RoleBinding, V1RoleBindingList>(Rbac, "v1", "rolebindings", namespaced: true))
         .Register(Define<V1ClusterRole, V1ClusterRoleList>(Rbac, "v1", "clusterroles", namespaced: false))

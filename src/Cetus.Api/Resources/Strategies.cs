@@ -41,6 +41,7 @@ internal static class Strategies
         [typeof(V1ClusterRole)] = new ClusterRoleStrategy(),
         [typeof(V1RoleBinding)] = new RoleBindingStrategy(),
         [typeof(V1ClusterRoleBinding)] = new ClusterRoleBindingStrategy(),
+        [typeof(V1PodDisruptionBudget)] = new PodDisruptionBudgets.PodDisruptionBudgetStrategy(),
         [typeof(V1CertificateSigningRequest)] = new CertificateSigningRequests.CertificateSigningRequestStrategy(),
     };
 

@@ -40,6 +40,7 @@ internal static class Tables
         [typeof(V1ClusterRole)] = new ClusterRoleTable(),
         [typeof(V1RoleBinding)] = new RoleBindingTable(),
         [typeof(V1ClusterRoleBinding)] = new ClusterRoleBindingTable(),
+        [typeof(V1PodDisruptionBudget)] = new PodDisruptionBudgets.PodDisruptionBudgetTable(),
         [typeof(V1CertificateSigningRequest)] = new CertificateSigningRequests.CertificateSigningRequestTable(),
     };
 

@@ -126,6 +126,15 @@ internal static class BootstrapPolicy
             Rule(["sign"], [Certificates], ["kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client", KubeletClientSigner, "kubernetes.io/kubelet-serving"], "signers"),
             Rule(["create"], [Authorization], "subjectaccessreviews"),
             Rule(["create", "update", "patch"], [Core, Events], "events")),
+        Role("system:controller:disruption-controller", null,
+            Rule(Read, [Extensions, Apps], "deployments"),
+            Rule(Read, [Apps, Extensions], "replicasets"),
+            Rule(Read, [Core], "replicationcontrollers"),
+            Rule(Read, [Policy], "poddisruptionbudgets"),
+            Rule(Read, [Apps], "statefulsets"),
+            Rule(["update"], [Policy], "poddisruptionbudgets/status"),
+            Rule(["get"], ["*"], "*/scale"),
+            Rule(["create", "update", "patch"], [Core, Events], "events")),
         Role("system:controller:root-ca-cert-publisher", null,
             Rule(["create", "update"], [Core], "configmaps"),
             Rule(["create", "update", "patch"], [Core, Events], "events")),
@@ -203,6 +212,7 @@ internal static class BootstrapPolicy
         Binding("system:controller:namespace-controller", User("system:kube-controller-manager")),
         Binding("system:controller:certificate-controller", User("system:kube-controller-manager")),
         Binding("system:controller:root-ca-cert-publisher", User("system:kube-controller-manager")),
+        Binding("system:controller:disruption-controller", User("system:kube-controller-manager")),
         // What kubeadm binds for joining nodes (kubeadm:kubelet-bootstrap, kubeadm:node-autoapprove-bootstrap and
         // kubeadm:node-autoapprove-certificate-rotation), for every bootstrap token rather than kubeadm's own group.
         Binding("cetus:kubelet-bootstrap", "system:node-bootstrapper", Group("system:bootstrappers")),

@@ -223,6 +223,7 @@ public sealed class DiscoveryDocuments
     {
         "scale" => (Kind("autoscaling", "v1", "Scale"), ["get", "patch", "update"]),
         "binding" => (Kind(string.Empty, "v1", "Binding"), ["create"]),
+        "eviction" => (Kind("policy", "v1", "Eviction"), ["create"]),
         "token" => (Kind("authentication.k8s.io", "v1", "TokenRequest"), ["create"]),
         "finalize" => (Kind(definition.Group, definition.Version, definition.Kind), ["update"]),
         "log" => (Kind(string.Empty, "v1", "Pod"), ["get"]),

@@ -17,6 +17,7 @@ internal sealed class ResourceEndpoint(
     SubresourceHandlers subresources,
     TokenRequestHandler tokens,
     Authorization.ReviewHandler reviews,
+    EvictionHandler evictions,
     Kubelets.PodStreamHandlers streams)
 {
     public Task HandleAsync(HttpContext http, RequestInfo info)
@@ -58,6 +59,8 @@ internal sealed class ResourceEndpoint(
             ("GET", true, _) => get.HandleAsync(request),
             ("POST", false, _) when collectionInNamespace => create.HandleAsync(request),
             ("POST", true, "binding") => subresources.BindAsync(request),
+            ("POST", true, "eviction") => evictions.HandleAsync(request),
+            (_, true, "eviction") => throw Problems.MethodNotSupported(definition.Group, $"{definition.Plural}/eviction", method.ToLowerInvariant()),
             ("PUT", true, "scale") => subresources.UpdateScaleAsync(request),
             ("PUT", true, "binding") => throw Problems.MethodNotSupported(definition.Group, $"{definition.Plural}/binding", "update"),
             ("PUT", true, _) => update.HandleAsync(request),

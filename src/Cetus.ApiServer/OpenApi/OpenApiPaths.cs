@@ -17,6 +17,7 @@ internal sealed class OpenApiPaths(SchemaGenerator schemas)
 
     private static readonly GroupVersionKind ScaleKind = new("autoscaling", "v1", "Scale");
     private static readonly GroupVersionKind BindingKind = new("", "v1", "Binding");
+    private static readonly GroupVersionKind EvictionKind = new("policy", "v1", "Eviction");
     private static readonly GroupVersionKind TokenRequestKind = new("authentication.k8s.io", "v1", "TokenRequest");
 
     /// <summary>The <c>{group, kind, version}</c> object of the extension (a single object on operations, a list on schemas).</summary>
@@ -113,6 +114,9 @@ internal sealed class OpenApiPaths(SchemaGenerator schemas)
                 break;
             case "binding":
                 operations["post"] = Operation(names, "create", "post", $"create binding of a {resource.Kind}", BindingKind, Json(typeof(V1Binding)), Written(typeof(V1Binding), accepted: true), suffix: suffix);
+                break;
+            case "eviction":
+                operations["post"] = Operation(names, "create", "post", $"create eviction of a {resource.Kind}", EvictionKind, Json(typeof(V1Eviction)), Written(typeof(V1Eviction), accepted: true), suffix: suffix);
                 break;
             case "token":
                 operations["post"] = Operation(names, "create", "post", $"create token of a {resource.Kind}", TokenRequestKind, Json(typeof(Authenticationv1TokenRequest)), Written(typeof(Authenticationv1TokenRequest), accepted: true), suffix: suffix);

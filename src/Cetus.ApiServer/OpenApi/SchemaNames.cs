@@ -56,6 +56,8 @@ internal static partial class SchemaNames
             "SelfSubjectReview", "SelfSubjectReviewStatus", "TokenReview", "TokenReviewSpec", "TokenReviewStatus", "UserInfo"]),
         ("io.k8s.api.coordination", ["Lease", "LeaseCandidate", "LeaseCandidateList", "LeaseCandidateSpec", "LeaseList", "LeaseSpec"]),
         ("io.k8s.api.scheduling", ["PriorityClass", "PriorityClassList"]),
+        ("io.k8s.api.policy", [
+            "Eviction", "PodDisruptionBudget", "PodDisruptionBudgetList", "PodDisruptionBudgetSpec", "PodDisruptionBudgetStatus"]),
         ("io.k8s.api.certificates", [
             "CertificateSigningRequest", "CertificateSigningRequestCondition", "CertificateSigningRequestList",
             "CertificateSigningRequestSpec", "CertificateSigningRequestStatus"]));

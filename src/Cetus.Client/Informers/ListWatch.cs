@@ -84,6 +84,11 @@ public static class ListWatches
         (c, ct) => client.AppsV1.ListReplicaSetForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
         (rv, t, e, ct) => client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
 
+    /// <summary>PodDisruptionBudgets.</summary>
+    public static IListWatch<V1PodDisruptionBudget> PodDisruptionBudgets(IKubernetes client) => new ListWatch<V1PodDisruptionBudget, V1PodDisruptionBudgetList>(
+        (c, ct) => client.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
+        (rv, t, e, ct) => client.PolicyV1.WatchListPodDisruptionBudgetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+
     /// <summary>Deployments.</summary>
     public static IListWatch<V1Deployment> Deployments(IKubernetes client) => new ListWatch<V1Deployment, V1DeploymentList>(
         (c, ct) => client.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),

@@ -39,6 +39,9 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     /// <summary>The shared Deployment informer.</summary>
     public SharedInformer<V1Deployment> Deployments => For(() => ListWatches.Deployments(_client));
 
+    /// <summary>The shared PodDisruptionBudget informer.</summary>
+    public SharedInformer<V1PodDisruptionBudget> PodDisruptionBudgets => For(() => ListWatches.PodDisruptionBudgets(_client));
+
     /// <summary>The shared namespace informer.</summary>
     public SharedInformer<V1Namespace> Namespaces => For(() => ListWatches.Namespaces(_client));
 

@@ -9,7 +9,8 @@ namespace Cetus.Scheduler.Framework;
 /// The selector of the Services and ReplicaSets a pod belongs to (null when none),
 /// for the default spreading.
 /// </param>
-internal sealed record PluginContext(ISchedulerClient Client, Func<string, IDictionary<string, string>?>? NamespaceLabels = null, Func<V1Pod, V1LabelSelector?>? DefaultSelector = null);
+/// <param name="PodDisruptionBudgets">The PodDisruptionBudgets in the scheduler's cache, for preemption.</param>
+internal sealed record PluginContext(ISchedulerClient Client, Func<string, IDictionary<string, string>?>? NamespaceLabels = null, Func<V1Pod, V1LabelSelector?>? DefaultSelector = null, Func<IReadOnlyList<V1PodDisruptionBudget>>? PodDisruptionBudgets = null);
 
 /// <summary>
 /// The plugins a scheduler can enable, by name (upstream's in-tree registry). Registering a name twice is a bug and
@@ -34,7 +35,7 @@ internal sealed class PluginRegistry
         .Register(Plugins.PodTopologySpread.PodTopologySpread.PluginName, c => new Plugins.PodTopologySpread.PodTopologySpread(c.DefaultSelector ?? (_ => null)))
         .Register(Plugins.InterPodAffinity.InterPodAffinity.PluginName, c => new Plugins.InterPodAffinity.InterPodAffinity(c.NamespaceLabels ?? (_ => null)))
         .Register(Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation.PluginName, _ => new Plugins.NodeResourcesBalancedAllocation.NodeResourcesBalancedAllocation())
-        .Register(Plugins.DefaultPreemption.DefaultPreemption.PluginName, c => new Plugins.DefaultPreemption.DefaultPreemption(c.Client))
+        .Register(Plugins.DefaultPreemption.DefaultPreemption.PluginName, c => new Plugins.DefaultPreemption.DefaultPreemption(c.Client, pdbs: c.PodDisruptionBudgets))
         .Register(Plugins.DefaultBinder.DefaultBinder.PluginName, c => new Plugins.DefaultBinder.DefaultBinder(c.Client));
 
     public PluginRegistry Register(string name, Func<PluginContext, IPlugin> factory)

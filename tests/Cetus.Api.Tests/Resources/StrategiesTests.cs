@@ -15,12 +15,13 @@ public sealed class StrategiesTests
         var generic = registry.All.Where(d => !d.Virtual).Where(d => d.Strategy.GetType().IsGenericType && d.Strategy.GetType().GetGenericTypeDefinition() == typeof(ResourceStrategy<>));
 
         Assert.Empty(generic.Select(d => d.GroupVersionKind.ToString()));
-        Assert.Equal(19, registry.All.Where(d => !d.Virtual).Select(d => d.Strategy.GetType()).Distinct().Count());
+        Assert.Equal(20, registry.All.Where(d => !d.Virtual).Select(d => d.Strategy.GetType()).Distinct().Count());
     }
 
     [Theory]
     [InlineData("apps", "deployments", true)]
     [InlineData("apps", "replicasets", true)]
+    [InlineData("policy", "poddisruptionbudgets", true)]
     [InlineData("", "pods", false)]
     [InlineData("", "services", false)]
     [InlineData("", "namespaces", false)]

@@ -20,6 +20,7 @@ public sealed class BuiltInTablesTests
         { "apps", "Deployment", ["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"] },
         { "apps", "ReplicaSet", ["Name", "Desired", "Current", "Ready", "Age", "Containers", "Images", "Selector"] },
         { "coordination.k8s.io", "Lease", ["Name", "Holder", "Age"] },
+        { "policy", "PodDisruptionBudget", ["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"] },
         { "scheduling.k8s.io", "PriorityClass", ["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"] },
         { "rbac.authorization.k8s.io", "Role", ["Name", "Created At"] },
         { "rbac.authorization.k8s.io", "ClusterRole", ["Name", "Created At"] },

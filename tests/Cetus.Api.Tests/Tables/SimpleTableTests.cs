@@ -3,6 +3,7 @@ using Cetus.Api.Resources.ConfigMaps;
 using Cetus.Api.Resources.Endpoints;
 using Cetus.Api.Resources.Leases;
 using Cetus.Api.Resources.Namespaces;
+using Cetus.Api.Resources.PodDisruptionBudgets;
 using Cetus.Api.Resources.PriorityClasses;
 using Cetus.Api.Resources.Secrets;
 using Cetus.Api.Resources.ServiceAccounts;
@@ -88,6 +89,22 @@ public sealed class SimpleTableTests
         Assert.Equal(true, row["Global-Default"]);
         Assert.Equal("400d", row["Age"]);
         Assert.Equal("Never", row["PreemptionPolicy"]);
+    }
+
+    [Fact]
+    public void PodDisruptionBudget_ShowsTheSetBoundNAForTheOtherAndAllowedDisruptions()
+    {
+        var table = new PodDisruptionBudgetTable();
+        var percent = new TableRow(table, new V1PodDisruptionBudget
+        {
+            Metadata = Meta,
+            Spec = new V1PodDisruptionBudgetSpec { MinAvailable = "50%" },
+            Status = new V1PodDisruptionBudgetStatus { DisruptionsAllowed = 2 },
+        });
+        var number = new TableRow(table, new V1PodDisruptionBudget { Metadata = Meta, Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = 1 } });
+
+        Assert.Equal(("50%", "N/A", 2L, "400d"), (percent["Min Available"], percent["Max Unavailable"], percent["Allowed Disruptions"], percent["Age"]));
+        Assert.Equal(("N/A", "1", 0L), (number["Min Available"], number["Max Unavailable"], number["Allowed Disruptions"]));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class OpenApiV3BuilderTests(ITestOutputHelper output)
     {
         var root = JsonNode.Parse(Shared.Root)!["paths"]!.AsObject();
 
-        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/events.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"], root.Select(p => p.Key));
+        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/events.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"], root.Select(p => p.Key));
         foreach (var (path, entry) in root)
         {
             var document = Shared.Find(path)!;
@@ -152,6 +152,7 @@ public sealed class OpenApiV3BuilderTests(ITestOutputHelper output)
         Assert.Null(core["/api/v1/namespaces/{namespace}/nodes"]);
         Assert.Equal("Pod", (string?)core["/api/v1/namespaces/{namespace}/pods/{name}/status"]!["patch"]!["x-kubernetes-group-version-kind"]!["kind"]);
         Assert.Equal("Binding", (string?)core["/api/v1/namespaces/{namespace}/pods/{name}/binding"]!["post"]!["x-kubernetes-group-version-kind"]!["kind"]);
+        Assert.Equal("Eviction", (string?)core["/api/v1/namespaces/{namespace}/pods/{name}/eviction"]!["post"]!["x-kubernetes-group-version-kind"]!["kind"]);
         Assert.NotNull(core["/api/v1/namespaces/{name}/finalize"]!["put"]);
         var scale = apps["/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"]!["patch"]!;
         Assert.Equal(("autoscaling", "Scale"), ((string?)scale["x-kubernetes-group-version-kind"]!["group"], (string?)scale["x-kubernetes-group-version-kind"]!["kind"]));

@@ -96,14 +96,6 @@ public sealed class RootCaCertPublisherTests
         Data = data,
     };
 
-    private sealed class NoListWatch<T> : IListWatch<T>
-        where T : class
-    {
-        public Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public IAsyncEnumerable<(k8s.WatchEventType Type, T? Object)> WatchAsync(string resourceVersion, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
-
     private sealed class RecordingClient : IConfigMapClient
     {
         public List<(string Namespace, V1ConfigMap ConfigMap)> Created { get; } = [];

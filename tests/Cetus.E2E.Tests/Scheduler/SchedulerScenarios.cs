@@ -261,6 +261,42 @@ public sealed class SchedulerScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Preemption_SparesThePodAPdbProtects_AndPreemptsTheUnprotectedOne()
+    {
+        await CreateNodeAsync("guarded-node", cpu: "2");
+        await CreateNodeAsync("open-node", cpu: "2");
+        await CreateClassAsync("lowest", 10, "PreemptLowerPriority");
+        await CreateClassAsync("low", 20, "PreemptLowerPriority");
+        await CreateClassAsync("high", 1000, "PreemptLowerPriority");
+        // Without budgets the lowest-priority victim's node would be chosen; the PDB (minAvailable 1 of its one pod:
+        // no disruption allowed) makes that node the worse choice.
+        var guarded = await CreatePodAsync("guarded", p => { RequestCpu(p, "2", "lowest"); p.Spec.NodeName = "guarded-node"; p.Metadata.Labels = new Dictionary<string, string> { ["app"] = "guarded" }; });
+        var open = await CreatePodAsync("open", p => { RequestCpu(p, "2", "low"); p.Spec.NodeName = "open-node"; });
+        await _client.PolicyV1.CreateNamespacedPodDisruptionBudgetAsync(new V1PodDisruptionBudget
+        {
+            Metadata = new V1ObjectMeta { Name = "guarded" },
+            Spec = new V1PodDisruptionBudgetSpec { MinAvailable = 1, Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "guarded" } } },
+        }, Ns);
+        await WaitForAsync(() => _client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("guarded", Ns), p => p.Status?.ExpectedPods == 1 && p.Status.ObservedGeneration == 1, "the PDB's status");
+
+        var high = await CreatePodAsync("high-pod", p => RequestCpu(p, "2", "high"));
+
+        await WaitForAsync(() => _client.CoreV1.ReadNamespacedPodAsync(high, Ns), p => p.Status?.NominatedNodeName == "open-node", $"pod {high} nominated to open-node");
+        var victim = await WaitForAsync(
+            async () => (await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: $"metadata.name={open}")).Items.SingleOrDefault(),
+            p => p is null || p.Metadata.DeletionTimestamp is not null,
+            $"pod {open} deleted");
+        if (victim is not null)
+        {
+            // No kubelet here: finish the graceful deletion as one would.
+            await _client.CoreV1.DeleteNamespacedPodAsync(open, Ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
+        }
+
+        Assert.Equal("open-node", (await WaitForBoundAsync(high)).Spec.NodeName);
+        Assert.Null((await _client.CoreV1.ReadNamespacedPodAsync(guarded, Ns)).Metadata.DeletionTimestamp);
+    }
+
+    [Fact]
     public async Task Preemption_PolicyNever_StaysPendingWithTheReason()
     {
         await CreateNodeAsync("full", cpu: "2");

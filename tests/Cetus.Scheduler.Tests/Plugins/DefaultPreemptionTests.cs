@@ -30,7 +30,9 @@ public sealed class DefaultPreemptionTests
         var node = Build.Info(Build.Node("n1", cpu: "4"), [.. pods.Select(Running)]);
         var preemptor = Build.Pod("p", cpu: cpu, priority: 100);
 
-        var (victims, status) = DefaultPreemption.SelectVictimsOnNode(new CycleState(), preemptor, node, Fit);
+        var (victims, violations, status) = DefaultPreemption.SelectVictimsOnNode(new CycleState(), preemptor, node, Fit);
+
+        Assert.Equal(0, violations);
 
         Assert.Equal(expected, status is null ? string.Join(",", victims.Select(v => v.Metadata.Name)) : status.ToString());
     }
@@ -133,6 +135,98 @@ public sealed class DefaultPreemptionTests
         Assert.Equal("preemption: not eligible due to a terminating pod on the nominated node", status!.Message);
         Assert.Empty(client.Deleted);
     }
+
+    // Two equal low pods on a 4-cpu node, a (started earlier) and b; the preemptor needs room for one of them.
+    // PDBs select app=NAME with the disruptions they allow; "-" for none. Expected: victims, then the violation count.
+    public static TheoryData<string, string, string, string, string> PdbVictims => new()
+    {
+        { "no PDB: the later started goes", "2", "-", "-", "b/0" },
+        { "a PDB with no disruption left protects b: a goes instead", "2", "-", "0", "a/0" },
+        { "both protected, one must go: the less important, counted as a violation", "2", "0", "0", "b/1" },
+        { "both must go: both violate", "4", "0", "0", "a,b/2" },
+        { "a PDB allowing one disruption covers it", "2", "-", "1", "b/0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PdbVictims))]
+    public void SelectVictimsOnNode_ReprievesPdbViolatingPodsFirst_AndCountsTheViolations(string name, string cpu, string pdbOfA, string pdbOfB, string expected)
+    {
+        _ = name;
+        var a = Labelled(Running("a:2:10:0"), "a");
+        var b = Labelled(Running("b:2:10:5"), "b");
+        var pdbs = new[] { ("a", pdbOfA), ("b", pdbOfB) }.Where(p => p.Item2 != "-").Select(p => Pdb(p.Item1, int.Parse(p.Item2, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var node = Build.Info(Build.Node("n1", cpu: "4"), a, b);
+
+        var (victims, violations, status) = DefaultPreemption.SelectVictimsOnNode(new CycleState(), Build.Pod("p", cpu: cpu, priority: 100), node, Fit, pdbs);
+
+        Assert.Null(status);
+        Assert.Equal(expected, $"{string.Join(",", victims.Select(v => v.Metadata.Name))}/{violations}");
+    }
+
+    [Fact]
+    public void SplitByPdbViolation_SkipsPodsTheBudgetAlreadyCountsAsDisrupted_AndOtherNamespacesAndEmptySelectors()
+    {
+        var pods = new[] { Labelled(Running("a:1:10:0"), "web"), Labelled(Running("b:1:10:0"), "web") }.Select(p => new PodInfo(p)).ToList();
+        var counted = Pdb("web", 0);
+        counted.Status.DisruptedPods = new Dictionary<string, DateTime?> { ["a"] = T0 };
+        var elsewhere = Pdb("web", 0);
+        elsewhere.Metadata.NamespaceProperty = "other";
+        var everything = Pdb("web", 0);
+        everything.Spec.Selector = new V1LabelSelector();
+
+        var (violating, nonViolating) = DefaultPreemption.SplitByPdbViolation(pods, [counted, elsewhere, everything]);
+
+        Assert.Equal(["b"], violating.Select(p => p.Pod.Metadata.Name));
+        Assert.Equal(["a"], nonViolating.Select(p => p.Pod.Metadata.Name));
+    }
+
+    [Fact]
+    public void SelectCandidate_FewestPdbViolationsComesFirst()
+    {
+        var candidates = new List<Candidate>
+        {
+            new("n1", [Running("low:0:10:0")], PdbViolations: 1),
+            new("n2", [Running("higher:0:50:0")], PdbViolations: 0),
+        };
+
+        Assert.Equal("n2", DefaultPreemption.SelectCandidate(candidates).Node);
+    }
+
+    [Fact]
+    public void PostFilter_PrefersTheNodeWhoseVictimNoBudgetProtects()
+    {
+        var client = new FakeSchedulerClient();
+        var plugin = new DefaultPreemption(client, pdbs: () => [Pdb("guarded", 0)]);
+        var nodes = new List<NodeInfo>
+        {
+            Build.Info(Build.Node("n1", cpu: "2"), Labelled(Running("guarded-0:2:10:9"), "guarded")),
+            Build.Info(Build.Node("n2", cpu: "2"), Labelled(Running("free-0:2:10:0"), "free")),
+        };
+        var statuses = new Dictionary<string, Status>
+        {
+            ["n1"] = Status.Unschedulable("Insufficient cpu"),
+            ["n2"] = Status.Unschedulable("Insufficient cpu"),
+        };
+
+        var (nominated, status) = plugin.PostFilter(StateFor(nodes), Build.Pod("p", cpu: "2", priority: 100), statuses);
+
+        Assert.Equal("n2", nominated);
+        Assert.True(status!.IsSuccess);
+        Assert.Equal(["free-0"], client.Deleted);
+    }
+
+    private static V1Pod Labelled(V1Pod pod, string app)
+    {
+        pod.Metadata.Labels["app"] = app;
+        return pod;
+    }
+
+    private static V1PodDisruptionBudget Pdb(string app, int allowed) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = app, NamespaceProperty = "default" },
+        Spec = new V1PodDisruptionBudgetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = app } } },
+        Status = new V1PodDisruptionBudgetStatus { DisruptionsAllowed = allowed },
+    };
 
     private static CycleState StateFor(IReadOnlyList<NodeInfo> nodes)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Cetus.Api.Scheme;
 using Cetus.Api.Validation;
 using k8s.Models;
@@ -7,7 +5,7 @@ using k8s.Models;
 namespace Cetus.Api.Resources.Deployments;
 
 /// <summary>A Deployment's spec and status (apps/validation).</summary>
-internal static partial class DeploymentValidation
+internal static class DeploymentValidation
 {
     private static readonly FieldPath SpecPath = FieldPath.Root("spec");
 
@@ -93,41 +91,14 @@ internal static partial class DeploymentValidation
     private static IEnumerable<FieldError> RollingUpdate(V1RollingUpdateDeployment rolling, FieldPath path)
     {
         var errors = new List<FieldError>();
-        errors.AddRange(IntOrPercent(rolling.MaxUnavailable, path.Child("maxUnavailable")));
-        errors.AddRange(IntOrPercent(rolling.MaxSurge, path.Child("maxSurge")));
-        if (Value(rolling.MaxUnavailable) == 0 && Value(rolling.MaxSurge) == 0)
+        errors.AddRange(IntOrStrings.PositiveIntOrPercent(rolling.MaxUnavailable, path.Child("maxUnavailable")));
+        errors.AddRange(IntOrStrings.PositiveIntOrPercent(rolling.MaxSurge, path.Child("maxSurge")));
+        if (IntOrStrings.ValueOrPercent(rolling.MaxUnavailable) == 0 && IntOrStrings.ValueOrPercent(rolling.MaxSurge) == 0)
         {
             errors.Add(FieldErrors.Invalid(path.Child("maxUnavailable"), IntOrStrings.GoSyntax(rolling.MaxUnavailable), "may not be 0 when `maxSurge` is 0"));
         }
 
-        if (Percent(rolling.MaxUnavailable) > 100)
-        {
-            errors.Add(FieldErrors.Invalid(path.Child("maxUnavailable"), IntOrStrings.GoSyntax(rolling.MaxUnavailable), "must not be greater than 100%"));
-        }
-
+        errors.AddRange(IntOrStrings.NotMoreThan100Percent(rolling.MaxUnavailable, path.Child("maxUnavailable")));
         return errors;
     }
-
-    // A whole number of at least 0, or a percentage such as "25%".
-    private static IEnumerable<FieldError> IntOrPercent(IntOrString? value, FieldPath path)
-    {
-        if (IntOrStrings.IsInt(value, out var number))
-        {
-            return FieldErrors.NonNegative(number, path);
-        }
-
-        return PercentFormat().IsMatch(value?.Value ?? "")
-            ? []
-            : [FieldErrors.Invalid(path, IntOrStrings.GoSyntax(value), ValidationText.Regex("a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%", "1%", "93%"))];
-    }
-
-    private static long Value(IntOrString? value) => IntOrStrings.IsInt(value, out var number) ? number : Percent(value) ?? 0;
-
-    private static long? Percent(IntOrString? value) =>
-        !IntOrStrings.IsInt(value, out _) && PercentFormat().IsMatch(value?.Value ?? "") && long.TryParse(value!.Value[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var percent)
-            ? percent
-            : null;
-
-    [GeneratedRegex("^[0-9]+%\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex PercentFormat();
 }

@@ -1,3 +1,4 @@
+using Cetus.Api.Validation;
 using Cetus.Scheduler.Framework;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -8,9 +9,11 @@ namespace Cetus.Scheduler.Plugins.DefaultPreemption;
 /// <summary>
 /// Preemption (upstream plugins/defaultpreemption and framework/preemption): when no node fits, finds the nodes where
 /// removing lower-priority pods would make the pod fit, picks one by upstream's criteria, deletes its victims and
-/// nominates the node; the pod is scheduled there once the victims are gone. PodDisruptionBudgets are not considered.
+/// nominates the node; the pod is scheduled there once the victims are gone. Victims whose removal would violate a
+/// PodDisruptionBudget are given back first, and nodes with fewer such violations are preferred; a budget is not an
+/// absolute bar (as upstream, the victims are deleted, not evicted).
 /// </summary>
-internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger = null) : IPostFilterPlugin
+internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger = null, Func<IReadOnlyList<V1PodDisruptionBudget>>? pdbs = null) : IPostFilterPlugin
 {
     public const string PluginName = "DefaultPreemption";
 
@@ -42,7 +45,7 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
             return (null, Status.Unschedulable("preemption: " + why));
         }
 
-        var (candidates, statuses) = FindCandidates(state, pod, nodes, filterStatuses, filter.Run);
+        var (candidates, statuses) = FindCandidates(state, pod, nodes, filterStatuses, filter.Run, pdbs?.Invoke() ?? []);
         if (candidates.Count == 0)
         {
             var fitError = new FitError { NumAllNodes = nodes.Count };
@@ -90,7 +93,8 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
     /// stopping after max(10 % of the nodes, 100) candidates.
     /// </summary>
     internal static (List<Candidate> Candidates, Dictionary<string, Status> Statuses) FindCandidates(
-        CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, IReadOnlyDictionary<string, Status> filterStatuses, Func<CycleState, V1Pod, NodeInfo, Status?> filter)
+        CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, IReadOnlyDictionary<string, Status> filterStatuses, Func<CycleState, V1Pod, NodeInfo, Status?> filter,
+        IReadOnlyList<V1PodDisruptionBudget>? pdbs = null)
     {
         var statuses = new Dictionary<string, Status>(StringComparer.Ordinal);
         var candidates = new List<Candidate>();
@@ -109,10 +113,10 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
                 continue;
             }
 
-            var (victims, status) = SelectVictimsOnNode(state, pod, node, filter);
+            var (victims, violations, status) = SelectVictimsOnNode(state, pod, node, filter, pdbs);
             if (status is null && victims.Count > 0)
             {
-                candidates.Add(new Candidate(node.Name, victims));
+                candidates.Add(new Candidate(node.Name, victims, violations));
             }
             else
             {
@@ -125,15 +129,17 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
 
     /// <summary>
     /// Upstream SelectVictimsOnNode: remove every lower-priority pod; if the pod then fits, give back as many as
-    /// possible, most important first; the rest are the victims (most important first).
+    /// possible — first those whose removal would violate a PodDisruptionBudget, then the others, most important first
+    /// in each group; the rest are the victims (most important first), with how many of them violate a budget.
     /// </summary>
-    internal static (List<V1Pod> Victims, Status? Status) SelectVictimsOnNode(CycleState state, V1Pod pod, NodeInfo node, Func<CycleState, V1Pod, NodeInfo, Status?> filter)
+    internal static (List<V1Pod> Victims, int PdbViolations, Status? Status) SelectVictimsOnNode(
+        CycleState state, V1Pod pod, NodeInfo node, Func<CycleState, V1Pod, NodeInfo, Status?> filter, IReadOnlyList<V1PodDisruptionBudget>? pdbs = null)
     {
         var priority = PriorityOf(pod);
         var potential = node.Pods.Where(p => PriorityOf(p.Pod) < priority).OrderBy(p => p, MoreImportantFirst).ToList();
         if (potential.Count == 0)
         {
-            return ([], Status.Unschedulable(NoVictims));
+            return ([], 0, Status.Unschedulable(NoVictims));
         }
 
         var trial = node.Clone();
@@ -144,26 +150,72 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
 
         if (filter(state, pod, trial) is { } status && !status.IsSuccess)
         {
-            return ([], status);
+            return ([], 0, status);
         }
 
+        var (violating, nonViolating) = SplitByPdbViolation(potential, pdbs ?? []);
         var victims = new List<V1Pod>();
-        foreach (var candidate in potential)
+        var violations = 0;
+        foreach (var candidate in violating.Concat(nonViolating))
         {
             trial.AddPod(candidate);
             if (filter(state, pod, trial) is { IsSuccess: false })
             {
                 trial.RemovePod(candidate.Key);
                 victims.Add(candidate.Pod);
+                violations += violating.Contains(candidate) ? 1 : 0;
             }
         }
 
-        return (victims, null);
+        if (violating.Count > 0 && nonViolating.Count > 0)
+        {
+            victims = [.. victims.OrderBy(v => v, MoreImportantPodFirst)];
+        }
+
+        return (victims, violations, null);
     }
 
     /// <summary>
-    /// Upstream pickOneNodeForPreemption (without PDBs): a node without victims at once; else the lowest highest-victim
-    /// priority, the smallest sum of victim priorities, the fewest victims, the latest start of the earliest-started
+    /// Upstream filterPodsWithPDBViolation: going through the pods in order, each takes one disruption from every PDB
+    /// of its namespace that selects it (unless the PDB already counts it in disruptedPods); a pod that takes a PDB
+    /// below zero violates it. A PDB with a missing or empty selector selects nothing here.
+    /// </summary>
+    internal static (List<PodInfo> Violating, List<PodInfo> NonViolating) SplitByPdbViolation(IReadOnlyList<PodInfo> pods, IReadOnlyList<V1PodDisruptionBudget> pdbs)
+    {
+        var allowed = pdbs.Select(p => p.Status?.DisruptionsAllowed ?? 0).ToArray();
+        var violating = new List<PodInfo>();
+        var nonViolating = new List<PodInfo>();
+        foreach (var info in pods)
+        {
+            var metadata = info.Pod.Metadata;
+            var violates = false;
+            if (metadata.Labels is { Count: > 0 })
+            {
+                for (var i = 0; i < pdbs.Count; i++)
+                {
+                    var pdb = pdbs[i];
+                    var selector = pdb.Spec?.Selector;
+                    if (pdb.Metadata.NamespaceProperty != metadata.NamespaceProperty || selector is null || LabelSelectors.IsEmpty(selector)
+                        || !LabelSelectors.IsWellFormed(selector) || !LabelSelectors.Matches(selector, metadata.Labels)
+                        || pdb.Status?.DisruptedPods?.ContainsKey(metadata.Name) == true)
+                    {
+                        continue;
+                    }
+
+                    allowed[i]--;
+                    violates |= allowed[i] < 0;
+                }
+            }
+
+            (violates ? violating : nonViolating).Add(info);
+        }
+
+        return (violating, nonViolating);
+    }
+
+    /// <summary>
+    /// Upstream pickOneNodeForPreemption: a node without victims at once; else the fewest PDB violations, the lowest
+    /// highest-victim priority, the smallest sum of victim priorities, the fewest victims, the latest start of the earliest-started
     /// highest-priority victim, then the first.
     /// </summary>
     internal static Candidate SelectCandidate(IReadOnlyList<Candidate> candidates)
@@ -174,6 +226,7 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
         }
 
         IEnumerable<Candidate> left = candidates;
+        left = Minimal(left, c => c.PdbViolations);
         left = Minimal(left, c => PriorityOf(c.Victims[0]));
         left = Minimal(left, c => c.Victims.Sum(v => (long)PriorityOf(v) + int.MaxValue + 1));
         left = Minimal(left, c => c.Victims.Count);
@@ -195,11 +248,13 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
     }
 
     /// <summary>Upstream MoreImportantPod: higher priority, then earlier start.</summary>
-    private static readonly Comparer<PodInfo> MoreImportantFirst = Comparer<PodInfo>.Create((a, b) =>
+    private static readonly Comparer<V1Pod> MoreImportantPodFirst = Comparer<V1Pod>.Create((a, b) =>
     {
-        var byPriority = PriorityOf(b.Pod).CompareTo(PriorityOf(a.Pod));
-        return byPriority != 0 ? byPriority : StartOf(a.Pod).CompareTo(StartOf(b.Pod));
+        var byPriority = PriorityOf(b).CompareTo(PriorityOf(a));
+        return byPriority != 0 ? byPriority : StartOf(a).CompareTo(StartOf(b));
     });
+
+    private static readonly Comparer<PodInfo> MoreImportantFirst = Comparer<PodInfo>.Create((a, b) => MoreImportantPodFirst.Compare(a.Pod, b.Pod));
 
     private static int PriorityOf(V1Pod pod) => pod.Spec?.Priority ?? 0;
 
@@ -220,5 +275,5 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
     }
 }
 
-/// <summary>A node where preemption makes the pod fit, with the pods to delete (most important first).</summary>
-internal sealed record Candidate(string Node, IReadOnlyList<V1Pod> Victims);
+/// <summary>A node where preemption makes the pod fit, with the pods to delete (most important first) and how many of them violate a PodDisruptionBudget.</summary>
+internal sealed record Candidate(string Node, IReadOnlyList<V1Pod> Victims, int PdbViolations = 0);
