@@ -103,6 +103,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<WatchHandler>();
         services.AddSingleton<Admission.PriorityAdmission>();
         services.AddSingleton<Admission.ServiceAccountAdmission>();
+        services.AddSingleton<Admission.Certificates.CertificateAdmission>();
         services.AddSingleton<Services.ServiceAllocator>();
         services.AddSingleton<Services.KubernetesServiceReconciler>();
         services.AddSingleton<CreateHandler>();
