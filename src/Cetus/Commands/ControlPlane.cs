@@ -112,6 +112,12 @@ internal sealed class ControlPlane : IAsyncDisposable
             output.WriteLine($"cetus: API server ready at {started.ServerUrl} (kubectl --kubeconfig {kubeconfig} get ns)");
             output.Flush();
 
+            // Token discovery (cetus agent --ca-cert-hash): the cluster's kubeconfig for anyone to fetch and check.
+            using (var admin = ControllerManagerCommand.CreateClient(kubeconfig))
+            {
+                await ClusterInfoPublisher.PublishAsync(admin, $"https://{settings.AdvertiseAddress ?? clientHost}:{port}", pki.CaCertificatePem, cancellationToken).ConfigureAwait(false);
+            }
+
             var managerOptions = settings.Signing.Apply(new ControllerManagerOptions { RootCertificateAuthority = pki.CaCertificatePem }, pki.SigningCertificate);
             WarnAboutForeignClientSigners(managerOptions, pki, error);
             var loggers = started.Own(ControllerManagerCommand.CreateLoggers());
