@@ -20,19 +20,20 @@ internal static class ClusterInfoPublisher
     {
         ArgumentNullException.ThrowIfNull(admin);
         var kubeconfig = ClusterInfo.Kubeconfig(serverUrl, caPem);
-        var existing = await IgnoreNotFound(() => admin.CoreV1.ReadNamespacedConfigMapAsync(ClusterInfo.Name, ClusterInfo.Namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (existing is null)
+        // Created when missing (the usual first start), else brought up to date: no read that fails first.
+        var created = await IgnoreConflict(() => admin.CoreV1.CreateNamespacedConfigMapAsync(
+            new V1ConfigMap { Metadata = new V1ObjectMeta { Name = ClusterInfo.Name, NamespaceProperty = ClusterInfo.Namespace }, Data = new Dictionary<string, string> { [ClusterInfo.KubeconfigKey] = kubeconfig } },
+            ClusterInfo.Namespace,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (!created)
         {
-            await IgnoreConflict(() => admin.CoreV1.CreateNamespacedConfigMapAsync(
-                new V1ConfigMap { Metadata = new V1ObjectMeta { Name = ClusterInfo.Name, NamespaceProperty = ClusterInfo.Namespace }, Data = new Dictionary<string, string> { [ClusterInfo.KubeconfigKey] = kubeconfig } },
-                ClusterInfo.Namespace,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-        else if (existing.Data?.TryGetValue(ClusterInfo.KubeconfigKey, out var stored) != true || stored != kubeconfig)
-        {
-            existing.Data ??= new Dictionary<string, string>();
-            existing.Data[ClusterInfo.KubeconfigKey] = kubeconfig;
-            await admin.CoreV1.ReplaceNamespacedConfigMapAsync(existing, ClusterInfo.Name, ClusterInfo.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var existing = await admin.CoreV1.ReadNamespacedConfigMapAsync(ClusterInfo.Name, ClusterInfo.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (existing.Data?.TryGetValue(ClusterInfo.KubeconfigKey, out var stored) != true || stored != kubeconfig)
+            {
+                existing.Data ??= new Dictionary<string, string>();
+                existing.Data[ClusterInfo.KubeconfigKey] = kubeconfig;
+                await admin.CoreV1.ReplaceNamespacedConfigMapAsync(existing, ClusterInfo.Name, ClusterInfo.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await IgnoreConflict(() => admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(
@@ -54,28 +55,17 @@ internal static class ClusterInfoPublisher
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private static async Task<T?> IgnoreNotFound<T>(Func<Task<T>> call)
-        where T : class
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
-    // Another server of the same cluster made it first: fine.
-    private static async Task IgnoreConflict<T>(Func<Task<T>> call)
+    // Made before (an earlier start, another server of the same cluster): false.
+    private static async Task<bool> IgnoreConflict<T>(Func<Task<T>> call)
     {
         try
         {
             await call().ConfigureAwait(false);
+            return true;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
+            return false;
         }
     }
 }

@@ -115,7 +115,15 @@ internal sealed class ControlPlane : IAsyncDisposable
             // Token discovery (cetus agent --ca-cert-hash): the cluster's kubeconfig for anyone to fetch and check.
             using (var admin = ControllerManagerCommand.CreateClient(kubeconfig))
             {
-                await ClusterInfoPublisher.PublishAsync(admin, $"https://{settings.AdvertiseAddress ?? clientHost}:{port}", pki.CaCertificatePem, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ClusterInfoPublisher.PublishAsync(admin, $"https://{settings.AdvertiseAddress ?? clientHost}:{port}", pki.CaCertificatePem, cancellationToken).ConfigureAwait(false);
+                }
+                catch (k8s.Autorest.HttpOperationException e)
+                {
+                    // Only joining with --ca-cert-hash needs it; the rest of the cluster works without.
+                    error.WriteLine($"cetus: warning: could not publish kube-public/cluster-info ({(int)e.Response.StatusCode}): agents must join with --certificate-authority");
+                }
             }
 
             var managerOptions = settings.Signing.Apply(new ControllerManagerOptions { RootCertificateAuthority = pki.CaCertificatePem }, pki.SigningCertificate);
