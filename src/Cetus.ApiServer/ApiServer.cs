@@ -103,6 +103,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<WatchHandler>();
         services.AddSingleton<Admission.PriorityAdmission>();
         services.AddSingleton<Admission.ServiceAccountAdmission>();
+        services.AddSingleton<Admission.Certificates.CertificateAdmission>();
         services.AddSingleton<Services.ServiceAllocator>();
         services.AddSingleton<Services.KubernetesServiceReconciler>();
         services.AddSingleton<CreateHandler>();
@@ -117,6 +118,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<Authorization.RbacWriteGuard>();
         services.AddSingleton<Authorization.ReviewHandler>();
         services.AddSingleton<Authorization.ClusterRoleAggregator>();
+        services.AddSingleton<Security.BootstrapSigner>();
         services.AddSingleton<ResourceMetrics.MetricsEndpoint>();
 
         var app = builder.Build();
@@ -128,6 +130,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
         authorizer.Start();
         app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().Start();
+        app.Services.GetRequiredService<Security.BootstrapSigner>().Start();
 
         // Built on first use otherwise (a quarter second): warm it while the server starts.
         var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
@@ -147,6 +150,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         await _app.Services.GetRequiredService<Services.KubernetesServiceReconciler>().DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().DisposeAsync().ConfigureAwait(false);
+        await _app.Services.GetRequiredService<Security.BootstrapSigner>().DisposeAsync().ConfigureAwait(false);
         await _app.Services.GetRequiredService<Authorization.RbacAuthorizer>().DisposeAsync().ConfigureAwait(false);
         await _cache.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

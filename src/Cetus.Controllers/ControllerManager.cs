@@ -40,9 +40,17 @@ public sealed record ControllerManagerOptions
 
     /// <summary>
     /// The cluster CA with its private key (kube-controller-manager's --cluster-signing-cert-file and key-file): the
-    /// csrsigning controller issues approved client certificates with it. Null: the signer does not run.
+    /// csrsigning controller issues approved certificates of every built-in signer with it, except those
+    /// <see cref="SignerCertificates"/> names. Null, and no <see cref="SignerCertificates"/>: the signer does not run.
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterSigningCertificate { get; init; }
+
+    /// <summary>
+    /// A CA per signer name (kube-controller-manager's --cluster-signing-kubelet-client-cert-file and the like), in
+    /// place of <see cref="ClusterSigningCertificate"/> for that signer.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Security.Cryptography.X509Certificates.X509Certificate2> SignerCertificates { get; init; } =
+        new Dictionary<string, System.Security.Cryptography.X509Certificates.X509Certificate2>();
 
     /// <summary>
     /// The CA bundle (PEM) pods verify the API server with (kube-controller-manager's --root-ca-file, by default the CA
@@ -51,7 +59,10 @@ public sealed record ControllerManagerOptions
     /// </summary>
     public string? RootCertificateAuthority { get; init; }
 
-    /// <summary>The lifetime of a signed certificate when its CSR asks for none (--cluster-signing-duration: one year).</summary>
+    /// <summary>
+    /// The longest lifetime of a signed certificate, and its lifetime when the CSR asks for none
+    /// (--cluster-signing-duration: one year); <c>spec.expirationSeconds</c> can ask for less.
+    /// </summary>
     public TimeSpan ClusterSigningDuration { get; init; } = CertificateSigning.CertificateSigner.DefaultDuration;
 }
 
@@ -135,10 +146,13 @@ public sealed class ControllerManager
         var csrCleaner = new CertificateCleaning.CsrCleanerController(informers.CertificateSigningRequests.Store, certificates, _time, _loggers.CreateLogger<CertificateCleaning.CsrCleanerController>());
         csrCleaner.Register(informers.CertificateSigningRequests);
         CertificateSigning.CsrSigningController? csrSigning = null;
-        if (_options.ClusterSigningCertificate is { } ca)
+        var signers = CertificateSigning.CsrSigningController.SignerNames
+            .Select(name => (Name: name, Ca: _options.SignerCertificates.GetValueOrDefault(name) ?? _options.ClusterSigningCertificate))
+            .Where(s => s.Ca is not null)
+            .ToDictionary(s => s.Name, s => new CertificateSigning.CertificateSigner(s.Ca!, _options.ClusterSigningDuration, _time));
+        if (signers.Count > 0)
         {
-            var signer = new CertificateSigning.CertificateSigner(ca, _options.ClusterSigningDuration, _time);
-            csrSigning = new CertificateSigning.CsrSigningController(informers.CertificateSigningRequests.Store, certificates, signer, _time, _loggers.CreateLogger<CertificateSigning.CsrSigningController>());
+            csrSigning = new CertificateSigning.CsrSigningController(informers.CertificateSigningRequests.Store, certificates, signers, _time, _loggers.CreateLogger<CertificateSigning.CsrSigningController>());
             csrSigning.Register(informers.CertificateSigningRequests);
         }
 

@@ -30,6 +30,7 @@ internal static class BootstrapPolicy
     private const string Storage = "storage.k8s.io";
     private const string MetricsGroup = ResourceMetrics.MetricsApi.Group;
     private const string KubeletClientSigner = "kubernetes.io/kube-apiserver-client-kubelet";
+    private const string KubeletServingSigner = "kubernetes.io/kubelet-serving";
 
     private static readonly string[] Read = ["get", "list", "watch"];
     private static readonly string[] Write = ["create", "update", "patch", "delete", "deletecollection"];
@@ -123,7 +124,7 @@ internal static class BootstrapPolicy
             Rule(["delete", "get", "list", "watch"], [Certificates], "certificatesigningrequests"),
             Rule(["update"], [Certificates], "certificatesigningrequests/status", "certificatesigningrequests/approval"),
             Rule(["approve"], [Certificates], [KubeletClientSigner], "signers"),
-            Rule(["sign"], [Certificates], ["kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client", KubeletClientSigner, "kubernetes.io/kubelet-serving"], "signers"),
+            Rule(["sign"], [Certificates], ["kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client", KubeletClientSigner, KubeletServingSigner], "signers"),
             Rule(["create"], [Authorization], "subjectaccessreviews"),
             Rule(["create", "update", "patch"], [Core, Events], "events")),
         Role("system:controller:disruption-controller", null,
@@ -149,6 +150,11 @@ internal static class BootstrapPolicy
             Rule(["approve"], [Certificates], ["kubernetes.io/kube-apiserver-client"], "signers")),
         Role("system:certificates.k8s.io:kube-apiserver-client-kubelet-approver", null,
             Rule(["approve"], [Certificates], [KubeletClientSigner], "signers")),
+        // Cetus's approver also approves a node's own kubelet-serving requests (unlike upstream, like k3s), which the
+        // CertificateApproval admission plugin lets it do only with approve on that signer. A role of its own rather
+        // than a rule in certificate-controller's, so a cluster made before it gets it too (existing roles are kept).
+        Role("cetus:kubelet-serving-approver", null,
+            Rule(["approve"], [Certificates], [KubeletServingSigner], "signers")),
         Role("system:kube-scheduler", null,
             Rule(["create", "update", "patch"], [Core, Events], "events"),
             Rule(["create"], [Coordination], "leases"),
@@ -213,6 +219,7 @@ internal static class BootstrapPolicy
         Binding("system:controller:certificate-controller", User("system:kube-controller-manager")),
         Binding("system:controller:root-ca-cert-publisher", User("system:kube-controller-manager")),
         Binding("system:controller:disruption-controller", User("system:kube-controller-manager")),
+        Binding("cetus:kubelet-serving-approver", User("system:kube-controller-manager")),
         // What kubeadm binds for joining nodes (kubeadm:kubelet-bootstrap, kubeadm:node-autoapprove-bootstrap and
         // kubeadm:node-autoapprove-certificate-rotation), for every bootstrap token rather than kubeadm's own group.
         Binding("cetus:kubelet-bootstrap", "system:node-bootstrapper", Group("system:bootstrappers")),

@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Cetus.ApiServer.Handlers;
 
 /// <summary>POST to a collection: decode, set server fields, prepare, default, validate, store (unless dryRun).</summary>
-internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, Admission.ServiceAccountAdmission serviceAccounts, Services.ServiceAllocator allocator, TimeProvider time)
+internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry registry, Watch.WatchCache cache, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, Admission.ServiceAccountAdmission serviceAccounts, Admission.Certificates.CertificateAdmission certificates, Services.ServiceAllocator allocator, TimeProvider time)
 {
     private const int MaxNameGenerationAttempts = 8;
 
@@ -57,6 +57,7 @@ internal sealed class CreateHandler(ObjectStore objects, ResourceRegistry regist
         var errors = ObjectMetadata.Guard(definition, () => definition.Strategy.ValidateCreate(item));
         ObjectMetadata.ThrowIfInvalid(definition, item.Metadata.Name, errors);
         guard.Check(request, item, null);
+        certificates.Admit(request, item, null);
         using var allocation = await allocator.AllocateAsync(request, item, null, dryRun).ConfigureAwait(false);
         if (dryRun)
         {

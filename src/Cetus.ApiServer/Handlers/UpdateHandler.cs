@@ -11,7 +11,7 @@ namespace Cetus.ApiServer.Handlers;
 /// PUT of an object or its status: compare-and-swap on the resourceVersion in the body (409 when stale; none means
 /// last write wins), the strategy's update rules, and no write at all when nothing changed.
 /// </summary>
-internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, Services.ServiceAllocator allocator, TimeProvider time)
+internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, Authorization.RbacWriteGuard guard, Admission.PriorityAdmission priority, Admission.Certificates.CertificateAdmission certificates, Services.ServiceAllocator allocator, TimeProvider time)
 {
     public async Task HandleAsync(ResourceRequest request)
     {
@@ -121,6 +121,8 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
             {
                 Authorization.RbacWriteGuard.CheckStatus(request, item, old);
             }
+
+            certificates.Admit(request, item, old);
 
             using var allocation = await allocator.AllocateAsync(request, item, old, dryRun).ConfigureAwait(false);
             var json = KubeJson.Serialize(item, definition.Type);

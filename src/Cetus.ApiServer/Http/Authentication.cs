@@ -29,6 +29,12 @@ internal sealed class Authentication(ApiServerOptions options, ServiceAccountAut
     /// <summary>The user the credentials named, when the request impersonates another (null otherwise).</summary>
     public static UserInfo? ImpersonatorOf(HttpContext context) => context.Items[AuthenticatedKey] as UserInfo;
 
+    /// <summary>Whether the request is exactly <c>GET /api/v1/namespaces/kube-public/configmaps/cluster-info</c>.</summary>
+    public static bool IsClusterInfoRead(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.Path.Value == ClusterInfoPath && !request.Query.ContainsKey("watch");
+
+    private const string ClusterInfoPath = "/api/v1/namespaces/" + Api.Bootstrap.ClusterInfo.Namespace + "/configmaps/" + Api.Bootstrap.ClusterInfo.Name;
+
     public async Task<UserInfo> AuthenticateAsync(HttpContext context)
     {
         // As kube-apiserver's union of authenticators: the client certificate first, then bearer tokens (the token file,
@@ -57,8 +63,11 @@ internal sealed class Authentication(ApiServerOptions options, ServiceAccountAut
             throw Problems.Unauthorized();
         }
 
-        if (user is null && options.AnonymousAuth)
+        if (user is null && (options.AnonymousAuth || IsClusterInfoRead(context.Request)))
         {
+            // Without --anonymous-auth, the one request a node makes before it trusts the server (token discovery:
+            // GET kube-public/cluster-info) is still anonymous, as kube-apiserver's AnonymousAuthConfig conditions
+            // allow; RBAC decides (kubeadm's role lets system:anonymous get that ConfigMap and nothing else).
             // As kube-apiserver's --anonymous-auth: RBAC then lets system:unauthenticated read only the health and version endpoints.
             context.Items[UserKey] = Anonymous;
             return Anonymous;

@@ -5,18 +5,25 @@ using Cetus.Controllers.Common;
 namespace Cetus.Controllers.CertificateSigning;
 
 /// <summary>
-/// Signs certificate requests with the cluster CA as kube-controller-manager's local signer does
-/// (pkg/controller/certificates/authority): the request's subject, public key and subject alternative names; key usages
-/// and extended key usages from the CSR's usages; valid from five minutes ago until the requested duration, never past
-/// the CA's own expiry.
+/// Signs certificate requests with a CA as kube-controller-manager's local signer does
+/// (pkg/controller/certificates/signer and authority): the request's subject, public key and subject alternative names;
+/// key usages and extended key usages from the CSR's usages; valid from five minutes ago for the signer's duration
+/// (<c>--cluster-signing-duration</c>), or for the CSR's <c>spec.expirationSeconds</c> when shorter (at least ten
+/// minutes); never past the CA's own expiry.
 /// </summary>
 public sealed class CertificateSigner
 {
-    /// <summary>The duration when the CSR asks for none (kube-controller-manager's --cluster-signing-duration).</summary>
+    /// <summary>The longest lifetime, and the lifetime when the CSR asks for none (--cluster-signing-duration: 8760h).</summary>
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromDays(365);
+
+    /// <summary>The shortest lifetime issued, whatever <c>spec.expirationSeconds</c> asks (twice the backdating).</summary>
+    public static readonly TimeSpan MinimumDuration = TimeSpan.FromMinutes(10);
 
     // As upstream: certificates start in the past so that a node whose clock lags a little accepts them.
     private static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
+
+    // Below this lifetime the end is not moved back with the start (5 minutes are about 1 % of 8 hours).
+    private static readonly TimeSpan Short = TimeSpan.FromHours(8);
 
     private readonly X509Certificate2 _ca;
     private readonly TimeSpan _duration;
@@ -31,6 +38,11 @@ public sealed class CertificateSigner
             throw new ArgumentException("the CA certificate has no private key", nameof(ca));
         }
 
+        if (duration is { } given && given <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(duration), "the signing duration must be positive");
+        }
+
         _ca = ca;
         _duration = duration ?? DefaultDuration;
         _time = time ?? TimeProvider.System;
@@ -39,14 +51,35 @@ public sealed class CertificateSigner
     /// <summary>The CA's certificate in PEM.</summary>
     public string CaPem => _ca.ExportCertificatePem() + "\n";
 
+    /// <summary>
+    /// The lifetime of a certificate for a CSR asking <paramref name="expirationSeconds"/> (upstream's signer.duration):
+    /// the signer's duration when it asks none or more, and never less than <see cref="MinimumDuration"/>.
+    /// </summary>
+    public TimeSpan Lifetime(int? expirationSeconds)
+    {
+        if (expirationSeconds is not { } seconds)
+        {
+            return _duration;
+        }
+
+        var asked = TimeSpan.FromSeconds(seconds);
+        return asked > _duration ? _duration : asked < MinimumDuration ? MinimumDuration : asked;
+    }
+
     /// <summary>Signs <paramref name="request"/> for the CSR's usages; the certificate in PEM.</summary>
     public string Sign(CertificateRequest request, IEnumerable<string> usages, int? expirationSeconds)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetUtcNow();
-        var lifetime = expirationSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Max(600, seconds)) : _duration;
-        var notAfter = now + lifetime;
+        var lifetime = Lifetime(expirationSeconds);
+        var notBefore = now - Backdate;
+        var notAfter = lifetime < Short ? now + lifetime : notBefore + lifetime;
         var caNotAfter = new DateTimeOffset(_ca.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        if (now >= caNotAfter)
+        {
+            throw new InvalidOperationException($"refusing to sign a certificate that expired in the past: NotAfter={caNotAfter:u}");
+        }
+
         if (notAfter > caNotAfter)
         {
             notAfter = caNotAfter;
@@ -71,8 +104,22 @@ public sealed class CertificateSigner
             certificate.CertificateExtensions.Add(new X509Extension(subjectAlternativeNames.Oid!, subjectAlternativeNames.RawData, critical: false));
         }
 
-        certificate.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_ca, includeKeyIdentifier: true, includeIssuerAndSerial: false));
-        using var signed = certificate.Create(_ca, now - Backdate, notAfter, SerialNumber());
+        // As Go's x509: the authority key id is the CA's subject key id, when it has one.
+        if (_ca.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Any())
+        {
+            certificate.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_ca, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        }
+
+        // .NET refuses a certificate that starts before its issuer (Go does not): a CA made a minute ago still signs.
+        var caNotBefore = new DateTimeOffset(_ca.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+        // The CA's key may be of another algorithm than the request's (an RSA --cluster-signing-cert-file, an ECDSA node
+        // key): sign with a generator for the CA's key; RSA with PKCS#1 v1.5 as Go's x509 does.
+        using var rsa = _ca.GetRSAPrivateKey();
+        using var ecdsa = rsa is null ? _ca.GetECDsaPrivateKey() : null;
+        var generator = rsa is not null ? X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1)
+            : ecdsa is not null ? X509SignatureGenerator.CreateForECDsa(ecdsa)
+            : throw new InvalidOperationException("the signing CA's key is neither RSA nor ECDSA");
+        using var signed = certificate.Create(_ca.SubjectName, generator, notBefore < caNotBefore ? caNotBefore : notBefore, notAfter, SerialNumber());
         return signed.ExportCertificatePem() + "\n";
     }
 

@@ -20,6 +20,14 @@ internal static class CertificateRequester
     /// <summary>Explains a refused API call: what the node tried (e.g. "create a certificate signing request") and the response.</summary>
     public delegate NodeBootstrapException Explainer(HttpOperationException e, string what);
 
+    /// <summary>Explains a refused call the node made with its own certificate (a serving request, a renewal).</summary>
+    public static NodeBootstrapException ExplainForNode(HttpOperationException e, string what) => e.Response.StatusCode switch
+    {
+        HttpStatusCode.Unauthorized => new NodeBootstrapException($"the node's credentials were refused (401) when trying to {what}", e),
+        HttpStatusCode.Forbidden => new NodeBootstrapException($"the node may not {what} (403): {Message(e)}", e),
+        _ => new NodeBootstrapException($"could not {what} ({(int)e.Response.StatusCode}): {Message(e)}", e),
+    };
+
     /// <summary>Whether a certificate valid from <paramref name="notBefore"/> to <paramref name="notAfter"/> has more than 20 % of its lifetime left.</summary>
     public static bool HasLifeLeft(DateTime notBefore, DateTime notAfter, TimeProvider time)
     {

@@ -146,7 +146,8 @@ public static class NodeBootstrap
         return collection;
     }
 
-    private static string Kubeconfig(string server, string caPem, string user, string certificatePem, string keyPem)
+    /// <summary>The node's kubeconfig: the server and its CA, and the client certificate and key inline.</summary>
+    internal static string Kubeconfig(string server, string caPem, string user, string certificatePem, string keyPem)
     {
         static string B64(string text) => Convert.ToBase64String(Encoding.ASCII.GetBytes(text));
         return $"""

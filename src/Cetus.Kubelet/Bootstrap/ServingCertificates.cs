@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
-using k8s.Autorest;
 
 namespace Cetus.Kubelet.Bootstrap;
 
@@ -77,9 +76,9 @@ public static class ServingCertificates
         var name = CertificateRequester.Name("kubelet-serving-", key, [options.User, .. options.DnsNames, .. options.IPAddresses.Select(a => a.ToString()), previous?.Thumbprint ?? string.Empty]);
         previous?.Dispose();
         var pem = Request(key, options).CreateSigningRequestPem();
-        var csr = await CertificateRequester.CreateAsync(client, name, pem, SignerName, [.. Usages], Explain, cancellationToken).ConfigureAwait(false);
+        var csr = await CertificateRequester.CreateAsync(client, name, pem, SignerName, [.. Usages], CertificateRequester.ExplainForNode, cancellationToken).ConfigureAwait(false);
         progress?.Invoke($"kubelet serving certificate signing request {name} sent for {options.User} ({string.Join(", ", [.. options.DnsNames, .. options.IPAddresses.Select(a => a.ToString())])}); waiting for it to be issued");
-        var issuedPem = await CertificateRequester.WaitForCertificateAsync(client, csr, options.Timeout, options.Time, Explain, cancellationToken).ConfigureAwait(false);
+        var issuedPem = await CertificateRequester.WaitForCertificateAsync(client, csr, options.Timeout, options.Time, CertificateRequester.ExplainForNode, cancellationToken).ConfigureAwait(false);
 
         using var issued = X509Certificate2.CreateFromPem(issuedPem);
         if (!IsCurrent(issued, key, options))
@@ -150,11 +149,4 @@ public static class ServingCertificates
             return null;
         }
     }
-
-    private static NodeBootstrapException Explain(HttpOperationException e, string what) => e.Response.StatusCode switch
-    {
-        HttpStatusCode.Unauthorized => new NodeBootstrapException($"the node's credentials were refused (401) when trying to {what}", e),
-        HttpStatusCode.Forbidden => new NodeBootstrapException($"the node may not {what} (403): {CertificateRequester.Message(e)}", e),
-        _ => new NodeBootstrapException($"could not {what} ({(int)e.Response.StatusCode}): {CertificateRequester.Message(e)}", e),
-    };
 }

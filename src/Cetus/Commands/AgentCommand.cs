@@ -23,7 +23,9 @@ internal static class AgentCommand
         var node = NodeFlags.Create();
         Option<string> rootDir = new("--root-dir") { Description = "The kubelet's directory; its filesystem is the node's ephemeral-storage.", DefaultValueFactory = _ => "/var/lib/cetus/agent" };
         Option<string?> nodeIP = new("--node-ip") { Description = "The node's InternalIP. Default: the local address that reaches the API server." };
-        Command command = new("agent", "Run this machine's kubelet (a node) against an API server, with containerd over CRI.") { kubeconfig, server, token, certificateAuthority, rootDir, nodeIP };
+        Option<string?> caCertHash = new("--ca-cert-hash") { Description = "With a join token and no --certificate-authority: discover the cluster CA from kube-public/cluster-info and accept it only if its public key has this hash (sha256:HEX, printed by `cetus token create`)." };
+        Option<bool> rotateCertificates = new("--rotate-certificates") { Description = "With a join token: renew the node's client certificate through a CertificateSigningRequest at 70-90 % of its lifetime, without a restart.", DefaultValueFactory = _ => true };
+        Command command = new("agent", "Run this machine's kubelet (a node) against an API server, with containerd over CRI.") { kubeconfig, server, token, certificateAuthority, caCertHash, rootDir, nodeIP, rotateCertificates };
         node.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -41,21 +43,30 @@ internal static class AgentCommand
             }
 
             var settings = node.Read(parseResult, Path.GetFullPath(parseResult.GetValue(rootDir)!), parseResult.GetValue(nodeIP) ?? MachineInfo.LocalAddressTowards(new Uri(clientConfig.Host)) ?? MachineInfo.FirstHostIPv4());
+            NodeBootstrapOptions? bootstrap = null;
             if (parseResult.GetValue(token) is { } joinToken && IsJoinToken(joinToken))
             {
                 // TLS bootstrap: the join token only lets the node ask for its certificate; it acts as system:node:NAME.
-                if (parseResult.GetValue(certificateAuthority) is not { } caFile)
+                var caFile = parseResult.GetValue(certificateAuthority);
+                var pin = parseResult.GetValue(caCertHash);
+                if (caFile is null && pin is null)
                 {
-                    error.WriteLine("cetus agent: a join token needs --certificate-authority (the server's DATA-DIR/tls/ca.crt) to trust the server");
+                    error.WriteLine("cetus agent: a join token needs --ca-cert-hash sha256:HEX (printed by `cetus token create`) or --certificate-authority (the server's DATA-DIR/tls/ca.crt) to trust the server");
                     return 2;
                 }
 
                 try
                 {
-                    var nodeKubeconfig = await NodeBootstrap.EnsureKubeconfigAsync(
-                        new NodeBootstrapOptions { ServerUrl = clientConfig.Host, Token = joinToken, CaPem = await File.ReadAllTextAsync(caFile, cancellationToken).ConfigureAwait(false), NodeName = settings.NodeName, Directory = settings.RootDir },
-                        line => output.WriteLine("cetus: " + line),
-                        cancellationToken).ConfigureAwait(false);
+                    var caPem = caFile is not null
+                        ? await File.ReadAllTextAsync(caFile, cancellationToken).ConfigureAwait(false)
+                        : await TokenDiscovery.DiscoverCaAsync(clientConfig.Host, joinToken, pin!, TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (caFile is null)
+                    {
+                        output.WriteLine($"cetus: cluster CA discovered from {clientConfig.Host}: cluster-info signed with the token, CA public key {pin}");
+                    }
+
+                    bootstrap = new NodeBootstrapOptions { ServerUrl = clientConfig.Host, Token = joinToken, CaPem = caPem, NodeName = settings.NodeName, Directory = settings.RootDir };
+                    var nodeKubeconfig = await NodeBootstrap.EnsureKubeconfigAsync(bootstrap, line => output.WriteLine("cetus: " + line), cancellationToken).ConfigureAwait(false);
                     clientConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(nodeKubeconfig);
                 }
                 catch (NodeBootstrapException e)
@@ -71,11 +82,29 @@ internal static class AgentCommand
                 return 1;
             }
 
-            using var client = ControllerManagerCommand.CreateClient(clientConfig);
+            // A joined node owns its certificate: it renews it while it runs (the kubelet's rotateCertificates).
+            using var rotation = bootstrap is not null && parseResult.GetValue(rotateCertificates) ? new ClientCertificateRotation(bootstrap) : null;
+            using var client = rotation?.CreateClient() ?? ControllerManagerCommand.CreateClient(clientConfig);
             output.WriteLine($"cetus: agent for node {settings.NodeName} against {client.BaseUri}, runtime {settings.RuntimeEndpoint}");
             var serving = await ServingAsync(client, clientConfig, settings, output, error, cancellationToken).ConfigureAwait(false);
             using var servingCertificate = serving?.Certificate;
-            return await AgentRunner.RunAsync(client, runtime, settings, serving, output, error, onReady: null, cancellationToken).ConfigureAwait(false);
+            using var stopRotation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var rotating = rotation is null ? Task.CompletedTask : Task.Run(() => rotation.RunAsync(client, line => output.WriteLine("cetus: " + line), stopRotation.Token), CancellationToken.None);
+            try
+            {
+                return await AgentRunner.RunAsync(client, runtime, settings, serving, output, error, onReady: null, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopRotation.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await rotating.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
         });
         root.Subcommands.Add(command);
     }

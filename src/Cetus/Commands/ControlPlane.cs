@@ -112,10 +112,26 @@ internal sealed class ControlPlane : IAsyncDisposable
             output.WriteLine($"cetus: API server ready at {started.ServerUrl} (kubectl --kubeconfig {kubeconfig} get ns)");
             output.Flush();
 
+            // Token discovery (cetus agent --ca-cert-hash): the cluster's kubeconfig for anyone to fetch and check.
+            using (var admin = ControllerManagerCommand.CreateClient(kubeconfig))
+            {
+                try
+                {
+                    await ClusterInfoPublisher.PublishAsync(admin, $"https://{settings.AdvertiseAddress ?? clientHost}:{port}", pki.CaCertificatePem, cancellationToken).ConfigureAwait(false);
+                }
+                catch (k8s.Autorest.HttpOperationException e)
+                {
+                    // Only joining with --ca-cert-hash needs it; the rest of the cluster works without.
+                    error.WriteLine($"cetus: warning: could not publish kube-public/cluster-info ({(int)e.Response.StatusCode}): agents must join with --certificate-authority");
+                }
+            }
+
+            var managerOptions = settings.Signing.Apply(new ControllerManagerOptions { RootCertificateAuthority = pki.CaCertificatePem }, pki.SigningCertificate);
+            WarnAboutForeignClientSigners(managerOptions, pki, error);
             var loggers = started.Own(ControllerManagerCommand.CreateLoggers());
             var client = started.Own(ControllerManagerCommand.CreateClient(controllerManagerKubeconfig));
             var controllers = settings.RunControllerManager
-                ? Task.Run(() => new ControllerManager(client, new ControllerManagerOptions { ClusterSigningCertificate = pki.SigningCertificate, RootCertificateAuthority = pki.CaCertificatePem }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
+                ? Task.Run(() => new ControllerManager(client, managerOptions, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
                 : Task.CompletedTask;
             var schedulerClient = started.Own(ControllerManagerCommand.CreateClient(schedulerKubeconfig));
             var scheduler = settings.RunScheduler
@@ -123,6 +139,10 @@ internal sealed class ControlPlane : IAsyncDisposable
                 : Task.CompletedTask;
             started._components = Task.WhenAll(controllers, scheduler);
             return started;
+        }
+        catch (InvalidDataException e)
+        {
+            error.WriteLine($"cetus: {e.Message}");
         }
         catch (StoreException e)
         {
@@ -139,6 +159,22 @@ internal sealed class ControlPlane : IAsyncDisposable
         }
 
         return null;
+    }
+
+    // The API server trusts client certificates, and kubelets' serving certificates, of the cluster CA only
+    // (kube-apiserver's --client-ca-file and --kubelet-certificate-authority would have to hold the other CA): say so
+    // rather than let nodes fail with certificates it will not accept.
+    private static void WarnAboutForeignClientSigners(ControllerManagerOptions options, ClusterPki pki, TextWriter error)
+    {
+        foreach (var signer in Controllers.CertificateSigning.CsrSigningController.SignerNames)
+        {
+            var ca = options.SignerCertificates.GetValueOrDefault(signer) ?? options.ClusterSigningCertificate;
+            if (ca is not null && ca.Thumbprint != pki.CaCertificate.Thumbprint)
+            {
+                var what = signer == Controllers.Common.CertificateRequests.KubeletServingSigner ? "kubelets' serving certificates" : "client certificates";
+                error.WriteLine($"cetus: warning: {signer} certificates are signed by {ca.Subject}, not by the cluster CA this API server trusts for {what} ({Path.Combine(pki.Directory, "ca.crt")}): it will refuse them");
+            }
+        }
     }
 
     /// <summary>

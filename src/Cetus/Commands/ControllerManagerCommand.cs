@@ -18,13 +18,26 @@ internal static class ControllerManagerCommand
         Option<bool> leaderElect = new("--leader-elect") { Description = "Elect a leader (Lease kube-system/kube-controller-manager) before running controllers.", DefaultValueFactory = _ => true };
         Option<string> rootCaFile = new("--root-ca-file") { Description = "The CA bundle (PEM) published to every namespace as ConfigMap kube-root-ca.crt (default: the kubeconfig's CA)." };
         Command command = new("controller-manager", "Run the controller manager (Deployment and ReplicaSet controllers) against an API server.") { kubeconfig, leaderElect, rootCaFile };
+        var signing = new SigningFlags();
+        signing.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             using var client = CreateClient(parseResult.GetValue(kubeconfig)!);
             using var loggers = CreateLoggers();
             parseResult.InvocationConfiguration.Output.WriteLine($"cetus: controller manager against {client.BaseUri}");
             var rootCa = parseResult.GetValue(rootCaFile) is { } file ? await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false) : KubeconfigCa(parseResult.GetValue(kubeconfig)!);
-            var manager = new ControllerManager(client, new ControllerManagerOptions { LeaderElect = parseResult.GetValue(leaderElect), RootCertificateAuthority = rootCa }, loggers: loggers);
+            ControllerManagerOptions options;
+            try
+            {
+                options = signing.Read(parseResult).Apply(new ControllerManagerOptions { LeaderElect = parseResult.GetValue(leaderElect), RootCertificateAuthority = rootCa }, fallback: null);
+            }
+            catch (InvalidDataException e)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"cetus: {e.Message}");
+                return 1;
+            }
+
+            var manager = new ControllerManager(client, options, loggers: loggers);
             try
             {
                 await manager.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -61,9 +61,12 @@ internal sealed class ServerFlags
     private readonly Option<string?> _advertiseAddress = new("--advertise-address") { Description = "The address of this API server in the kubernetes Service's Endpoints. Default: the bind address (cetus up: the node IP)." };
     private readonly Option<bool> _anonymousAuth = new("--anonymous-auth") { Description = "Let requests without credentials in as system:anonymous; RBAC allows them /healthz, /livez, /readyz and /version only. Off: they get 401." };
 
+    private readonly SigningFlags _signing = new();
+
     /// <summary>Adds the flags to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
+        _signing.AddTo(command);
         foreach (var option in new Option[] { _dataDir, _datastore, _bindAddress, _securePort, _tlsSan, _tokenAuthFile, _disableControllerManager, _disableScheduler, _schedulerConfig, _auditLogPath, _auditLogMaxSize, _auditLogMaxBackup, _secretsEncryption, _anonymousAuth, _serviceClusterIPRange, _serviceNodePortRange, _advertiseAddress })
         {
             command.Options.Add(option);
@@ -116,7 +119,8 @@ internal sealed class ServerFlags
             !parseResult.GetValue(_disableScheduler),
             parseResult.GetValue(_schedulerConfig),
             new ServiceNetwork(ServiceCidr.Parse(parseResult.GetValue(_serviceClusterIPRange)!), PortRange.Parse(parseResult.GetValue(_serviceNodePortRange)!)),
-            parseResult.GetValue(_advertiseAddress));
+            parseResult.GetValue(_advertiseAddress),
+            _signing.Read(parseResult));
     }
 
     private static string? Parse<T>(Func<string, T> parse, string? text)
@@ -134,4 +138,4 @@ internal sealed class ServerFlags
 }
 
 /// <summary>What the control plane runs with.</summary>
-internal sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool AnonymousAuth, bool RunScheduler, string? SchedulerConfig, ServiceNetwork ServiceNetwork, string? AdvertiseAddress);
+internal sealed record ServerSettings(string DataDir, string? Datastore, string BindAddress, int SecurePort, string[] TlsSans, string? TokenAuthFile, bool RunControllerManager, AuditLogOptions? AuditLog, bool EncryptSecrets, bool AnonymousAuth, bool RunScheduler, string? SchedulerConfig, ServiceNetwork ServiceNetwork, string? AdvertiseAddress, SigningSettings Signing);

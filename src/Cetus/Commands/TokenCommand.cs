@@ -23,7 +23,8 @@ internal static class TokenCommand
         Option<string> ttl = new("--ttl") { Description = "How long the token is valid (e.g. 30m, 24h, 2h30m); 0 never expires.", DefaultValueFactory = _ => "24h" };
         Option<string?> description = new("--description") { Description = "A human description of the token." };
         Option<string[]> groups = new("--groups") { Description = "Extra groups (system:bootstrappers:…) the token's user is in.", AllowMultipleArgumentsPerToken = true };
-        Command create = new("create", "Create a bootstrap token and print it (<id>.<secret>).") { ttl, description, groups };
+        Option<bool> printJoinCommand = new("--print-join-command") { Description = "Print the whole `cetus agent` command that joins a node (with --ca-cert-hash) instead of the token alone." };
+        Command create = new("create", "Create a bootstrap token and print it (<id>.<secret>); the command to join a node goes to standard error.") { ttl, description, groups, printJoinCommand };
         create.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
@@ -46,7 +47,18 @@ internal static class TokenCommand
                 DateTimeOffset? expires = lifetime == TimeSpan.Zero ? null : DateTimeOffset.UtcNow + lifetime;
                 await client.CoreV1.CreateNamespacedSecretAsync(
                     BootstrapTokens.ToSecret(id, secret, expires, parseResult.GetValue(description), extraGroups), BootstrapTokens.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var join = JoinCommand(parseResult.GetValue(kubeconfig)!, $"{id}.{secret}");
+                if (parseResult.GetValue(printJoinCommand))
+                {
+                    await parseResult.InvocationConfiguration.Output.WriteLineAsync(join ?? $"{id}.{secret}").ConfigureAwait(false);
+                    return;
+                }
+
                 await parseResult.InvocationConfiguration.Output.WriteLineAsync($"{id}.{secret}").ConfigureAwait(false);
+                if (join is not null)
+                {
+                    await error.WriteLineAsync("cetus: join a node with: " + join).ConfigureAwait(false);
+                }
             }).ConfigureAwait(false);
         });
 
@@ -87,6 +99,21 @@ internal static class TokenCommand
         token.Subcommands.Add(list);
         token.Subcommands.Add(delete);
         root.Subcommands.Add(token);
+    }
+
+    /// <summary>
+    /// <c>cetus agent --server URL --token TOKEN --ca-cert-hash sha256:HEX</c> for the server and CA of the admin's
+    /// kubeconfig (as kubeadm's join command); null when the kubeconfig names no CA.
+    /// </summary>
+    private static string? JoinCommand(string kubeconfig, string token)
+    {
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        if (config.SslCaCerts is not { Count: > 0 } authorities)
+        {
+            return null;
+        }
+
+        return $"cetus agent --server {config.Host.TrimEnd('/')} --token {token} --ca-cert-hash {Api.Bootstrap.ClusterInfo.CaCertHash(authorities[0])}";
     }
 
     /// <summary>A Go-style duration (<c>90s</c>, <c>30m</c>, <c>24h</c>, <c>1h30m</c>, <c>0</c>); null when malformed or negative.</summary>
