@@ -135,7 +135,8 @@ internal sealed partial class Scheduler
         return action;
     }
 
-    private static string Json(object? value) => k8s.KubernetesJson.Serialize(value);
+    // KubernetesJson.Serialize throws on null (it asks the value for its type): a node without status has none.
+    private static string Json(object? value) => value is null ? "null" : k8s.KubernetesJson.Serialize(value);
 
     private static bool IsAssigned(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec?.NodeName);
 
