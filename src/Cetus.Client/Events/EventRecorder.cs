@@ -46,14 +46,15 @@ public static class EventTypes
 }
 
 /// <summary>
-/// Writes core/v1 Events in the background (never blocking the controller), aggregating repeats as Kubernetes does:
-/// the same object, type, reason and message again bumps <c>count</c> and <c>lastTimestamp</c> of the existing event
-/// instead of creating a new one, so <c>kubectl describe</c> shows <c>(x3 over 2m)</c>. Events name
+/// Writes core/v1 Events in the background (never blocking the controller), correlated as Kubernetes does (see
+/// <see cref="EventCorrelator"/>): the same object, type, reason and message again bumps <c>count</c> and
+/// <c>lastTimestamp</c> of the existing event instead of creating a new one, so <c>kubectl describe</c> shows
+/// <c>(x3 over 2m)</c>; similar events are combined, and a source writes at most 25 events about one object in a
+/// burst. Events name
 /// <c>source.component</c> and, when given, <c>source.host</c> (the kubelet's node name).
 /// </summary>
 public sealed class EventRecorder : IEventRecorder, IEventSink, IAsyncDisposable
 {
-    private const int MaxRemembered = 4096;
     private readonly IKubernetes _client;
     private readonly string _component;
     private readonly string? _host;
@@ -61,7 +62,7 @@ public sealed class EventRecorder : IEventRecorder, IEventSink, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<(V1ObjectReference Involved, string Type, string Reason, string Message)> _pending =
         Channel.CreateBounded<(V1ObjectReference, string, string, string)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
-    private readonly Dictionary<string, (string Name, int Count, DateTime First)> _seen = new(StringComparer.Ordinal);
+    private readonly EventCorrelator _correlator;
     private readonly Task _writer;
 
     /// <summary>
@@ -74,6 +75,7 @@ public sealed class EventRecorder : IEventRecorder, IEventSink, IAsyncDisposable
         _component = component;
         _host = string.IsNullOrEmpty(host) ? null : host;
         _time = time ?? TimeProvider.System;
+        _correlator = new EventCorrelator(_time);
         _logger = logger ?? NullLogger.Instance;
         _writer = Task.Run(WriteAsync);
     }
@@ -125,23 +127,31 @@ public sealed class EventRecorder : IEventRecorder, IEventSink, IAsyncDisposable
 
     private async Task WriteOneAsync(V1ObjectReference involved, string type, string reason, string message)
     {
+        var correlation = _correlator.Correlate(_component, _host, involved, type, reason, message);
+        if (correlation.Skip)
+        {
+            return;
+        }
+
         var ns = string.IsNullOrEmpty(involved.NamespaceProperty) ? "default" : involved.NamespaceProperty;
         var now = _time.GetUtcNow().UtcDateTime;
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
-        var key = string.Join('\u0000', ns, involved.Uid, involved.Kind, involved.Name, involved.FieldPath, type, reason, message);
-        if (_seen.TryGetValue(key, out var seen))
+        if (correlation.ExistingName is { } existing)
         {
-            var count = seen.Count + 1;
-            var patch = KubernetesJson.Serialize(new Dictionary<string, object> { ["count"] = count, ["lastTimestamp"] = now.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) });
+            var patch = KubernetesJson.Serialize(new Dictionary<string, object>
+            {
+                ["count"] = correlation.Count,
+                ["lastTimestamp"] = now.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                ["message"] = correlation.Message,
+            });
             try
             {
-                await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), seen.Name, ns).ConfigureAwait(false);
-                _seen[key] = (seen.Name, count, seen.First);
+                await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), existing, ns).ConfigureAwait(false);
                 return;
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
-                _seen.Remove(key);
+                // Deleted meanwhile (events expire): write it anew.
             }
         }
 
@@ -153,8 +163,8 @@ public sealed class EventRecorder : IEventRecorder, IEventSink, IAsyncDisposable
                 InvolvedObject = involved,
                 Type = type,
                 Reason = reason,
-                Message = message,
-                Count = 1,
+                Message = correlation.Message,
+                Count = correlation.Count,
                 FirstTimestamp = now,
                 LastTimestamp = now,
                 Source = new V1EventSource { Component = _component, Host = _host },
@@ -162,11 +172,6 @@ public sealed class EventRecorder : IEventRecorder, IEventSink, IAsyncDisposable
                 ReportingInstance = _host ?? _component,
             },
             ns).ConfigureAwait(false);
-        if (_seen.Count >= MaxRemembered)
-        {
-            _seen.Clear();
-        }
-
-        _seen[key] = (name, 1, now);
+        _correlator.Written(correlation.Key, name);
     }
 }

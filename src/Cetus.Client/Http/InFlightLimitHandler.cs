@@ -16,7 +16,7 @@ public sealed class InFlightLimitHandler(int maxInFlight = InFlightLimitHandler.
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (IsStream(request))
+        if (StreamRequests.IsStream(request))
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
@@ -41,22 +41,5 @@ public sealed class InFlightLimitHandler(int maxInFlight = InFlightLimitHandler.
         }
 
         base.Dispose(disposing);
-    }
-
-    // Watches, followed logs and the streaming subresources last as long as the caller wants.
-    private static bool IsStream(HttpRequestMessage request)
-    {
-        var uri = request.RequestUri;
-        if (uri is null)
-        {
-            return false;
-        }
-
-        var query = uri.Query;
-        var path = uri.AbsolutePath;
-        return query.Contains("watch=true", StringComparison.Ordinal) || query.Contains("watch=1", StringComparison.Ordinal)
-            || query.Contains("follow=true", StringComparison.Ordinal)
-            || path.EndsWith("/exec", StringComparison.Ordinal) || path.EndsWith("/attach", StringComparison.Ordinal)
-            || path.EndsWith("/portforward", StringComparison.Ordinal) || path.Contains("/watch/", StringComparison.Ordinal);
     }
 }

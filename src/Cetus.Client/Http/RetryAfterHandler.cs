@@ -46,7 +46,7 @@ public sealed class RetryAfterHandler(TimeProvider? time = null) : DelegatingHan
         var code = (int)response.StatusCode;
         var retryAfter = response.Headers.RetryAfter?.Delta;
         var retry = response.StatusCode == HttpStatusCode.TooManyRequests
-            || (code >= 500 && retryAfter is not null && request.Method == HttpMethod.Get && !IsWatch(request));
+            || (code >= 500 && retryAfter is not null && request.Method == HttpMethod.Get && !StreamRequests.IsWatch(request));
         if (!retry)
         {
             return null;
@@ -55,7 +55,4 @@ public sealed class RetryAfterHandler(TimeProvider? time = null) : DelegatingHan
         var wait = retryAfter ?? TimeSpan.FromSeconds(1);
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
     }
-
-    private static bool IsWatch(HttpRequestMessage request) =>
-        request.RequestUri?.Query.Contains("watch=true", StringComparison.Ordinal) == true;
 }

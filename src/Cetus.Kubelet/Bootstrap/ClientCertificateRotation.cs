@@ -55,7 +55,7 @@ public sealed class ClientCertificateRotation : IDisposable
     public Kubernetes CreateClient()
     {
         var config = new KubernetesClientConfiguration { Host = _options.ServerUrl, SslCaCerts = _authorities };
-        return new Kubernetes(config, new Cetus.Client.Http.InFlightLimitHandler(), new Cetus.Client.Http.RetryAfterHandler(), _handler);
+        return new Kubernetes(config, new Cetus.Client.Http.InFlightLimitHandler(), new Cetus.Client.Http.RetryAfterHandler(), new Cetus.Client.Http.WatchConnectionHandler(), _handler);
     }
 
     /// <summary>When a certificate valid from <paramref name="notBefore"/> to <paramref name="notAfter"/> is renewed: at 70 % + 20 % × <paramref name="jitter"/> of its lifetime.</summary>

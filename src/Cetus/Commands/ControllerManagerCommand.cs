@@ -59,7 +59,7 @@ internal static class ControllerManagerCommand
 
     /// <inheritdoc cref="CreateClient(string)"/>
     public static Kubernetes CreateClient(KubernetesClientConfiguration config) =>
-        new(config, new Cetus.Client.Http.InFlightLimitHandler(), new Cetus.Client.Http.RetryAfterHandler());
+        new(config, new Cetus.Client.Http.InFlightLimitHandler(), new Cetus.Client.Http.RetryAfterHandler(), new Cetus.Client.Http.WatchConnectionHandler());
 
     /// <summary>The CA certificates (PEM) a kubeconfig trusts the API server with; null when it names none.</summary>
     public static string? KubeconfigCa(string kubeconfig) =>

@@ -74,6 +74,23 @@ public sealed class RetryAfterHandlerTests
         Assert.Equal(4, server.Arrived);
     }
 
+    [Theory]
+    [InlineData("https://api.invalid/api/v1/pods?watch=true&resourceVersion=5", true)]
+    [InlineData("https://api.invalid/api/v1/watch/namespaces/default/pods", true)]
+    [InlineData("https://api.invalid/api/v1/pods?limit=500", false)]
+    [InlineData("https://api.invalid/api/v1/namespaces/default/pods/p/log?follow=true", false)]
+    public async Task Watches_GetAConnectionOfTheirOwn_OtherRequestsKeepHttp2(string url, bool watch)
+    {
+        var server = new VersionRecorder();
+        using var client = new HttpClient(new WatchConnectionHandler { InnerHandler = server });
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(watch ? HttpVersion.Version11 : HttpVersion.Version20, server.Version);
+        Assert.Equal(watch ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower, server.Policy);
+    }
+
     private static HttpResponseMessage Answer(int code, int? retryAfter = null)
     {
         var response = new HttpResponseMessage((HttpStatusCode)code) { Content = new StringContent("{}") };
@@ -96,6 +113,21 @@ public sealed class RetryAfterHandlerTests
         {
             Bodies.Add(request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken));
             return answers[_next++];
+        }
+    }
+
+    /// <summary>Records the protocol version a request was sent with.</summary>
+    private sealed class VersionRecorder : HttpMessageHandler
+    {
+        public Version? Version { get; private set; }
+
+        public HttpVersionPolicy? Policy { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Version = request.Version;
+            Policy = request.VersionPolicy;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}") });
         }
     }
 
