@@ -61,7 +61,7 @@ cetus_sources() {
 }
 
 # cetus_is_stale: true when out/cetus is missing or older than anything it is built from:
-# any file under src/ (bin/ and obj/ excepted) or the build settings at the root; or when
+# any file under src/ (bin/ and obj/ excepted), the build settings at the root or this script (its publish flags); or when
 # files were added, deleted or renamed under src/ since (out/.sources lists them).
 cetus_is_stale() {
   [ -x "$CETUS_BIN" ] || return 0
@@ -69,7 +69,7 @@ cetus_is_stale() {
     return 0
   fi
   local f
-  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props global.json NuGet.Config nuget.config; do
+  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props global.json NuGet.Config nuget.config scripts/lib.sh; do
     if [ -e "$CETUS_ROOT/$f" ] && [ "$CETUS_ROOT/$f" -nt "$CETUS_BIN" ]; then
       return 0
     fi
