@@ -87,10 +87,8 @@ build_cetus_if_stale() {
     say "building out/cetus …"
     local sources
     sources="$(cetus_sources)"
-    # ReadyToRun: the code is compiled ahead of time instead of by the JIT at every start; `cetus up` reaches a Ready
-    # node about twice as fast (docs/benchmarks.md, 2026-11-27), for a larger file and ~25 MB more resident pages.
     if ! dotnet publish "$CETUS_ROOT/src/Cetus/Cetus.csproj" -c Release -r linux-x64 --self-contained \
-      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:PublishReadyToRun=true \
+      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
       -o "$CETUS_ROOT/out" -nologo >&2; then
       exec 9>&-
       die "building out/cetus failed (see the errors above)"
