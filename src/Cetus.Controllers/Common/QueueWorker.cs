@@ -76,7 +76,8 @@ public sealed class QueueWorker
             {
                 if (_maxRetries is not { } max || Queue.NumRequeues(key) < max)
                 {
-                    _logger.LogInformation("{Controller}: error syncing {Key}, retrying: {Error}", _name, key, e.Message);
+                    // As upstream's HandleError, a failed sync is worth a warning; a conflict (a stale cache) is routine.
+                    _logger.Log(ApiErrors.IsConflict(e) ? LogLevel.Information : LogLevel.Warning, "{Controller}: error syncing {Key}, retrying: {Error}", _name, key, e.Message);
                     Queue.AddRateLimited(key);
                 }
                 else
