@@ -217,11 +217,14 @@ internal sealed class NodeFlags
         command.Options.Add(_imageMinimumGCAge);
         command.Validators.Add(result =>
         {
-            if (TokenCommand.ParseDuration(result.GetValue(_imageMinimumGCAge) ?? string.Empty) is null)
+            // The validator sees only the options given; the others keep their defaults.
+            var minAge = result.GetResult(_imageMinimumGCAge)?.GetValueOrDefault<string>() ?? "2m0s";
+            var gc = ImageGC(result.GetResult(_imageGCHigh)?.GetValueOrDefault<int>() ?? 85, result.GetResult(_imageGCLow)?.GetValueOrDefault<int>() ?? 80, minAge);
+            if (TokenCommand.ParseDuration(minAge) is null)
             {
-                result.AddError($"--image-minimum-gc-age: {result.GetValue(_imageMinimumGCAge)} is not a duration (e.g. 2m)");
+                result.AddError($"--image-minimum-gc-age: {minAge} is not a duration (e.g. 2m)");
             }
-            else if (ImageGC(result.GetValue(_imageGCHigh), result.GetValue(_imageGCLow), result.GetValue(_imageMinimumGCAge)).Validate() is { } invalid)
+            else if (gc.Validate() is { } invalid)
             {
                 result.AddError(invalid);
             }

@@ -246,6 +246,38 @@ public sealed class HollowNodeScenarios(HollowNodeFixture fixture) : IClassFixtu
         Assert.True(delete.ExitCode == 0, delete.ToString());
     }
 
+    [Fact]
+    public async Task PodsOfSeveralHollowNodes_ReadASharedConfigMap_FromOneWatch_WithoutGets()
+    {
+        var config = Unique("env");
+        var create = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "create", "configmap", config, "-n", Ns, "--from-literal=MODE=hollow");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var before = await ApiRequestCounts.OfAsync(fixture.Server.Kubeconfig, "GET", "configmaps");
+        var names = Enumerable.Range(0, 3).Select(_ => Unique("envfrom")).ToList();
+        var manifests = string.Join("---\n", names.Select((name, i) => $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              nodeName: {{{HollowNodeFixture.Prefix}}}{{{i}}}
+              tolerations: [{key: dedicated, operator: Exists}]
+              containers: [{name: app, image: nginx:1.27, envFrom: [{configMapRef: {name: {{{config}}}}}]}]
+
+            """));
+        var apply = await Kubectl.RunWithInputAsync(fixture.Server.Kubeconfig, manifests, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        foreach (var name in names)
+        {
+            await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running", name + " Running");
+        }
+
+        // Each container's envFrom was read from the process's one watch of the config map: no GET (one each before).
+        Assert.Equal(before, await ApiRequestCounts.OfAsync(fixture.Server.Kubeconfig, "GET", "configmaps"));
+        var delete = await Kubectl.RunAsync(fixture.Server.Kubeconfig, ["delete", "pod", .. names, "-n", Ns, "--timeout=60s"]);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+    }
+
     private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
