@@ -83,6 +83,9 @@ public interface IImageService
 
     /// <summary>Removes an image (idempotent).</summary>
     Task RemoveImageAsync(ImageSpec image, CancellationToken cancellationToken);
+
+    /// <summary>The filesystem(s) holding images: mount point and the bytes images use.</summary>
+    Task<ImageFsInfoResponse> ImageFsInfoAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>One container runtime: both CRI services, as the kubelet uses them.</summary>

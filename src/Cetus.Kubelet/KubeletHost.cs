@@ -2,6 +2,7 @@ using Cetus.Client.Events;
 using Cetus.Client.Informers;
 using Cetus.Cri;
 using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Images;
 using Cetus.Kubelet.Node;
 using Cetus.Kubelet.Objects;
 using Cetus.Kubelet.Pods;
@@ -22,6 +23,18 @@ public sealed record KubeletHostOptions
 
     /// <summary>PLEG relists (1 s).</summary>
     public TimeSpan RelistInterval { get; init; } = PodLifecycleEventGenerator.RelistPeriod;
+
+    /// <summary>Image garbage collection's thresholds and minimum age; null: no image garbage collection.</summary>
+    public ImageGCPolicy? ImageGC { get; init; } = new();
+
+    /// <summary>Image garbage collection rounds (ImageGCPeriod, 5 minutes).</summary>
+    public TimeSpan ImageGCInterval { get; init; } = ImageGCPolicy.Period;
+
+    /// <summary>The runtime's sandbox (pause) image, never collected even when the runtime does not pin it.</summary>
+    public string? SandboxImage { get; init; }
+
+    /// <summary>The capacity and available bytes of a mount point (the image filesystem); default: statfs.</summary>
+    public Func<string, (long Capacity, long Available)?>? FileSystemSpace { get; init; }
 }
 
 /// <summary>
@@ -29,7 +42,8 @@ public sealed record KubeletHostOptions
 /// (only the pods bound to this node: fieldSelector spec.nodeName=NODE), with the Lease renewed and the status
 /// computed every 10 s and a PLEG relisting the runtime every second. Running pods are adopted after a restart (the
 /// pod workers find their sandboxes and containers by the pod-uid label and leave what runs alone); sandboxes of pods
-/// that are not bound here once the informer has synced (orphans) are stopped and removed.
+/// that are not bound here once the informer has synced (orphans) are stopped and removed. Unused images are garbage
+/// collected every 5 minutes when the image filesystem is fuller than the policy allows (<see cref="ImageGarbageCollector"/>).
 /// </summary>
 public sealed class KubeletHost : IAsyncDisposable
 {
@@ -65,6 +79,11 @@ public sealed class KubeletHost : IAsyncDisposable
             Agent.Objects = new PodObjectWatches(objects, client, _time, loggers.CreateLogger<PodObjectWatches>());
         }
 
+        if (_options.ImageGC is { } policy)
+        {
+            ImageGC = new ImageGarbageCollector(runtime, policy, _options.FileSystemSpace ?? ImageGarbageCollector.StatFileSystem, config.Name, _options.SandboxImage, _time, events, loggers.CreateLogger<ImageGarbageCollector>());
+        }
+
         if (services is not null)
         {
             _services = new SharedInformer<V1Service>(services, TimeSpan.Zero, _time, loggers.CreateLogger("Cetus.Kubelet.Services"));
@@ -77,6 +96,9 @@ public sealed class KubeletHost : IAsyncDisposable
 
     /// <summary>The PLEG.</summary>
     public PodLifecycleEventGenerator Pleg { get; }
+
+    /// <summary>Image garbage collection (null when off).</summary>
+    public ImageGarbageCollector? ImageGC { get; }
 
     /// <summary>The pods bound to this node, as the informer sees them.</summary>
     public Indexer<V1Pod> Pods => _pods.Store;
@@ -132,7 +154,8 @@ public sealed class KubeletHost : IAsyncDisposable
             await Task.WhenAll(
                 EveryAsync(_options.LeaseInterval, Agent.Lease.RenewAsync, "lease renewal", stopping),
                 EveryAsync(_options.StatusInterval, ct => Agent.Reporter!.ReportAsync(force: false, ct), "status report", stopping),
-                EveryAsync(_options.RelistInterval, RelistAsync, "relist", stopping)).ConfigureAwait(false);
+                EveryAsync(_options.RelistInterval, RelistAsync, "relist", stopping),
+                ImageGC is null ? Task.CompletedTask : EveryAsync(_options.ImageGCInterval, ct => ImageGC.RunOnceAsync(ct), "image garbage collection", stopping)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

@@ -63,9 +63,16 @@ public sealed class NodeAgent
 
     /// <summary>
     /// The watches of the config maps and secrets the pods use (a real node); set before <see cref="StartAsync"/>.
-    /// Null: they are read with a GET at each use (hollow nodes, whose thousands of pods would each open watches).
+    /// Null: they are read with a GET at each use. Hollow nodes share one (<see cref="SharesObjects"/>).
     /// </summary>
     public Objects.PodObjectWatches? Objects { get; set; }
+
+    /// <summary>
+    /// True when <see cref="Objects"/> is shared with other agents (hollow nodes): its owner routes
+    /// <see cref="Objects.PodObjectWatches.PodChanged"/> to the agent of each pod (<see cref="Requeue"/>) instead of every
+    /// agent hearing every change.
+    /// </summary>
+    public bool SharesObjects { get; set; }
 
     /// <summary>The pod workers (after <see cref="StartAsync"/>).</summary>
     public PodWorkers Workers => _workers ?? throw new InvalidOperationException("not started");
@@ -81,7 +88,7 @@ public sealed class NodeAgent
         var sync = new PodSync(manager, new PodStatusManager(_client, _loggers.CreateLogger<PodStatusManager>()), _client, Config.InternalIP, _time, _loggers.CreateLogger<PodSync>(), [new SysctlAdmission(Config.AllowedUnsafeSysctls)]);
         PodVolumes = configs.Volumes;
         _workers = new PodWorkers(sync, stopping, _time, _loggers.CreateLogger<PodWorkers>());
-        if (Objects is not null)
+        if (Objects is not null && !SharesObjects)
         {
             // A changed config map or secret reaches the pods' volumes at once, not at their next periodic sync.
             Objects.PodChanged += _workers.Requeue;
@@ -98,6 +105,9 @@ public sealed class NodeAgent
         Objects?.RegisterPod(pod);
         _workers?.Update(pod);
     }
+
+    /// <summary>Syncs the pod <paramref name="podUid"/> again (a config map or secret it uses changed).</summary>
+    public void Requeue(string podUid) => _workers?.Requeue(podUid);
 
     /// <summary>A pod bound to this node changed only in its status: recorded for the next sync, no sync now.</summary>
     public void ObservePod(V1Pod pod) => _workers?.Observe(pod);

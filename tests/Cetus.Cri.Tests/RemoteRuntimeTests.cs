@@ -128,6 +128,25 @@ public sealed class RemoteRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PullCredentials_AndImageFsInfo_CrossTheSocket()
+    {
+        _fake.RecordCalls();
+        var denied = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => _client!.PullImageAsync(new ImageSpec { Image = "alice.auth.invalid/app:1" }, null, null, CancellationToken.None));
+        Assert.EndsWith("401 Unauthorized", denied.Status.Detail, StringComparison.Ordinal);
+        var auth = new AuthConfig { Username = "alice", Password = "pw", ServerAddress = "alice.auth.invalid", IdentityToken = "id", RegistryToken = "reg" };
+        await _client!.PullImageAsync(new ImageSpec { Image = "alice.auth.invalid/app:1" }, auth, null, CancellationToken.None);
+        Assert.Equal(auth, _fake.Pulls[^1].Auth);
+
+        var info = await _client.ImageFsInfoAsync(CancellationToken.None);
+        var fs = Assert.Single(info.ImageFilesystems);
+        Assert.Equal(FakeRuntime.ImageFsMountpoint, fs.FsId.Mountpoint);
+        Assert.Equal(2UL * 1024 * 1024, fs.UsedBytes.Value);
+        Assert.Equal((FakeRuntime.ImageFsMountpoint, 2L), (fs.FsId.Mountpoint, (long)fs.InodesUsed.Value));
+        _fake.ImageFsCapacity = 10L * 1024 * 1024;
+        Assert.Equal((10L * 1024 * 1024, 8L * 1024 * 1024), _fake.ImageFsSpace(FakeRuntime.ImageFsMountpoint));
+    }
+
+    [Fact]
     public async Task ReopenContainerLog_RecreatesTheLogOfARunningContainer_OverTheSocket()
     {
         var config = FakeRuntimeTests.Sandbox("uid-1", "web");

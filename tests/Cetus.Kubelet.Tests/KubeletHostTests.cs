@@ -231,6 +231,24 @@ public sealed class KubeletHostTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ImageGC_UsesTheHostsPolicy_FileSystem_AndSandboxImage_AndCanBeTurnedOff()
+    {
+        _runtime.AddImage("localhost/cetus/pause:3.10", 8 * 1024 * 1024);
+        _runtime.AddImage("unused:1", 8 * 1024 * 1024);
+        _runtime.ImageFsCapacity = 18 * 1024 * 1024; // 17 MiB used: 94 %
+        var options = new KubeletHostOptions { ImageGC = new() { MinAge = TimeSpan.FromMinutes(1) }, SandboxImage = "localhost/cetus/pause:3.10", FileSystemSpace = _runtime.ImageFsSpace };
+        _host = new KubeletHost(NodeConfig(), _runtime, _client, new FakePodListWatch([]), options, time: _time);
+        Assert.False(await _host.ImageGC!.RunOnceAsync(CancellationToken.None)); // all just detected
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await _host.ImageGC.RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(["localhost/cetus/pause:3.10"], (await _runtime.ListImagesAsync(null, CancellationToken.None)).Select(i => i.RepoTags[0]).Order(StringComparer.Ordinal));
+        await using var off = new KubeletHost(NodeConfig(), _runtime, _client, new FakePodListWatch([]), new KubeletHostOptions { ImageGC = null }, time: _time);
+        Assert.Null(off.ImageGC);
+    }
+
     private async Task<KubeletHost> StartAsync(params V1Pod[] pods)
     {
         _host = new KubeletHost(NodeConfig(), _runtime, _client, new FakePodListWatch(pods), time: _time);

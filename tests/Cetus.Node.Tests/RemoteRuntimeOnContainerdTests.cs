@@ -29,6 +29,22 @@ public sealed class RemoteRuntimeOnContainerdTests(ContainerdFixture fixture)
     }
 
     [Fact]
+    public async Task ImageFsInfo_NamesAMountPoint_ThatImageGarbageCollectionCanMeasure()
+    {
+        // Read-only: image garbage collection itself is not run against this containerd, since it could remove the
+        // pause or busybox images other tests need (containerd 1.6 does not pin its sandbox image).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var info = await Runtime.ImageFsInfoAsync(timeout.Token);
+        var fs = Assert.Single(info.ImageFilesystems);
+        Assert.True(Directory.Exists(fs.FsId.Mountpoint), fs.FsId.Mountpoint);
+        Assert.True(fs.UsedBytes.Value > 0);
+        // What ImageGarbageCollector.StatFileSystem reads (statfs of the mount point).
+        var drive = new DriveInfo(fs.FsId.Mountpoint);
+        Assert.True(drive.TotalSize > 0);
+        Assert.InRange(drive.AvailableFreeSpace, 0, drive.TotalSize);
+    }
+
+    [Fact]
     public async Task TwoContainersOfOneSandbox_TalkOverLocalhost_AndTheHostReachesThePodIP()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -150,6 +150,10 @@ public sealed class RemoteRuntime : IContainerRuntime, IStreamingRuntime, IDispo
     public async Task RemoveImageAsync(ImageSpec image, CancellationToken cancellationToken) =>
         await _images.RemoveImageAsync(new RemoveImageRequest { Image = image }, Options(cancellationToken)).ConfigureAwait(false);
 
+    /// <inheritdoc/>
+    public async Task<ImageFsInfoResponse> ImageFsInfoAsync(CancellationToken cancellationToken) =>
+        await _images.ImageFsInfoAsync(new ImageFsInfoRequest(), Options(cancellationToken)).ConfigureAwait(false);
+
     /// <summary>Closes the channel.</summary>
     public void Dispose() => _channel.Dispose();
 

@@ -116,4 +116,8 @@ public sealed class ImageServer(IContainerRuntime runtime) : ImageService.ImageS
         await runtime.RemoveImageAsync(request.Image, context.CancellationToken).ConfigureAwait(false);
         return new();
     }
+
+    /// <inheritdoc/>
+    public override Task<ImageFsInfoResponse> ImageFsInfo(ImageFsInfoRequest request, ServerCallContext context) =>
+        runtime.ImageFsInfoAsync(context.CancellationToken);
 }

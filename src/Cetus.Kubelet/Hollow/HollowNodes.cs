@@ -1,6 +1,7 @@
 using Cetus.Client.Informers;
 using Cetus.Cri.Fake;
 using Cetus.Kubelet.Api;
+using Cetus.Kubelet.Objects;
 using Cetus.Kubelet.Node;
 using Cetus.Kubelet.Pods;
 using Cetus.Kubelet.Timing;
@@ -43,7 +44,8 @@ public sealed record HollowOptions
 /// N simulated nodes in one process, as Kubernetes' kubemark and KWOK: each a <see cref="NodeAgent"/> over its own
 /// <see cref="FakeRuntime"/> (containers run at once; init containers exit 0 at once), all sharing one client, ONE pod
 /// informer (one list+watch for the whole cluster, routed locally by spec.nodeName) and two
-/// <see cref="SpreadTicker{T}"/>s spreading Lease renewals and status reports evenly over their 10 s period.
+/// <see cref="SpreadTicker{T}"/>s spreading Lease renewals and status reports evenly over their 10 s period, and one
+/// <see cref="PodObjectWatches"/> (the config maps and secrets their pods use, one watch per object).
 /// </summary>
 public sealed class HollowNodes : IAsyncDisposable
 {
@@ -52,7 +54,9 @@ public sealed class HollowNodes : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly Dictionary<string, NodeAgent> _agents = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeAgent> _byPodUid = new(StringComparer.Ordinal);
     private SharedInformer<V1Pod>? _pods;
+    private PodObjectWatches? _objects;
 
     /// <summary>Creates the nodes (nothing is registered before <see cref="RunAsync"/>).</summary>
     public HollowNodes(IKubernetes client, HollowOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
@@ -75,6 +79,16 @@ public sealed class HollowNodes : IAsyncDisposable
         var client = new KubernetesKubeletClient(_client);
         var leases = new SpreadTicker<NodeAgent>(NodeLease.RenewInterval, (a, ct) => a.Lease.RenewAsync(ct), _options.RegisterConcurrency, _time, _loggers.CreateLogger("Cetus.Kubelet.Hollow.Leases"));
         var statuses = new SpreadTicker<NodeAgent>(NodeLease.RenewInterval, (a, ct) => a.Reporter!.ReportAsync(force: false, ct), _options.RegisterConcurrency, _time, _loggers.CreateLogger("Cetus.Kubelet.Hollow.Status"));
+        // One watch cache of config maps and secrets for every node of the process: an object many pods use (their
+        // namespace's kube-root-ca.crt, a Deployment's envFrom) is one watch, not a GET per container created.
+        _objects = new PodObjectWatches(PodObjectListWatches.For(_client), client, _time, _loggers.CreateLogger<PodObjectWatches>());
+        _objects.PodChanged += uid =>
+        {
+            if (_byPodUid.TryGetValue(uid, out var owner))
+            {
+                owner.Requeue(uid);
+            }
+        };
         var index = 0;
         foreach (var name in NodeNames)
         {
@@ -97,7 +111,7 @@ public sealed class HollowNodes : IAsyncDisposable
                 OSImage = "Cetus hollow node",
                 KernelVersion = "hollow",
             };
-            _agents[name] = new NodeAgent(config, runtime, client, _time, _loggers);
+            _agents[name] = new NodeAgent(config, runtime, client, _time, _loggers) { Objects = _objects, SharesObjects = true };
             index++;
         }
 
@@ -129,20 +143,41 @@ public sealed class HollowNodes : IAsyncDisposable
 
         _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
         {
-            OnAdd = pod => Route(pod)?.HandlePod(pod),
-            OnUpdate = (_, pod) => Route(pod)?.HandlePod(pod),
-            OnDelete = deleted => Route(deleted.Object)?.HandlePodDeleted(deleted.Object),
+            OnAdd = Handle,
+            OnUpdate = (_, pod) => Handle(pod),
+            OnDelete = deleted =>
+            {
+                if (Route(deleted.Object) is { } agent)
+                {
+                    _byPodUid.TryRemove(deleted.Object.Metadata.Uid, out _);
+                    agent.HandlePodDeleted(deleted.Object);
+                }
+            },
         });
         _pods.Start();
         await Task.WhenAll(leases.RunAsync(cancellationToken), statuses.RunAsync(cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Stops the pod informer.</summary>
+    /// <summary>Stops the pod informer and the config map and secret watches.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_pods is not null)
         {
             await _pods.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_objects is not null)
+        {
+            await _objects.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Handle(V1Pod pod)
+    {
+        if (Route(pod) is { } agent && pod.Metadata?.Uid is { Length: > 0 } uid)
+        {
+            _byPodUid[uid] = agent;
+            agent.HandlePod(pod);
         }
     }
 

@@ -1,6 +1,7 @@
 using Cetus.Client.Events;
 using Cetus.Cri;
 using Cetus.Cri.V1;
+using Cetus.Kubelet.Api;
 using Cetus.Kubelet.Events;
 using Cetus.Kubelet.Pods;
 using Cetus.Kubelet.Status;
@@ -19,9 +20,15 @@ namespace Cetus.Kubelet.Images;
 /// a failed pull (so that the backoff shows), the end of the backoff while in it. A successful pull clears the entry.
 /// Events as upstream: Pulling, Pulled, Failed ("Failed to pull image …", "Error: ErrImagePull"), BackOff (Normal,
 /// "Back-off pulling image …") with Failed "Error: ImagePullBackOff", ErrImageNeverPull.
+/// Pulls carry the credentials of the pod's image pull secrets (read through <paramref name="secrets"/>) that match the
+/// image's registry (<see cref="DockerKeyring"/>), tried in turn as upstream's PullImage does; with none, the pull is
+/// anonymous.
 /// </summary>
-public sealed class ImageManager(IImageService images, TimeProvider? time = null, IEventSink? events = null)
+public sealed class ImageManager(IImageService images, TimeProvider? time = null, IEventSink? events = null, IPodObjectReader? secrets = null)
 {
+    /// <summary>The event reason when some of a pod's image pull secrets cannot be read (upstream's FailedToRetrieveImagePullSecret).</summary>
+    public const string FailedToRetrieveImagePullSecret = "FailedToRetrieveImagePullSecret";
+
     /// <summary>
     /// How soon a pod is synced again after a failed pull (upstream re-syncs a pod whose sync failed after its pod
     /// worker's backoff; ours starts at 1 s): the next sync, inside the pull backoff, reports ImagePullBackOff.
@@ -78,13 +85,8 @@ public sealed class ImageManager(IImageService images, TimeProvider? time = null
 
         _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulling, $"Pulling image \"{container.Image}\"");
         var started = _time.GetTimestamp();
-        try
+        if (await PullAsync(pod, image, sandboxConfig, cancellationToken).ConfigureAwait(false) is { } error)
         {
-            await images.PullImageAsync(image, null, sandboxConfig, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
-        {
-            var error = KubeletEvents.RpcError(e);
             _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, $"Failed to pull image \"{container.Image}\": {error}");
             Backoff.Next(key, _time.GetUtcNow().UtcDateTime);
             _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + ErrImagePull);
@@ -99,6 +101,81 @@ public sealed class ImageManager(IImageService images, TimeProvider? time = null
         // Pulls are not queued here, so the time including waiting is the pull's own.
         _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Pulled, $"Successfully pulled image \"{container.Image}\" in {pulled} ({pulled} including waiting). Image size: {size} bytes.");
         return null;
+    }
+
+    // One pull as upstream's PullImage: anonymous when no pull secret has credentials for the image's registry, else
+    // with each matching credential in turn until one works. Null on success, else the error as Go prints it (several
+    // failed attempts as an aggregate: "[first, second]").
+    private async Task<string?> PullAsync(V1Pod pod, ImageSpec image, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<RegistryCredential> credentials;
+        try
+        {
+            var keyring = DockerKeyring.FromSecrets(await PullSecretsAsync(pod, cancellationToken).ConfigureAwait(false));
+            credentials = keyring.IsEmpty ? [] : keyring.Lookup(DockerKeyring.RepositoryToPull(image.Image));
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+
+        var errors = new List<string>();
+        var attempts = credentials.Count == 0 ? [null] : credentials.Select(c => (AuthConfig?)new AuthConfig { Username = c.Username, Password = c.Password }).ToList();
+        foreach (var auth in attempts)
+        {
+            try
+            {
+                await images.PullImageAsync(image, auth, sandboxConfig, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+            {
+                errors.Add(KubeletEvents.RpcError(e));
+            }
+        }
+
+        return errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]";
+    }
+
+    // The pod's image pull secrets that can be read (upstream's getPullSecretsForPod): one missing or unreadable is
+    // left out, with a FailedToRetrieveImagePullSecret event, and the pull goes on without it.
+    private async Task<List<V1Secret>> PullSecretsAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        var found = new List<V1Secret>();
+        if (secrets is null || pod.Spec?.ImagePullSecrets is not { Count: > 0 } references)
+        {
+            return found;
+        }
+
+        var failed = new List<string>();
+        foreach (var name in references.Select(r => r.Name).Where(n => !string.IsNullOrEmpty(n)))
+        {
+            V1Secret? secret;
+            try
+            {
+                secret = await secrets.GetSecretAsync(pod.Metadata.NamespaceProperty, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                secret = null;
+            }
+
+            if (secret is null)
+            {
+                failed.Add(name);
+            }
+            else
+            {
+                found.Add(secret);
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            _events.Pod(pod, EventTypes.Warning, FailedToRetrieveImagePullSecret, $"Unable to retrieve some image pull secrets ({string.Join(", ", failed)}); attempting to pull the image may not succeed.");
+        }
+
+        return found;
     }
 
     /// <summary>Forgets the pull backoff of a pod that terminated or is gone, and drops expired entries.</summary>

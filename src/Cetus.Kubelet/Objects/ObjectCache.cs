@@ -11,9 +11,10 @@ namespace Cetus.Kubelet.Objects;
 /// namespace), as upstream's watch-based objectCache (pkg/kubelet/util/manager): <see cref="AddReference"/> starts the
 /// watch of an object on its first reference, <see cref="DeleteReference"/> stops it with the last. A read waits (at
 /// most <see cref="SyncWait"/>) for the first list, then answers from memory: null when the object does not exist. An
-/// immutable object, once read, is kept and its watch stopped (it cannot change). After the first list every change
-/// (created, updated, deleted, or changed while a failed watch relisted) calls <c>changed(namespace, name)</c>.
-/// Thread-safe.
+/// immutable object, once read, is kept and its watch stopped (it cannot change). A watch not read for
+/// <see cref="MaxIdleTime"/> is stopped by <see cref="RecycleIdle"/> (upstream's startRecycleIdleWatch) and started
+/// again, with a fresh list, by the next read. After the first list every change (created, updated, deleted, or
+/// changed while a failed watch relisted) calls <c>changed(namespace, name)</c>. Thread-safe.
 /// </summary>
 /// <typeparam name="T">The object type (V1ConfigMap, V1Secret).</typeparam>
 internal sealed class ObjectCache<T>(string resource, Func<string, string, IListWatch<T>> listWatch, Func<T, bool> isImmutable, Action<string, string> changed, TimeProvider time, ILogger logger)
@@ -21,6 +22,12 @@ internal sealed class ObjectCache<T>(string resource, Func<string, string, IList
 {
     /// <summary>How long a read waits for an object's first list (upstream: 1 s) before it fails.</summary>
     public static readonly TimeSpan SyncWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a watch may go unread before it is stopped: upstream's 5 × the kubelet's resync interval (1 minute),
+    /// since a mounted object is read at every periodic sync of its pod.
+    /// </summary>
+    public static readonly TimeSpan MaxIdleTime = TimeSpan.FromMinutes(5);
 
     private readonly Dictionary<(string Namespace, string Name), Item> _items = [];
 
@@ -55,7 +62,7 @@ internal sealed class ObjectCache<T>(string resource, Func<string, string, IList
         {
             if (!_items.TryGetValue((ns, name), out var item))
             {
-                _items[(ns, name)] = item = new Item(Start(ns, name));
+                _items[(ns, name)] = item = new Item(Start(ns, name)) { LastAccess = time.GetUtcNow() };
             }
 
             item.References++;
@@ -102,7 +109,15 @@ internal sealed class ObjectCache<T>(string resource, Func<string, string, IList
                 return (true, frozen);
             }
 
-            informer = item.Informer!;
+            item.LastAccess = time.GetUtcNow();
+            if (item.Informer is null)
+            {
+                // Stopped while idle: watch again, from a fresh list (as upstream's restartReflectorIfNeeded).
+                item.Informer = Start(ns, name);
+                logger.LogDebug("{Resource} {Namespace}/{Name} is read again: watching it again", resource, ns, name);
+            }
+
+            informer = item.Informer;
         }
 
         if (!informer.HasSynced)
@@ -127,7 +142,7 @@ internal sealed class ObjectCache<T>(string resource, Func<string, string, IList
         {
             lock (_items)
             {
-                if (item.Informer is not null)
+                if (item.Informer == informer)
                 {
                     // Immutable: it can only be deleted, never changed; keep it and stop watching (as upstream).
                     item.Frozen = value;
@@ -139,6 +154,36 @@ internal sealed class ObjectCache<T>(string resource, Func<string, string, IList
         }
 
         return (true, value);
+    }
+
+    /// <summary>
+    /// Stops the watches that have listed and were not read for <see cref="MaxIdleTime"/> (the objects stay
+    /// referenced; the next read watches again); returns how many were stopped.
+    /// </summary>
+    public int RecycleIdle()
+    {
+        var now = time.GetUtcNow();
+        var stopped = new List<SharedInformer<T>>();
+        lock (_items)
+        {
+            foreach (var ((ns, name), item) in _items)
+            {
+                // A watch still waiting for its first list is left alone: stopping it would waste that list.
+                if (item.Informer is { HasSynced: true } informer && now - item.LastAccess > MaxIdleTime)
+                {
+                    item.Informer = null;
+                    stopped.Add(informer);
+                    logger.LogDebug("{Resource} {Namespace}/{Name} not read for {Idle}: no longer watched", resource, ns, name, MaxIdleTime);
+                }
+            }
+        }
+
+        foreach (var informer in stopped)
+        {
+            _ = StopAsync(informer);
+        }
+
+        return stopped.Count;
     }
 
     /// <summary>Stops every watch.</summary>
@@ -222,7 +267,10 @@ internal sealed class ObjectCache<T>(string resource, Func<string, string, IList
 
     private sealed class Item(SharedInformer<T> informer)
     {
+        // Null when the object is immutable (Frozen) or its watch was stopped while idle.
         public SharedInformer<T>? Informer { get; set; } = informer;
+
+        public DateTimeOffset LastAccess { get; set; }
 
         public T? Frozen { get; set; }
 

@@ -27,7 +27,9 @@ public sealed record PodObjectListWatches(Func<string, string, IListWatch<V1Conf
 /// watch starts with its first referencing pod and stops with its last. Reads come from memory; an object no registered
 /// pod references is read through the fallback reader (a GET). Unlike upstream, which lets the next periodic
 /// sync notice, every change of a watched object raises <see cref="PodChanged"/> for each pod referencing it, so its
-/// volumes are rewritten at once.
+/// volumes are rewritten at once. As upstream, every minute the watches not read for 5 minutes are stopped (an object
+/// only used by env variables is read when a container is created) and the next read watches again; an immutable
+/// object is not watched once read.
 /// </summary>
 public sealed class PodObjectWatches : IPodObjectReader, IAsyncDisposable
 {
@@ -37,6 +39,7 @@ public sealed class PodObjectWatches : IPodObjectReader, IAsyncDisposable
     private readonly ObjectCache<V1Secret> _secrets;
     private readonly Dictionary<string, Registration> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<(bool Secret, string Namespace, string Name), HashSet<string>> _referrers = [];
+    private readonly ITimer _recycler;
 
     /// <summary>Creates the watches' manager; nothing is watched until a pod registers.</summary>
     public PodObjectWatches(PodObjectListWatches listWatches, IPodObjectReader fallback, TimeProvider? time = null, ILogger? logger = null)
@@ -47,7 +50,11 @@ public sealed class PodObjectWatches : IPodObjectReader, IAsyncDisposable
         time ??= TimeProvider.System;
         _configMaps = new ObjectCache<V1ConfigMap>("configmap", listWatches.ConfigMaps, c => c.Immutable == true, (ns, name) => Notify(false, ns, name), time, _logger);
         _secrets = new ObjectCache<V1Secret>("secret", listWatches.Secrets, s => s.Immutable == true, (ns, name) => Notify(true, ns, name), time, _logger);
+        _recycler = time.CreateTimer(_ => RecycleIdle(), null, RecycleInterval, RecycleInterval);
     }
+
+    /// <summary>How often idle watches are looked for (upstream: every minute).</summary>
+    public static TimeSpan RecycleInterval { get; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A watched object changed (created, updated or deleted): the uid of each pod referencing it.</summary>
     public event Action<string>? PodChanged;
@@ -57,6 +64,9 @@ public sealed class PodObjectWatches : IPodObjectReader, IAsyncDisposable
 
     /// <summary>The secrets watched now (tests, metrics).</summary>
     public int SecretWatches => _secrets.Watching;
+
+    /// <summary>Stops the watches not read for <see cref="ObjectCache{T}.MaxIdleTime"/>; returns how many (also run every <see cref="RecycleInterval"/>).</summary>
+    public int RecycleIdle() => _configMaps.RecycleIdle() + _secrets.RecycleIdle();
 
     /// <summary>Registers the pod's references (again, after a change): watches start for new ones and stop for dropped ones.</summary>
     public void RegisterPod(V1Pod pod)
@@ -131,6 +141,7 @@ public sealed class PodObjectWatches : IPodObjectReader, IAsyncDisposable
     /// <summary>Stops every watch.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _recycler.DisposeAsync().ConfigureAwait(false);
         lock (_pods)
         {
             _pods.Clear();

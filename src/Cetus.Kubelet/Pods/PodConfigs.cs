@@ -42,9 +42,13 @@ public sealed class PodConfigs
         _node = node ?? throw new ArgumentNullException(nameof(node));
         _logger = logger ?? NullLogger.Instance;
         _sandboxes = new SandboxConfigBuilder(node, _logger);
-        _env = new EnvironmentBuilder(objects ?? client, services);
+        Objects = objects ?? client;
+        _env = new EnvironmentBuilder(Objects, services);
         Volumes = new VolumeManager(node, client, mounter ?? new ProcessMounter(), time, _logger, objects);
     }
+
+    /// <summary>Where config maps and secrets are read (the watch cache, else the client); null: none exist.</summary>
+    public IPodObjectReader? Objects { get; }
 
     /// <summary>The volume manager.</summary>
     public VolumeManager Volumes { get; }

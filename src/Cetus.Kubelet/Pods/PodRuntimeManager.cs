@@ -51,7 +51,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
     private readonly IEventSink _events = events ?? NullEventSink.Instance;
     private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time, simulatedNetwork: simulatedNetwork), time ?? TimeProvider.System, logger ?? NullLogger.Instance, events ?? NullEventSink.Instance);
     private readonly PodConfigs _configs = configs ?? new PodConfigs(runtime, PodConfigs.BareNode, null);
-    private readonly ImageManager _images = new(runtime, time, events);
+    private readonly ImageManager _images = new(runtime, time, events, configs?.Objects);
 
     /// <summary>The restart backoff of crashing containers.</summary>
     public ContainerBackoff Backoff => _lifecycle.Backoff;

@@ -192,6 +192,9 @@ internal sealed class NodeFlags
     private readonly Option<string> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "The CRI runtime's socket.", DefaultValueFactory = _ => AgentRunner.DefaultRuntimeEndpoint };
     private readonly Option<string> _containerLogMaxSize = new("--container-log-max-size") { Description = "Rotate a container's log once it reaches this size (a quantity such as 10Mi).", DefaultValueFactory = _ => "10Mi" };
     private readonly Option<string?> _allowedUnsafeSysctls = new("--allowed-unsafe-sysctls") { Description = "Comma-separated unsafe sysctls or sysctl patterns (ending in *) pods may set besides the safe set, e.g. 'kernel.msg*,net.core.somaxconn'. Use at your own risk." };
+    private readonly Option<int> _imageGCHigh = new("--image-gc-high-threshold") { Description = "The percent of disk usage of the image filesystem at or above which image garbage collection runs (100 disables it).", DefaultValueFactory = _ => 85 };
+    private readonly Option<int> _imageGCLow = new("--image-gc-low-threshold") { Description = "The percent of disk usage of the image filesystem image garbage collection frees down to; at most --image-gc-high-threshold.", DefaultValueFactory = _ => 80 };
+    private readonly Option<string> _imageMinimumGCAge = new("--image-minimum-gc-age") { Description = "The minimum age of an unused image before it is garbage collected (a duration such as 2m).", DefaultValueFactory = _ => "2m0s" };
     private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "The port of the kubelet's HTTPS server (logs, exec, attach, port-forward for the API server), on the node IP.", DefaultValueFactory = _ => 10250 };
 
     private NodeFlags()
@@ -209,8 +212,23 @@ internal sealed class NodeFlags
         command.Options.Add(_kubeletPort);
         command.Options.Add(_containerLogMaxSize);
         command.Options.Add(_allowedUnsafeSysctls);
+        command.Options.Add(_imageGCHigh);
+        command.Options.Add(_imageGCLow);
+        command.Options.Add(_imageMinimumGCAge);
         command.Validators.Add(result =>
         {
+            // The validator sees only the options given; the others keep their defaults.
+            var minAge = result.GetResult(_imageMinimumGCAge)?.GetValueOrDefault<string>() ?? "2m0s";
+            var gc = ImageGC(result.GetResult(_imageGCHigh)?.GetValueOrDefault<int>() ?? 85, result.GetResult(_imageGCLow)?.GetValueOrDefault<int>() ?? 80, minAge);
+            if (TokenCommand.ParseDuration(minAge) is null)
+            {
+                result.AddError($"--image-minimum-gc-age: {minAge} is not a duration (e.g. 2m)");
+            }
+            else if (gc.Validate() is { } invalid)
+            {
+                result.AddError(invalid);
+            }
+
             if (result.GetResult(_allowedUnsafeSysctls) is { } sysctls)
             {
                 try
@@ -230,6 +248,9 @@ internal sealed class NodeFlags
         });
     }
 
+    private static Cetus.Kubelet.Images.ImageGCPolicy ImageGC(int high, int low, string? minAge) =>
+        new() { HighThresholdPercent = high, LowThresholdPercent = low, MinAge = TokenCommand.ParseDuration(minAge ?? string.Empty) ?? TimeSpan.FromMinutes(2) };
+
     private static string[] Sysctls(string? text) => (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static long? LogMaxSize(string? text)
@@ -247,5 +268,5 @@ internal sealed class NodeFlags
 
     /// <summary>The agent's settings.</summary>
     public AgentSettings Read(ParseResult parseResult, string rootDir, string nodeIP) =>
-        new(parseResult.GetValue(_nodeName) ?? AgentRunner.DefaultNodeName(), parseResult.GetValue(_runtimeEndpoint)!, rootDir, nodeIP) { KubeletPort = parseResult.GetValue(_kubeletPort), ContainerLogMaxSize = LogMaxSize(parseResult.GetValue(_containerLogMaxSize)) ?? 10 * 1024 * 1024, AllowedUnsafeSysctls = Sysctls(parseResult.GetValue(_allowedUnsafeSysctls)) };
+        new(parseResult.GetValue(_nodeName) ?? AgentRunner.DefaultNodeName(), parseResult.GetValue(_runtimeEndpoint)!, rootDir, nodeIP) { KubeletPort = parseResult.GetValue(_kubeletPort), ContainerLogMaxSize = LogMaxSize(parseResult.GetValue(_containerLogMaxSize)) ?? 10 * 1024 * 1024, AllowedUnsafeSysctls = Sysctls(parseResult.GetValue(_allowedUnsafeSysctls)), ImageGC = ImageGC(parseResult.GetValue(_imageGCHigh), parseResult.GetValue(_imageGCLow), parseResult.GetValue(_imageMinimumGCAge)) };
 }

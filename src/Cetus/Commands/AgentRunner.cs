@@ -33,6 +33,9 @@ internal sealed record AgentSettings(string NodeName, string RuntimeEndpoint, st
 
     /// <summary>Unsafe sysctls (names or patterns ending in *) pods may set (--allowed-unsafe-sysctls).</summary>
     public IReadOnlyList<string> AllowedUnsafeSysctls { get; init; } = [];
+
+    /// <summary>Image garbage collection (--image-gc-high-threshold, --image-gc-low-threshold, --image-minimum-gc-age).</summary>
+    public Cetus.Kubelet.Images.ImageGCPolicy ImageGC { get; init; } = new();
 }
 
 /// <summary>The kubelet server's certificates: its own serving certificate and the CA the API server's client certificate chains to.</summary>
@@ -49,6 +52,9 @@ internal static class AgentRunner
 {
     /// <summary>The CRI socket of the containerd that scripts/runtime.sh runs.</summary>
     public const string DefaultRuntimeEndpoint = RuntimeEndpoint.Default;
+
+    /// <summary>The sandbox (pause) image scripts/runtime.sh builds and sets as containerd's sandbox_image: never garbage collected.</summary>
+    public const string SandboxImage = "localhost/cetus/pause:3.10";
 
     /// <summary>The default node name: the host name, lowercased (as the kubelet's --hostname-override default).</summary>
     public static string DefaultNodeName() => Dns.GetHostName().ToLowerInvariant();
@@ -141,7 +147,7 @@ internal static class AgentRunner
 
         // The kubelet's events (pods and node), aggregated as client-go's recorder; source kubelet on this node.
         await using var events = new EventRecorder(client, KubeletEvents.Component, logger: loggers.CreateLogger<EventRecorder>(), host: config.Name);
-        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), loggers: loggers, events: events, services: ListWatches.Services(client), objects: PodObjectListWatches.For(client));
+        await using var kubelet = new KubeletHost(config, runtime, new KubernetesKubeletClient(client), ListWatches.PodsOnNode(client, config.Name), new KubeletHostOptions { ImageGC = settings.ImageGC, SandboxImage = SandboxImage }, loggers: loggers, events: events, services: ListWatches.Services(client), objects: PodObjectListWatches.For(client));
         var probe = new NodeHealthProbe(runtime, () => MachineInfo.ReadSignals(settings.RootDir));
         kubelet.Agent.Health = probe.CheckAsync;
         try

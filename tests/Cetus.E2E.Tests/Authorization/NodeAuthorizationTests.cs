@@ -29,6 +29,12 @@ public sealed class NodeAuthorizationFixture : IAsyncLifetime
         stringData: {k: c}
         ---
         apiVersion: v1
+        kind: Secret
+        metadata: {name: sec-pull, namespace: nodes-ns}
+        type: kubernetes.io/dockerconfigjson
+        stringData: {.dockerconfigjson: '{"auths":{"registry.example":{"username":"u","password":"p"}}}'}
+        ---
+        apiVersion: v1
         kind: ConfigMap
         metadata: {name: cm-a, namespace: nodes-ns}
         data: {k: a}
@@ -42,6 +48,7 @@ public sealed class NodeAuthorizationFixture : IAsyncLifetime
         metadata: {name: pod-a, namespace: nodes-ns}
         spec:
           nodeName: node-a
+          imagePullSecrets: [{name: sec-pull}]
           containers:
           - name: c
             image: busybox
@@ -100,6 +107,8 @@ public sealed class NodeAuthorizationTests(NodeAuthorizationFixture fixture) : I
     [InlineData("get secret sec-a", true)]
     [InlineData("get secret sec-b", false)]
     [InlineData("get secret sec-unused", false)]
+    [InlineData("get secret sec-pull", true)]
+    [InlineData("get secrets --field-selector metadata.name=sec-pull", true)]
     [InlineData("get configmap cm-a", true)]
     [InlineData("get configmaps --field-selector metadata.name=cm-a", true)]
     [InlineData("get secrets --field-selector metadata.name=sec-a", true)]

@@ -192,6 +192,92 @@ public sealed class HollowNodeScenarios(HollowNodeFixture fixture) : IClassFixtu
         Assert.True(delete.ExitCode == 0, delete.ToString());
     }
 
+    [Fact]
+    public async Task ImagePullSecret_FromKubectlCreateSecretDockerRegistry_LetsThePullThrough_AndItsAbsenceDoesNot()
+    {
+        // The fake runtime lets only user alice pull from alice.auth.invalid (FakeRuntime.CredentialsRequired).
+        var secret = Unique("creds");
+        var account = Unique("puller");
+        var create = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "create", "secret", "docker-registry", secret, "-n", Ns, "--docker-server=alice.auth.invalid", "--docker-username=alice", "--docker-password=s3cret");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var (withSecret, viaAccount, without) = (Unique("private"), Unique("account"), Unique("anonymous"));
+        var apply = await Kubectl.RunWithInputAsync(fixture.Server.Kubeconfig, $$$"""
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: {{{account}}}, namespace: {{{Ns}}}}
+            imagePullSecrets: [{name: {{{secret}}}}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{withSecret}}}, namespace: {{{Ns}}}}
+            spec:
+              nodeName: {{{HollowNodeFixture.Prefix}}}1
+              tolerations: [{key: dedicated, operator: Exists}]
+              imagePullSecrets: [{name: {{{secret}}}}]
+              containers: [{name: app, image: alice.auth.invalid/app:1}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{viaAccount}}}, namespace: {{{Ns}}}}
+            spec:
+              nodeName: {{{HollowNodeFixture.Prefix}}}2
+              serviceAccountName: {{{account}}}
+              tolerations: [{key: dedicated, operator: Exists}]
+              containers: [{name: app, image: alice.auth.invalid/app:2}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{without}}}, namespace: {{{Ns}}}}
+            spec:
+              nodeName: {{{HollowNodeFixture.Prefix}}}1
+              tolerations: [{key: dedicated, operator: Exists}]
+              containers: [{name: app, image: alice.auth.invalid/app:3}]
+            """, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        // The pod's own secret, and the service account's copied in by admission, both reach the pull.
+        await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(withSecret, Ns), p => p.Status?.Phase == "Running", "Running with the pod's pull secret");
+        var copied = await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(viaAccount, Ns), p => p.Status?.Phase == "Running", "Running with the service account's pull secret");
+        Assert.Equal(secret, Assert.Single(copied.Spec.ImagePullSecrets).Name);
+        var refused = await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(without, Ns), p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "ErrImagePull", "ErrImagePull without credentials");
+        Assert.EndsWith("/v2/app/manifests/3: 401 Unauthorized", refused.Status.ContainerStatuses[0].State.Waiting.Message, StringComparison.Ordinal);
+
+        var delete = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "delete", "pod", withSecret, viaAccount, without, "-n", Ns, "--timeout=60s");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+    }
+
+    [Fact]
+    public async Task PodsOfSeveralHollowNodes_ReadASharedConfigMap_FromOneWatch_WithoutGets()
+    {
+        var config = Unique("env");
+        var create = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "create", "configmap", config, "-n", Ns, "--from-literal=MODE=hollow");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var before = await ApiRequestCounts.OfAsync(fixture.Server.Kubeconfig, "GET", "configmaps");
+        var names = Enumerable.Range(0, 3).Select(_ => Unique("envfrom")).ToList();
+        var manifests = string.Join("---\n", names.Select((name, i) => $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{{name}}}, namespace: {{{Ns}}}}
+            spec:
+              nodeName: {{{HollowNodeFixture.Prefix}}}{{{i}}}
+              tolerations: [{key: dedicated, operator: Exists}]
+              containers: [{name: app, image: nginx:1.27, envFrom: [{configMapRef: {name: {{{config}}}}}]}]
+
+            """));
+        var apply = await Kubectl.RunWithInputAsync(fixture.Server.Kubeconfig, manifests, "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        foreach (var name in names)
+        {
+            await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(name, Ns), p => p.Status?.Phase == "Running", name + " Running");
+        }
+
+        // Each container's envFrom was read from the process's one watch of the config map: no GET (one each before).
+        Assert.Equal(before, await ApiRequestCounts.OfAsync(fixture.Server.Kubeconfig, "GET", "configmaps"));
+        var delete = await Kubectl.RunAsync(fixture.Server.Kubeconfig, ["delete", "pod", .. names, "-n", Ns, "--timeout=60s"]);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+    }
+
     private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";

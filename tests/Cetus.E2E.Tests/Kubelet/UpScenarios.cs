@@ -233,15 +233,7 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         Assert.True(delete.ExitCode == 0, delete.ToString());
     }
 
-    // apiserver_request_total of verb GET on configmaps, every code.
-    private async Task<double> ConfigMapGetsAsync()
-    {
-        var metrics = await Kubectl.RunAsync(fixture.Up.Kubeconfig, "get", "--raw", "/metrics");
-        Assert.True(metrics.ExitCode == 0, metrics.ToString());
-        return metrics.Stdout.Split('\n')
-            .Where(l => l.StartsWith("apiserver_request_total{", StringComparison.Ordinal) && l.Contains("verb=\"GET\"", StringComparison.Ordinal) && l.Contains("resource=\"configmaps\"", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-    }
+    private Task<double> ConfigMapGetsAsync() => ApiRequestCounts.OfAsync(fixture.Up.Kubeconfig, "GET", "configmaps");
 
     // kubectl apply of a one-container pod (container "app") with a fresh name; returns the name.
     private async Task<string> ApplyPodAsync(string prefix, string image)

@@ -145,6 +145,51 @@ public sealed class PodObjectWatchesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWatchNotReadForFiveMinutes_IsStopped_AndTheNextReadWatchesAgain_FromAFreshList()
+    {
+        var time = new ManualTime();
+        await using var watches = new PodObjectWatches(new PodObjectListWatches(_configMaps.ListWatch, _secrets.ListWatch), _api, time);
+        _configMaps.Put(ConfigMap("env", "v1"));
+        watches.RegisterPod(UsingObjects("a", envFromConfigMap: "env"));
+        Assert.Equal("v1", (await watches.GetConfigMapAsync("default", "env", CancellationToken.None))!.Data["k"]);
+        await WaitUntil(() => _configMaps.Watching("default/env"), "the watch");
+
+        // Read again after 4 minutes: still in use at 6.
+        time.Advance(TimeSpan.FromMinutes(4));
+        Assert.NotNull(await watches.GetConfigMapAsync("default", "env", CancellationToken.None));
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(0, watches.RecycleIdle());
+
+        // Unread for more than 5 minutes: stopped, still referenced.
+        time.Advance(TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, watches.RecycleIdle());
+        Assert.Equal(0, watches.ConfigMapWatches);
+        await WaitUntil(() => !_configMaps.Watching("default/env"), "the idle watch to stop");
+
+        // Changed while nobody watched: the next read lists again and sees it, with no GET.
+        _configMaps.Put(ConfigMap("env", "v2", resourceVersion: "2"));
+        Assert.Equal("v2", (await watches.GetConfigMapAsync("default", "env", CancellationToken.None))!.Data["k"]);
+        Assert.Equal((2, 1), (_configMaps.Lists, watches.ConfigMapWatches));
+        await WaitUntil(() => _configMaps.Watching("default/env"), "the watch again");
+        Assert.DoesNotContain(_api.Actions, a => a.StartsWith("get configmap", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AWatchStillWaitingForItsFirstList_IsNotRecycled()
+    {
+        var time = new ManualTime();
+        await using var watches = new PodObjectWatches(new PodObjectListWatches(_configMaps.ListWatch, _secrets.ListWatch), _api, time);
+        _secrets.HoldLists = true;
+        watches.RegisterPod(UsingObjects("a", envSecret: "slow"));
+
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(0, watches.RecycleIdle());
+        Assert.Equal(1, watches.SecretWatches);
+        _secrets.HoldLists = false;
+    }
+
+    [Fact]
     public async Task AReadBeforeTheFirstList_FailsAfterASecond_AndThePodIsWokenWhenTheListComes()
     {
         _configMaps.HoldLists = true;
