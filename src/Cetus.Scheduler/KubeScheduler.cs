@@ -103,13 +103,14 @@ public sealed class KubeScheduler
         var pluginEvents = profiles.SelectMany(p => p.AllPlugins).OfType<IEnqueueExtensions>()
             .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().EventsToRegister(), StringComparer.Ordinal);
         var byName = profiles.ToDictionary(p => p.SchedulerName, StringComparer.Ordinal);
+        var nodes = informers.Nodes;
+        var pods = informers.Pods;
         var queue = new SchedulingQueue(
             profiles[0].QueueSort.Less,
             pod => byName.TryGetValue(string.IsNullOrEmpty(pod.Spec?.SchedulerName) ? SchedulerDefaults.SchedulerName : pod.Spec.SchedulerName, out var p) ? p.PreEnqueue : [],
             pluginEvents,
-            _time);
-        var nodes = informers.Nodes;
-        var pods = informers.Pods;
+            _time,
+            new Nominator(key => pods.Store.Get(key)));
         var scheduler = new Scheduler(profiles, new SchedulerCache(), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>(), decisions: _options.Decisions);
 
         // Nodes first, so that pods found by the first list meet their nodes.

@@ -55,7 +55,7 @@ internal sealed partial class Scheduler
         }
         else if (Responsible(pod))
         {
-            _queue.Update(pod);
+            _queue.Update(pod, old);
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed partial class Scheduler
     /// <summary>The adaptive percentage never goes below this (upstream minFeasibleNodesPercentageToFind).</summary>
     public const int MinFeasibleNodesPercentageToFind = 5;
 
+    // HandleFailure's nomination for failures other than "no node fits": the pod is nominated nowhere (upstream clearNominatedNode).
+    private const string ClearNomination = "";
+
     // The cycle state key of the attempt's decision record (the binding cycle updates it when binding fails).
     private const string DecisionKey = "Cetus/SchedulingDecision";
 
@@ -188,10 +191,11 @@ internal sealed partial class Scheduler
             return;
         }
 
-        // Assume: the next cycles count this pod on its node while the binding is in flight.
+        // Assume: the next cycles count this pod on its node while the binding is in flight; it is nominated nowhere.
         var assumed = Objects.Clone(pod);
         assumed.Spec.NodeName = host;
         _cache.AssumePod(assumed);
+        _queue.Nominator.Delete(assumed);
 
         var reserve = profile.RunReserve(state, assumed, host);
         if (reserve is not null && !reserve.IsSuccess)
@@ -285,9 +289,10 @@ internal sealed partial class Scheduler
 
     /// <summary>
     /// Upstream handleSchedulingFailure: the event, the pod back into the queue (unless it was deleted or bound
-    /// meanwhile) and the PodScheduled=False condition when it changed.
+    /// meanwhile), its nomination (<paramref name="nominatedNode"/>: a node, "" to clear it, null to leave it; the
+    /// nominator records it at once, before the status write) and the PodScheduled=False condition when it changed.
     /// </summary>
-    private void HandleFailure(QueuedPodInfo info, long cycle, string reason, string message, bool error, CancellationToken cancellationToken, string? nominatedNode = null)
+    private void HandleFailure(QueuedPodInfo info, long cycle, string reason, string message, bool error, CancellationToken cancellationToken, string? nominatedNode = ClearNomination)
     {
         var pod = info.Pod;
         _events.Event(pod, EventTypes.Warning, "FailedScheduling", message);
@@ -299,15 +304,21 @@ internal sealed partial class Scheduler
 
         info.Update(current);
         _queue.AddUnschedulable(info, cycle, error);
-        if (nominatedNode is not null && current.Status?.NominatedNodeName != nominatedNode)
+        if (nominatedNode is not null)
         {
-            // Preemption chose this node: the pod waits for its victims to go and is tried there first.
+            _queue.Nominator.Add(info.PodInfo, nominatedNode);
+        }
+
+        if (nominatedNode is not null && (current.Status?.NominatedNodeName ?? string.Empty) != nominatedNode)
+        {
+            // Preemption chose this node (the pod waits for its victims to go and is tried there first), or the pod's
+            // nomination is cleared.
             _ = Task.Run(
                 async () =>
                 {
                     try
                     {
-                        await _client.SetNominatedNodeNameAsync(current, nominatedNode, cancellationToken).ConfigureAwait(false);
+                        await _client.SetNominatedNodeNameAsync(current, nominatedNode.Length == 0 ? null : nominatedNode, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or OperationCanceledException)
                     {

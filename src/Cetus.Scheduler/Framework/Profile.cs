@@ -97,9 +97,113 @@ internal sealed class Profile
         return null;
     }
 
+    /// <summary>
+    /// Runs the filters on one node counting the pods nominated to it (upstream RunFilterPluginsWithNominatedPods):
+    /// first with the nominated pods of priority at least the pod's added to a copy of the node (and to a clone of
+    /// the cycle state through the PreFilter extensions), then, if any were added and the node passed, once more
+    /// without them, because a filter like pod affinity may pass only thanks to a nominated pod that may never come.
+    /// </summary>
+    public Status? RunFilterWithNominatedPods(CycleState state, V1Pod pod, NodeInfo node, Queue.Nominator? nominator)
+    {
+        Status? status = null;
+        var podsAdded = false;
+        for (var i = 0; i < 2; i++)
+        {
+            var stateToUse = state;
+            var nodeToUse = node;
+            if (i == 0)
+            {
+                var (added, addedState, addedNode, error) = AddNominatedPods(state, pod, node, nominator);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                (podsAdded, stateToUse, nodeToUse) = (added, addedState, addedNode);
+            }
+            else if (!podsAdded || status is not null)
+            {
+                break;
+            }
+
+            status = RunFilter(stateToUse, pod, nodeToUse);
+            if (status is not null && !status.IsRejected)
+            {
+                return status;
+            }
+        }
+
+        return status;
+    }
+
+    /// <summary>Tells the PreFilter plugins that <paramref name="podToAdd"/> was added to a copy of the node (upstream RunPreFilterExtensionAddPod).</summary>
+    public Status? RunPreFilterExtensionAddPod(CycleState state, V1Pod pod, PodInfo podToAdd, NodeInfo node) =>
+        RunPreFilterExtension(state, "AddPod", plugin => plugin.AddPod(state, pod, podToAdd, node));
+
+    /// <summary>Tells the PreFilter plugins that <paramref name="podToRemove"/> was removed from a copy of the node (upstream RunPreFilterExtensionRemovePod).</summary>
+    public Status? RunPreFilterExtensionRemovePod(CycleState state, V1Pod pod, PodInfo podToRemove, NodeInfo node) =>
+        RunPreFilterExtension(state, "RemovePod", plugin => plugin.RemovePod(state, pod, podToRemove, node));
+
+    private Status? RunPreFilterExtension(CycleState state, string what, Func<IPreFilterExtensions, Status?> run)
+    {
+        foreach (var plugin in PreFilter)
+        {
+            if (plugin is not IPreFilterExtensions extensions || state.SkipFilterPlugins.Contains(plugin.Name))
+            {
+                continue;
+            }
+
+            var status = run(extensions);
+            if (status is not null && !status.IsSuccess)
+            {
+                return new Status(Code.Error, $"running {what} on PreFilter plugin \"{plugin.Name}\": {status.Message}") { Plugin = plugin.Name };
+            }
+        }
+
+        return null;
+    }
+
+    // Upstream addGENominatedPods: the pods nominated to the node with at least the pod's priority, on copies.
+    private (bool Added, CycleState State, NodeInfo Node, Status? Error) AddNominatedPods(CycleState state, V1Pod pod, NodeInfo node, Queue.Nominator? nominator)
+    {
+        if (nominator is null || node.Node is null)
+        {
+            return (false, state, node, null);
+        }
+
+        var nominated = nominator.NominatedPodsForNode(node.Name);
+        if (nominated.Count == 0)
+        {
+            return (false, state, node, null);
+        }
+
+        var priority = pod.Spec?.Priority ?? 0;
+        NodeInfo? nodeOut = null;
+        CycleState? stateOut = null;
+        foreach (var info in nominated)
+        {
+            if ((info.Pod.Spec?.Priority ?? 0) < priority || info.Pod.Metadata.Uid == pod.Metadata.Uid)
+            {
+                continue;
+            }
+
+            nodeOut ??= node.Clone();
+            stateOut ??= state.Clone();
+            nodeOut.AddPod(info);
+            var status = RunPreFilterExtensionAddPod(stateOut, pod, info, nodeOut);
+            if (status is not null)
+            {
+                return (false, state, node, status);
+            }
+        }
+
+        return nodeOut is null ? (false, state, node, null) : (true, stateOut!, nodeOut, null);
+    }
+
     public (string? NominatedNode, Status? Status) RunPostFilter(CycleState state, V1Pod pod, IReadOnlyDictionary<string, Status> filterStatuses)
     {
         Status? last = null;
+        string? lastNominated = null;
         foreach (var plugin in PostFilter)
         {
             var (nominated, status) = plugin.PostFilter(state, pod, filterStatuses);
@@ -110,13 +214,14 @@ internal sealed class Profile
 
             status.Plugin = plugin.Name;
             last = status;
+            lastNominated = nominated ?? lastNominated;
             if (status.Code is not (Code.Unschedulable or Code.UnschedulableAndUnresolvable))
             {
                 return (null, status);
             }
         }
 
-        return (null, last);
+        return (lastNominated, last);
     }
 
     public Status? RunPreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
