@@ -70,6 +70,12 @@ internal sealed partial class Scheduler
         else
         {
             _queue.Delete(pod);
+
+            // A pod waiting on Permit is assumed: rejecting it frees its room at once (upstream RejectWaitingPod).
+            if (_profiles.Count > 0 && _profiles.Values.First().WaitingPods.Reject(Framework.WaitingPods.UidOf(pod)))
+            {
+                _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
+            }
         }
     }
 

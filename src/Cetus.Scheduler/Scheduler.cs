@@ -203,17 +203,18 @@ internal sealed partial class Scheduler
             profile.RunUnreserve(state, assumed, host);
             _cache.ForgetPod(assumed);
             DecisionFailed(state, $"chose {host}, then Reserve plugin \"{reserve.Plugin}\" said: {reserve.Message}");
-            FailAfterAssume(info, cycle, reserve, cancellationToken);
+            FailAfterAssume(info, cycle, host, reserve, cancellationToken);
             return;
         }
 
+        // Wait goes on to the binding cycle, which blocks until the pod is allowed or rejected.
         var permit = profile.RunPermit(state, assumed, host);
-        if (permit is not null && !permit.IsSuccess)
+        if (permit is not null && !permit.IsSuccess && permit.Code != Code.Wait)
         {
             profile.RunUnreserve(state, assumed, host);
             _cache.ForgetPod(assumed);
             DecisionFailed(state, $"chose {host}, then Permit plugin \"{permit.Plugin}\" said: {permit.Message}");
-            FailAfterAssume(info, cycle, permit, cancellationToken);
+            FailAfterAssume(info, cycle, host, permit, cancellationToken);
             return;
         }
 
@@ -235,13 +236,17 @@ internal sealed partial class Scheduler
         }
     }
 
-    private void FailAfterAssume(QueuedPodInfo info, long cycle, Status status, CancellationToken cancellationToken)
+    // A rejection after the node was chosen reads like any "no node fits" (upstream wraps it in a FitError over the
+    // one node): "0/1 nodes are available: 1 rejected due to timeout after waiting 10s at plugin P."
+    private void FailAfterAssume(QueuedPodInfo info, long cycle, string host, Status status, CancellationToken cancellationToken)
     {
         if (status.IsRejected)
         {
             info.UnschedulablePlugins.Clear();
             info.UnschedulablePlugins.Add(status.Plugin);
-            HandleFailure(info, cycle, "Unschedulable", status.Message, error: false, cancellationToken);
+            var fitError = new FitError { NumAllNodes = 1 };
+            fitError.NodeToStatus[host] = status;
+            HandleFailure(info, cycle, "Unschedulable", fitError.Message, error: false, cancellationToken);
         }
         else
         {
@@ -252,9 +257,19 @@ internal sealed partial class Scheduler
     private async Task BindingCycleAsync(Profile profile, CycleState state, QueuedPodInfo info, V1Pod assumed, string host, long cycle, CancellationToken cancellationToken)
     {
         Status? status;
+        var step = "binding failed";
         try
         {
-            status = await profile.RunPreBindAsync(state, assumed, host, cancellationToken).ConfigureAwait(false);
+            status = await profile.WaitOnPermitAsync(assumed, cancellationToken).ConfigureAwait(false);
+            if (status is not null && !status.IsSuccess)
+            {
+                step = $"Permit plugin \"{status.Plugin}\" said while the pod waited";
+            }
+            else
+            {
+                status = await profile.RunPreBindAsync(state, assumed, host, cancellationToken).ConfigureAwait(false);
+            }
+
             if (status is null || status.IsSuccess)
             {
                 status = await profile.RunBindAsync(state, assumed, host, cancellationToken).ConfigureAwait(false);
@@ -277,14 +292,14 @@ internal sealed partial class Scheduler
             return;
         }
 
-        DecisionFailed(state, $"chose {host}, then binding failed: {status.Message}");
+        DecisionFailed(state, $"chose {host}, then {step}: {status.Message}");
 
         // The pod's requests no longer count on the node: pods waiting for room may fit now.
         profile.RunUnreserve(state, assumed, host);
         _cache.ForgetPod(assumed);
         _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
         _logger.LogWarning("binding pod {Pod} to {Node} failed: {Status}", info.Key, host, status);
-        FailAfterAssume(info, cycle, status, cancellationToken);
+        FailAfterAssume(info, cycle, host, status, cancellationToken);
     }
 
     /// <summary>

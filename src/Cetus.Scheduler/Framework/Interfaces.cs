@@ -101,10 +101,14 @@ internal interface IReservePlugin : IPlugin
     void Unreserve(CycleState state, V1Pod pod, string nodeName);
 }
 
-/// <summary>The last gate before binding: Success lets the pod bind; a rejection unreserves and requeues it.</summary>
+/// <summary>
+/// The last gate before binding: Success lets the pod bind; a rejection unreserves and requeues it; Wait parks the pod
+/// (assumed on its node) in <see cref="WaitingPods"/> for at most <c>Timeout</c> (cut to 15 minutes) until the plugin,
+/// or another through the same <see cref="WaitingPods"/>, allows or rejects it; the timeout rejects it.
+/// </summary>
 internal interface IPermitPlugin : IPlugin
 {
-    Status? Permit(CycleState state, V1Pod pod, string nodeName);
+    (Status? Status, TimeSpan Timeout) Permit(CycleState state, V1Pod pod, string nodeName);
 }
 
 /// <summary>Runs in the binding cycle before Bind (e.g. to provision volumes); failure unreserves and requeues.</summary>

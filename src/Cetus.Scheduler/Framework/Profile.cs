@@ -33,6 +33,9 @@ internal sealed class Profile
 
     public IReadOnlyList<IBindPlugin> Bind { get; init; } = [];
 
+    /// <summary>The pods waiting on Permit, shared by the scheduler's profiles and handed to plugins.</summary>
+    public WaitingPods WaitingPods { get; init; } = new();
+
     /// <summary>The share of nodes to find feasible before scoring; null or 0 means adaptive (50 − nodes/125 %, at least 5 %).</summary>
     public int? PercentageOfNodesToScore { get; init; }
 
@@ -319,21 +322,71 @@ internal sealed class Profile
         }
     }
 
+    /// <summary>
+    /// Runs the Permit plugins (upstream RunPermitPlugins): the first rejection wins; an error stops; when some asked
+    /// to wait and none rejected, the pod is parked in <see cref="WaitingPods"/> (one timer per waiting plugin) and
+    /// the answer is Wait: the binding cycle then blocks in <see cref="WaitOnPermitAsync"/>.
+    /// </summary>
     public Status? RunPermit(CycleState state, V1Pod pod, string nodeName)
     {
+        Dictionary<string, TimeSpan>? waits = null;
         foreach (var plugin in Permit)
         {
-            var status = plugin.Permit(state, pod, nodeName);
-            if (status is not null && !status.IsSuccess)
+            var (status, timeout) = plugin.Permit(state, pod, nodeName);
+            if (status is null || status.IsSuccess)
             {
-                status.Plugin = plugin.Name;
-                return status.Code == Code.Wait
-                    ? new Status(Code.Unschedulable, $"plugin {plugin.Name} asked the pod to wait, which this scheduler does not support yet") { Plugin = plugin.Name }
-                    : status;
+                continue;
             }
+
+            status.Plugin = plugin.Name;
+            if (status.IsRejected)
+            {
+                return status;
+            }
+
+            if (status.Code != Code.Wait)
+            {
+                return new Status(Code.Error, $"running Permit plugin \"{plugin.Name}\": {status.Message}") { Plugin = plugin.Name };
+            }
+
+            waits ??= new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+            waits[plugin.Name] = timeout > WaitingPods.MaxTimeout ? WaitingPods.MaxTimeout : timeout;
         }
 
-        return null;
+        if (waits is null)
+        {
+            return null;
+        }
+
+        WaitingPods.Add(pod, nodeName, waits);
+        return new Status(Code.Wait, $"one or more plugins asked to wait and no plugin rejected pod \"{pod.Metadata.Name}\"");
+    }
+
+    /// <summary>
+    /// Blocks the binding cycle of a pod parked by Permit until it is allowed (null) or rejected (upstream
+    /// WaitOnPermit); a pod that does not wait passes at once.
+    /// </summary>
+    public async Task<Status?> WaitOnPermitAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        if (WaitingPods.Get(WaitingPods.UidOf(pod)) is not { } waiting)
+        {
+            return null;
+        }
+
+        try
+        {
+            var status = await waiting.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (status is null || status.IsSuccess || status.IsRejected)
+            {
+                return status;
+            }
+
+            return new Status(Code.Error, "waiting on permit for pod: " + status.Message) { Plugin = status.Plugin };
+        }
+        finally
+        {
+            WaitingPods.Remove(pod);
+        }
     }
 
     public async Task<Status?> RunPreBindAsync(CycleState state, V1Pod pod, string nodeName, CancellationToken cancellationToken)
