@@ -31,6 +31,12 @@ public sealed record KubeSchedulerOptions
     /// <summary>How often informers replay their caches.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long an assumed pod whose binding finished may wait to be seen bound before the cache drops it (upstream
+    /// durationToExpireAssumedPod); 0, the default as upstream, never expires it.
+    /// </summary>
+    public TimeSpan AssumedPodTtl { get; init; } = SchedulerCache.DefaultAssumedPodTtl;
+
     /// <summary>Where the decisions of recent scheduling attempts are kept (<c>cetus explain pod</c>); null keeps none.</summary>
     public Decisions.SchedulingDecisions? Decisions { get; init; }
 }
@@ -98,7 +104,7 @@ public sealed class KubeScheduler
             informers.For(() => ListWatches.Services(_client)).Store,
             informers.ReplicaSets.Store);
         var pdbs = informers.PodDisruptionBudgets;
-        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For, pdbs.Store.List));
+        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For, pdbs.Store.List, new WaitingPods(_time)));
         await using var events = new EventRecorder(_client, profiles[0].SchedulerName, _time, _loggers.CreateLogger<EventRecorder>());
         var pluginEvents = profiles.SelectMany(p => p.AllPlugins).OfType<IEnqueueExtensions>()
             .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().EventsToRegister(), StringComparer.Ordinal);
@@ -111,7 +117,7 @@ public sealed class KubeScheduler
             pluginEvents,
             _time,
             new Nominator(key => pods.Store.Get(key)));
-        var scheduler = new Scheduler(profiles, new SchedulerCache(), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>(), decisions: _options.Decisions);
+        var scheduler = new Scheduler(profiles, new SchedulerCache(_options.AssumedPodTtl, _time), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>(), decisions: _options.Decisions);
 
         // Nodes first, so that pods found by the first list meet their nodes.
         nodes.AddEventHandler(new ResourceEventHandler<V1Node> { OnAdd = scheduler.OnNodeAdd, OnUpdate = scheduler.OnNodeUpdate, OnDelete = scheduler.OnNodeDelete });

@@ -98,6 +98,7 @@ internal sealed partial class Scheduler
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var flushes = _queue.RunAsync(cancellationToken);
+        var cleanup = _cache.RunCleanupAsync(expired => _logger.LogWarning("assumed pods expired without being seen bound: {Pods}", string.Join(", ", expired)), cancellationToken);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -128,6 +129,7 @@ internal sealed partial class Scheduler
         {
             _queue.Close();
             await flushes.ConfigureAwait(false);
+            await cleanup.ConfigureAwait(false);
             await WaitForBindingsAsync().ConfigureAwait(false);
         }
     }
@@ -273,6 +275,7 @@ internal sealed partial class Scheduler
             if (status is null || status.IsSuccess)
             {
                 status = await profile.RunBindAsync(state, assumed, host, cancellationToken).ConfigureAwait(false);
+                _cache.FinishBinding(assumed);
             }
         }
         catch (OperationCanceledException)

@@ -83,7 +83,7 @@ internal static class Build
     }
 }
 
-/// <summary>A clock that moves only when told; its one-shot timers fire (in order) when <see cref="Advance"/> passes them.</summary>
+/// <summary>A clock that moves only when told; its timers fire (in order) when <see cref="Advance"/> passes them.</summary>
 internal sealed class ManualTime : TimeProvider
 {
     private readonly object _lock = new();
@@ -138,7 +138,7 @@ internal sealed class ManualTime : TimeProvider
                 }
 
                 _now = next.Due!.Value;
-                next.Due = null;
+                next.Due = next.Period > TimeSpan.Zero ? _now + next.Period : null;
             }
 
             next.Fire();
@@ -149,10 +149,13 @@ internal sealed class ManualTime : TimeProvider
     {
         public DateTimeOffset? Due { get; set; }
 
+        public TimeSpan Period { get; private set; }
+
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             lock (clock._lock)
             {
+                Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
                 Due = dueTime == Timeout.InfiniteTimeSpan ? null : clock._now + dueTime;
                 if (!clock._timers.Contains(this))
                 {
