@@ -23,6 +23,7 @@ public sealed class StandaloneSchedulerScenarios : IAsyncLifetime
         _server = await CetusServerProcess.StartAsync(arguments: ["--disable-scheduler"]);
         _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_server.Kubeconfig));
         _processes.Add(await CetusHollowProcess.StartAsync(_server.Kubeconfig, ["--nodes", "1", "--name-prefix", Prefix, "--cpu", "4", "--memory", "8Gi", "--pods", "20"]));
+        await SchedulerScenarios.WaitForDefaultServiceAccountAsync(_client, "default");
     }
 
     public async Task DisposeAsync()
