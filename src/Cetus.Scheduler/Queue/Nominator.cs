@@ -16,6 +16,9 @@ internal sealed class Nominator(Func<string, V1Pod?>? getPod = null)
     private readonly Dictionary<string, List<PodInfo>> _byNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _nodeOf = new(StringComparer.Ordinal);
 
+    // How many pods are nominated: the filters ask for every node they visit, and almost always there are none.
+    private int _count;
+
     /// <summary>
     /// Records a nomination (upstream AddNominatedPod). <paramref name="nodeName"/> null takes the pod's own
     /// status.nominatedNodeName (upstream ModeNoop); a value overrides it, and "" clears the nomination.
@@ -60,6 +63,11 @@ internal sealed class Nominator(Func<string, V1Pod?>? getPod = null)
     /// <summary>The pods nominated to this node (a copy).</summary>
     public IReadOnlyList<PodInfo> NominatedPodsForNode(string nodeName)
     {
+        if (Volatile.Read(ref _count) == 0)
+        {
+            return [];
+        }
+
         lock (_lock)
         {
             return _byNode.TryGetValue(nodeName, out var pods) ? [.. pods] : [];
@@ -100,20 +108,25 @@ internal sealed class Nominator(Func<string, V1Pod?>? getPod = null)
         }
 
         list.Add(pod);
+        Volatile.Write(ref _count, _nodeOf.Count);
     }
 
     private void DeleteLocked(V1Pod pod)
     {
         var uid = UidOf(pod);
-        if (!_nodeOf.Remove(uid, out var node) || !_byNode.TryGetValue(node, out var list))
+        if (!_nodeOf.Remove(uid, out var node))
         {
             return;
         }
 
-        list.RemoveAll(p => UidOf(p.Pod) == uid);
-        if (list.Count == 0)
+        Volatile.Write(ref _count, _nodeOf.Count);
+        if (_byNode.TryGetValue(node, out var list))
         {
-            _byNode.Remove(node);
+            list.RemoveAll(p => UidOf(p.Pod) == uid);
+            if (list.Count == 0)
+            {
+                _byNode.Remove(node);
+            }
         }
     }
 
