@@ -112,6 +112,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         services.AddSingleton<SubresourceHandlers>();
         services.AddSingleton<EvictionHandler>();
         services.AddSingleton<Kubelets.KubeletConnector>();
+        services.AddSingleton<Kubelets.SchedulerDecisionsProxy>();
         services.AddSingleton<Kubelets.PodStreamHandlers>();
         services.AddSingleton<ResourceEndpoint>();
         services.AddSingleton<Authorization.RbacAuthorizer>();
@@ -173,6 +174,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         var authorizer = app.Services.GetRequiredService<Authorization.RbacAuthorizer>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ApiServer>();
         var serviceAccountTokens = app.Services.GetRequiredService<Security.ServiceAccountTokens>();
+        var schedulerProxy = app.Services.GetRequiredService<Kubelets.SchedulerDecisionsProxy>();
         // Service-account issuer discovery, as kube-apiserver serves it for OIDC consumers of its tokens.
         var openIdConfiguration = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
@@ -354,17 +356,20 @@ public sealed partial class ApiServer : IAsyncDisposable
             return info.Group == ResourceMetrics.MetricsApi.Group ? resourceMetrics.HandleAsync(context, info) : resources.HandleAsync(context, info);
         }
 
-        // Cetus' own: the scheduler's record of a pod's last scheduling attempt (cetus explain pod).
-        Task SchedulerDecision(HttpContext context, string ns, string name)
+        // Cetus' own: the scheduler's record of a pod's last scheduling attempt (cetus explain pod), from the scheduler
+        // in this process, else from the leader of a scheduler run apart (found on its Lease).
+        async Task SchedulerDecision(HttpContext context, string ns, string name)
         {
             if (options.SchedulerDecisions is null)
             {
-                throw new ApiException(Problems.Status(503, "ServiceUnavailable", "no scheduler runs in this API server's process: scheduling decisions are kept by the scheduler that made them", null));
+                var (code, body) = await schedulerProxy.GetAsync(ns, name, context.RequestAborted).ConfigureAwait(false);
+                await Responses.WriteJsonAsync(context, code, body).ConfigureAwait(false);
+                return;
             }
 
             var json = options.SchedulerDecisions(ns, name)
-                ?? throw new ApiException(Problems.Status(404, "NotFound", $"no scheduling decision is kept for pod {ns}/{name}: the scheduler keeps the last attempt of its most recent pods only (a pod bound by another scheduler or with spec.nodeName set has none)", new k8s.Models.V1StatusDetails { Name = name, Kind = "pods" }));
-            return Responses.WriteJsonAsync(context, 200, json);
+                ?? throw new ApiException(Problems.Status(404, "NotFound", Cetus.Api.Scheme.SchedulerEndpoint.NotKeptMessage(ns, name), new k8s.Models.V1StatusDetails { Name = name, Kind = "pods" }));
+            await Responses.WriteJsonAsync(context, 200, json).ConfigureAwait(false);
         }
 
         static bool HasDotSegment(HttpContext context)

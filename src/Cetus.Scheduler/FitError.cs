@@ -22,7 +22,10 @@ internal sealed class FitError
     /// <summary>Set when a PreFilter rejected the pod for every node.</summary>
     public string PreFilterMessage { get; set; } = string.Empty;
 
-    /// <summary>The node PostFilter (preemption) nominated, null when none.</summary>
+    /// <summary>
+    /// What PostFilter (preemption) says about the pod's nomination (upstream NominatingInfo): a node name nominates
+    /// it there, "" clears its nomination (no candidate), null leaves it as it is.
+    /// </summary>
     public string? NominatedNode { get; set; }
 
     /// <summary>What PostFilter (preemption) said.</summary>

@@ -31,8 +31,21 @@ public sealed record KubeSchedulerOptions
     /// <summary>How often informers replay their caches.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long an assumed pod whose binding finished may wait to be seen bound before the cache drops it (upstream
+    /// durationToExpireAssumedPod); 0, the default as upstream, never expires it.
+    /// </summary>
+    public TimeSpan AssumedPodTtl { get; init; } = SchedulerCache.DefaultAssumedPodTtl;
+
     /// <summary>Where the decisions of recent scheduling attempts are kept (<c>cetus explain pod</c>); null keeps none.</summary>
     public Decisions.SchedulingDecisions? Decisions { get; init; }
+
+    /// <summary>
+    /// Where this scheduler serves <see cref="Decisions"/> (a scheduler run apart): while leading, it publishes the
+    /// address and the serving certificate's SHA-256 on its Lease (<see cref="Cetus.Api.Scheme.SchedulerEndpoint"/>)
+    /// so that the API server proxies <c>cetus explain pod</c> to it. Null publishes nothing.
+    /// </summary>
+    public (Uri Url, string CertificateSha256)? DecisionsEndpoint { get; init; }
 }
 
 /// <summary>
@@ -91,6 +104,11 @@ public sealed class KubeScheduler
 
     private async Task ScheduleAsync(CancellationToken cancellationToken)
     {
+        if (_options.LeaderElect && _options.DecisionsEndpoint is { } endpoint)
+        {
+            await PublishDecisionsEndpointAsync(endpoint.Url, endpoint.CertificateSha256, cancellationToken).ConfigureAwait(false);
+        }
+
         var client = new KubernetesSchedulerClient(_client);
         await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers);
         var namespaces = informers.For(() => ListWatches.Namespaces(_client));
@@ -98,19 +116,20 @@ public sealed class KubeScheduler
             informers.For(() => ListWatches.Services(_client)).Store,
             informers.ReplicaSets.Store);
         var pdbs = informers.PodDisruptionBudgets;
-        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For, pdbs.Store.List));
+        var profiles = ProfileBuilder.Build(_options.Configuration, PluginRegistry.InTree(), new PluginContext(client, ns => namespaces.Store.Get(ns)?.Metadata?.Labels, defaultSelector.For, pdbs.Store.List, new WaitingPods(_time)));
         await using var events = new EventRecorder(_client, profiles[0].SchedulerName, _time, _loggers.CreateLogger<EventRecorder>());
         var pluginEvents = profiles.SelectMany(p => p.AllPlugins).OfType<IEnqueueExtensions>()
             .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().EventsToRegister(), StringComparer.Ordinal);
         var byName = profiles.ToDictionary(p => p.SchedulerName, StringComparer.Ordinal);
+        var nodes = informers.Nodes;
+        var pods = informers.Pods;
         var queue = new SchedulingQueue(
             profiles[0].QueueSort.Less,
             pod => byName.TryGetValue(string.IsNullOrEmpty(pod.Spec?.SchedulerName) ? SchedulerDefaults.SchedulerName : pod.Spec.SchedulerName, out var p) ? p.PreEnqueue : [],
             pluginEvents,
-            _time);
-        var nodes = informers.Nodes;
-        var pods = informers.Pods;
-        var scheduler = new Scheduler(profiles, new SchedulerCache(), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>(), decisions: _options.Decisions);
+            _time,
+            new Nominator(key => pods.Store.Get(key)));
+        var scheduler = new Scheduler(profiles, new SchedulerCache(_options.AssumedPodTtl, _time), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>(), decisions: _options.Decisions);
 
         // Nodes first, so that pods found by the first list meet their nodes.
         nodes.AddEventHandler(new ResourceEventHandler<V1Node> { OnAdd = scheduler.OnNodeAdd, OnUpdate = scheduler.OnNodeUpdate, OnDelete = scheduler.OnNodeDelete });
@@ -118,6 +137,35 @@ public sealed class KubeScheduler
         informers.Start();
         await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
         await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // The leader says where its decisions are; the holder annotation lets the API server ignore an earlier leader's.
+    // An update, not a patch: system:kube-scheduler may only get and update its Lease (as upstream's role).
+    private async Task PublishDecisionsEndpointAsync(Uri url, string certificateSha256, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(LeaseName, LeaseNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var annotations = lease.Metadata.Annotations ??= new Dictionary<string, string>();
+                annotations[Cetus.Api.Scheme.SchedulerEndpoint.HolderAnnotation] = _options.Identity;
+                annotations[Cetus.Api.Scheme.SchedulerEndpoint.UrlAnnotation] = url.ToString().TrimEnd('/');
+                annotations[Cetus.Api.Scheme.SchedulerEndpoint.CertificateAnnotation] = certificateSha256;
+                await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, LeaseName, LeaseNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 5)
+            {
+                // The elector renewed meanwhile: read again.
+            }
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+            {
+                // Scheduling goes on; only explain is unavailable until the next leadership.
+                _loggers.CreateLogger<KubeScheduler>().LogWarning("could not publish the decisions endpoint on lease {Namespace}/{Name}: {Error}", LeaseNamespace, LeaseName, e.Message);
+                return;
+            }
+        }
     }
 
     private sealed class NoClient : ISchedulerClient

@@ -55,7 +55,7 @@ internal sealed partial class Scheduler
         }
         else if (Responsible(pod))
         {
-            _queue.Update(pod);
+            _queue.Update(pod, old);
         }
     }
 
@@ -70,6 +70,12 @@ internal sealed partial class Scheduler
         else
         {
             _queue.Delete(pod);
+
+            // A pod waiting on Permit is assumed: rejecting it frees its room at once (upstream RejectWaitingPod).
+            if (_profiles.Count > 0 && _profiles.Values.First().WaitingPods.Reject(Framework.WaitingPods.UidOf(pod)))
+            {
+                _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
+            }
         }
     }
 

@@ -26,7 +26,11 @@ internal sealed partial class Scheduler
         }
 
         state.Write(CycleState.AllNodesKey, allNodes);
-        state.Write(CycleState.FilterRunnerKey, new FilterRunner(profile.RunFilter));
+        var nominator = _queue.Nominator;
+        state.Write(CycleState.FilterRunnerKey, new FilterRunner(
+            (s, p, n) => profile.RunFilterWithNominatedPods(s, p, n, nominator),
+            profile.RunPreFilterExtensionAddPod,
+            profile.RunPreFilterExtensionRemovePod));
         var fitError = new FitError { NumAllNodes = allNodes.Count };
         var (names, preFilterStatus) = profile.RunPreFilter(state, pod, allNodes);
         if (preFilterStatus is not null)
@@ -62,7 +66,7 @@ internal sealed partial class Scheduler
 
         // A pod that preempted is tried on its nominated node first (upstream evaluateNominatedNode).
         if (pod.Status?.NominatedNodeName is { Length: > 0 } nominatedName && nodes.FirstOrDefault(n => n.Name == nominatedName) is { } nominated
-            && profile.RunFilter(state, pod, nominated) is null)
+            && profile.RunFilterWithNominatedPods(state, pod, nominated, _queue.Nominator) is null)
         {
             if (decision is not null)
             {
@@ -136,7 +140,7 @@ internal sealed partial class Scheduler
         {
             var node = nodes[(start + i) % nodes.Count];
             processed++;
-            var status = profile.RunFilter(state, pod, node);
+            var status = profile.RunFilterWithNominatedPods(state, pod, node, _queue.Nominator);
             if (status is null)
             {
                 feasible.Add(node);

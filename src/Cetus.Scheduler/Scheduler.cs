@@ -23,6 +23,9 @@ internal sealed partial class Scheduler
     /// <summary>The adaptive percentage never goes below this (upstream minFeasibleNodesPercentageToFind).</summary>
     public const int MinFeasibleNodesPercentageToFind = 5;
 
+    // HandleFailure's nomination for failures other than "no node fits": the pod is nominated nowhere (upstream clearNominatedNode).
+    private const string ClearNomination = "";
+
     // The cycle state key of the attempt's decision record (the binding cycle updates it when binding fails).
     private const string DecisionKey = "Cetus/SchedulingDecision";
 
@@ -95,6 +98,7 @@ internal sealed partial class Scheduler
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var flushes = _queue.RunAsync(cancellationToken);
+        var cleanup = _cache.RunCleanupAsync(expired => _logger.LogWarning("assumed pods expired without being seen bound: {Pods}", string.Join(", ", expired)), cancellationToken);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -125,6 +129,7 @@ internal sealed partial class Scheduler
         {
             _queue.Close();
             await flushes.ConfigureAwait(false);
+            await cleanup.ConfigureAwait(false);
             await WaitForBindingsAsync().ConfigureAwait(false);
         }
     }
@@ -188,10 +193,11 @@ internal sealed partial class Scheduler
             return;
         }
 
-        // Assume: the next cycles count this pod on its node while the binding is in flight.
+        // Assume: the next cycles count this pod on its node while the binding is in flight; it is nominated nowhere.
         var assumed = Objects.Clone(pod);
         assumed.Spec.NodeName = host;
         _cache.AssumePod(assumed);
+        _queue.Nominator.Delete(assumed);
 
         var reserve = profile.RunReserve(state, assumed, host);
         if (reserve is not null && !reserve.IsSuccess)
@@ -199,17 +205,18 @@ internal sealed partial class Scheduler
             profile.RunUnreserve(state, assumed, host);
             _cache.ForgetPod(assumed);
             DecisionFailed(state, $"chose {host}, then Reserve plugin \"{reserve.Plugin}\" said: {reserve.Message}");
-            FailAfterAssume(info, cycle, reserve, cancellationToken);
+            FailAfterAssume(info, cycle, host, reserve, cancellationToken);
             return;
         }
 
+        // Wait goes on to the binding cycle, which blocks until the pod is allowed or rejected.
         var permit = profile.RunPermit(state, assumed, host);
-        if (permit is not null && !permit.IsSuccess)
+        if (permit is not null && !permit.IsSuccess && permit.Code != Code.Wait)
         {
             profile.RunUnreserve(state, assumed, host);
             _cache.ForgetPod(assumed);
             DecisionFailed(state, $"chose {host}, then Permit plugin \"{permit.Plugin}\" said: {permit.Message}");
-            FailAfterAssume(info, cycle, permit, cancellationToken);
+            FailAfterAssume(info, cycle, host, permit, cancellationToken);
             return;
         }
 
@@ -231,13 +238,17 @@ internal sealed partial class Scheduler
         }
     }
 
-    private void FailAfterAssume(QueuedPodInfo info, long cycle, Status status, CancellationToken cancellationToken)
+    // A rejection after the node was chosen reads like any "no node fits" (upstream wraps it in a FitError over the
+    // one node): "0/1 nodes are available: 1 rejected due to timeout after waiting 10s at plugin P."
+    private void FailAfterAssume(QueuedPodInfo info, long cycle, string host, Status status, CancellationToken cancellationToken)
     {
         if (status.IsRejected)
         {
             info.UnschedulablePlugins.Clear();
             info.UnschedulablePlugins.Add(status.Plugin);
-            HandleFailure(info, cycle, "Unschedulable", status.Message, error: false, cancellationToken);
+            var fitError = new FitError { NumAllNodes = 1 };
+            fitError.NodeToStatus[host] = status;
+            HandleFailure(info, cycle, "Unschedulable", fitError.Message, error: false, cancellationToken);
         }
         else
         {
@@ -248,12 +259,23 @@ internal sealed partial class Scheduler
     private async Task BindingCycleAsync(Profile profile, CycleState state, QueuedPodInfo info, V1Pod assumed, string host, long cycle, CancellationToken cancellationToken)
     {
         Status? status;
+        var step = "binding failed";
         try
         {
-            status = await profile.RunPreBindAsync(state, assumed, host, cancellationToken).ConfigureAwait(false);
+            status = await profile.WaitOnPermitAsync(assumed, cancellationToken).ConfigureAwait(false);
+            if (status is not null && !status.IsSuccess)
+            {
+                step = $"Permit plugin \"{status.Plugin}\" said while the pod waited";
+            }
+            else
+            {
+                status = await profile.RunPreBindAsync(state, assumed, host, cancellationToken).ConfigureAwait(false);
+            }
+
             if (status is null || status.IsSuccess)
             {
                 status = await profile.RunBindAsync(state, assumed, host, cancellationToken).ConfigureAwait(false);
+                _cache.FinishBinding(assumed);
             }
         }
         catch (OperationCanceledException)
@@ -273,21 +295,22 @@ internal sealed partial class Scheduler
             return;
         }
 
-        DecisionFailed(state, $"chose {host}, then binding failed: {status.Message}");
+        DecisionFailed(state, $"chose {host}, then {step}: {status.Message}");
 
         // The pod's requests no longer count on the node: pods waiting for room may fit now.
         profile.RunUnreserve(state, assumed, host);
         _cache.ForgetPod(assumed);
         _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
         _logger.LogWarning("binding pod {Pod} to {Node} failed: {Status}", info.Key, host, status);
-        FailAfterAssume(info, cycle, status, cancellationToken);
+        FailAfterAssume(info, cycle, host, status, cancellationToken);
     }
 
     /// <summary>
     /// Upstream handleSchedulingFailure: the event, the pod back into the queue (unless it was deleted or bound
-    /// meanwhile) and the PodScheduled=False condition when it changed.
+    /// meanwhile), its nomination (<paramref name="nominatedNode"/>: a node, "" to clear it, null to leave it; the
+    /// nominator records it at once, before the status write) and the PodScheduled=False condition when it changed.
     /// </summary>
-    private void HandleFailure(QueuedPodInfo info, long cycle, string reason, string message, bool error, CancellationToken cancellationToken, string? nominatedNode = null)
+    private void HandleFailure(QueuedPodInfo info, long cycle, string reason, string message, bool error, CancellationToken cancellationToken, string? nominatedNode = ClearNomination)
     {
         var pod = info.Pod;
         _events.Event(pod, EventTypes.Warning, "FailedScheduling", message);
@@ -299,15 +322,21 @@ internal sealed partial class Scheduler
 
         info.Update(current);
         _queue.AddUnschedulable(info, cycle, error);
-        if (nominatedNode is not null && current.Status?.NominatedNodeName != nominatedNode)
+        if (nominatedNode is not null)
         {
-            // Preemption chose this node: the pod waits for its victims to go and is tried there first.
+            _queue.Nominator.Add(info.PodInfo, nominatedNode);
+        }
+
+        if (nominatedNode is not null && (current.Status?.NominatedNodeName ?? string.Empty) != nominatedNode)
+        {
+            // Preemption chose this node (the pod waits for its victims to go and is tried there first), or the pod's
+            // nomination is cleared.
             _ = Task.Run(
                 async () =>
                 {
                     try
                     {
-                        await _client.SetNominatedNodeNameAsync(current, nominatedNode, cancellationToken).ConfigureAwait(false);
+                        await _client.SetNominatedNodeNameAsync(current, nominatedNode.Length == 0 ? null : nominatedNode, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or OperationCanceledException)
                     {

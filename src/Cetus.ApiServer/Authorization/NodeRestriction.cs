@@ -11,11 +11,14 @@ namespace Cetus.ApiServer.Authorization;
 /// The NodeRestriction admission plugin (plugin/pkg/admission/noderestriction) for writes by a node identity: a
 /// node creates and changes only its own Node, may not set or change labels that would give it another role
 /// (<c>node-restriction.kubernetes.io/</c>, and kubernetes.io / k8s.io labels other than the kubelet's own), may not
-/// change its taints once registered, creates only mirror pods bound to itself, creates only its own Lease, and creates
-/// kubelet client or serving CertificateSigningRequests only for its own name (CN=system:node:NAME).
+/// change its taints once registered, creates only mirror pods bound to itself, creates only its own Lease, evicts
+/// only pods bound to itself, and creates kubelet client or serving CertificateSigningRequests only for its own name
+/// (CN=system:node:NAME).
 /// </summary>
 internal static class NodeRestriction
 {
+    private const string NodeUserPrefix = "system:node:";
+
     private static readonly HashSet<string> KubeletLabels =
     [
         "kubernetes.io/hostname", "kubernetes.io/arch", "kubernetes.io/os",
@@ -28,13 +31,11 @@ internal static class NodeRestriction
     /// <summary>Throws 403 when a node's write of <paramref name="item"/> (over <paramref name="old"/>) is not allowed.</summary>
     public static void Check(ResourceRequest request, UserInfo user, IKubernetesObject<V1ObjectMeta> item, IKubernetesObject<V1ObjectMeta>? old)
     {
-        const string prefix = "system:node:";
-        if (!user.Groups.Contains(NodeAuthorizer.NodesGroup) || !user.Name.StartsWith(prefix, StringComparison.Ordinal))
+        if (NodeOf(user) is not { } node)
         {
             return;
         }
 
-        var node = user.Name[prefix.Length..];
         switch (item)
         {
             case V1Node written:
@@ -59,6 +60,22 @@ internal static class NodeRestriction
                 break;
             case V1Lease lease when lease.Metadata.Name != node || lease.Metadata.NamespaceProperty != "kube-node-lease":
                 throw Problems.Forbidden($"leases.coordination.k8s.io \"{lease.Metadata.Name}\" is forbidden: can only access node lease with the same name as the requesting node");
+        }
+    }
+
+    /// <summary>The node a user is (system:node:NAME in system:nodes), or null for anyone else.</summary>
+    public static string? NodeOf(UserInfo user) =>
+        user.Groups.Contains(NodeAuthorizer.NodesGroup) && user.Name.StartsWith(NodeUserPrefix, StringComparison.Ordinal) ? user.Name[NodeUserPrefix.Length..] : null;
+
+    /// <summary>
+    /// Upstream admitPodEviction: a node evicts only pods bound to itself (the pod named in the URL; the eviction
+    /// handler has already refused a body naming another pod).
+    /// </summary>
+    public static void CheckEviction(string node, V1Pod pod)
+    {
+        if (pod.Spec?.NodeName != node)
+        {
+            throw Problems.Forbidden($"pods \"{pod.Metadata.Name}\" is forbidden: node {node} can only evict pods with spec.nodeName set to itself");
         }
     }
 

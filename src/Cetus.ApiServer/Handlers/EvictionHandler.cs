@@ -40,6 +40,11 @@ internal sealed class EvictionHandler(ObjectStore objects, ResourceRegistry regi
         var dryRun = request.DryRun || options.DryRun is { Count: > 0 };
         var pods = new ResourceRequest(request.Http, request.Info with { Subresource = string.Empty }, request.Definition);
         var clientSetVersion = options.Preconditions?.ResourceVersion is { Length: > 0 };
+        if (Authentication.UserOf(request.Http) is { } user && Authorization.NodeRestriction.NodeOf(user) is { } node)
+        {
+            var existing = await objects.MustGetAsync(request.Definition, request.Namespace, request.Name, request.Aborted).ConfigureAwait(false);
+            Authorization.NodeRestriction.CheckEviction(node, (V1Pod)existing.Item);
+        }
 
         StoredObject current = null!;
         for (var attempt = 0; ; attempt++)

@@ -7,13 +7,24 @@ namespace Cetus.Scheduler.Cache;
 /// <summary>
 /// The scheduler's view of nodes and the pods on them: bound pods from the informer plus pods the scheduler has
 /// assumed on a node but not yet seen bound. Assuming at once lets the next cycle count the pod's requests while
-/// its binding is still in flight; a failed binding forgets the pod again.
+/// its binding is still in flight; a failed binding forgets the pod again. An assumed pod whose binding finished
+/// (<see cref="FinishBinding"/>) but that the informer never delivered bound expires after a TTL (upstream
+/// cleanupAssumedPods); like kube-scheduler since 1.23 the TTL is 0 by default: never expire (issue 106361: expiry
+/// raced with slow watches and let two pods take the same room).
 /// </summary>
 internal sealed class SchedulerCache
 {
+    /// <summary>Upstream durationToExpireAssumedPod: 0, assumed pods never expire.</summary>
+    public static readonly TimeSpan DefaultAssumedPodTtl = TimeSpan.Zero;
+
+    /// <summary>How often expired assumed pods are looked for (upstream cleanAssumedPeriod).</summary>
+    public static readonly TimeSpan CleanupPeriod = TimeSpan.FromSeconds(1);
+
     private readonly object _lock = new();
+    private readonly TimeSpan _assumedPodTtl;
+    private readonly TimeProvider _time;
     private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (PodInfo Pod, string Node, bool Assumed)> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodState> _pods = new(StringComparer.Ordinal);
     private long _generation;
     private long _nodeSetVersion;
 
@@ -21,6 +32,13 @@ internal sealed class SchedulerCache
     // list ordered by generation for the same reason: a snapshot update visits only what changed, not every node).
     private readonly List<(long Generation, string Name)> _changes = [];
     private long _changesSince;
+
+    /// <summary>Creates a cache whose assumed pods expire <paramref name="assumedPodTtl"/> after their binding finished (0: never).</summary>
+    public SchedulerCache(TimeSpan? assumedPodTtl = null, TimeProvider? time = null)
+    {
+        _assumedPodTtl = assumedPodTtl ?? DefaultAssumedPodTtl;
+        _time = time ?? TimeProvider.System;
+    }
 
     /// <summary>The number of nodes that exist (not only pods on a deleted node).</summary>
     public int NodeCount
@@ -39,6 +57,70 @@ internal sealed class SchedulerCache
         lock (_lock)
         {
             return _pods.TryGetValue(podKey, out var p) && p.Assumed;
+        }
+    }
+
+    /// <summary>
+    /// The binding of an assumed pod finished (upstream FinishBinding, called whether it succeeded or not): its expiry
+    /// clock starts. Until then an assumed pod never expires.
+    /// </summary>
+    public void FinishBinding(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            if (_pods.TryGetValue(ObjectKeys.Of(pod), out var p) && p.Assumed)
+            {
+                p.BindingFinished = true;
+                p.Deadline = _time.GetUtcNow() + _assumedPodTtl;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes the assumed pods whose binding finished more than the TTL ago and that no informer event confirmed
+    /// (upstream cleanupAssumedPods); nothing when the TTL is 0. Returns the keys removed.
+    /// </summary>
+    public IReadOnlyList<string> CleanupExpiredAssumedPods()
+    {
+        if (_assumedPodTtl <= TimeSpan.Zero)
+        {
+            return [];
+        }
+
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            var expired = _pods.Where(p => p.Value.Assumed && p.Value.BindingFinished && now > p.Value.Deadline).Select(p => p.Key).ToList();
+            foreach (var key in expired)
+            {
+                RemoveLocked(key);
+            }
+
+            return expired;
+        }
+    }
+
+    /// <summary>Runs <see cref="CleanupExpiredAssumedPods"/> every second until cancelled (not at all when the TTL is 0).</summary>
+    public async Task RunCleanupAsync(Action<IReadOnlyList<string>>? onExpired, CancellationToken cancellationToken)
+    {
+        if (_assumedPodTtl <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(CleanupPeriod, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (CleanupExpiredAssumedPods() is { Count: > 0 } expired)
+                {
+                    onExpired?.Invoke(expired);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -214,7 +296,7 @@ internal sealed class SchedulerCache
 
         info.AddPod(pod);
         Touch(nodeName, info);
-        _pods[pod.Key] = (pod, nodeName, assumed);
+        _pods[pod.Key] = new PodState(nodeName, assumed);
     }
 
     private void RemoveLocked(string key)
@@ -231,6 +313,18 @@ internal sealed class SchedulerCache
             _nodes.Remove(p.Node);
         }
     }
+}
+
+/// <summary>Where a pod of the cache counts, and whether it is only assumed (with its expiry once its binding finished).</summary>
+internal sealed class PodState(string node, bool assumed)
+{
+    public string Node { get; } = node;
+
+    public bool Assumed { get; } = assumed;
+
+    public bool BindingFinished { get; set; }
+
+    public DateTimeOffset Deadline { get; set; } = DateTimeOffset.MaxValue;
 }
 
 /// <summary>The nodes one scheduling cycle sees: a consistent copy, updated incrementally from the cache.</summary>

@@ -41,7 +41,7 @@ internal static class DecisionRecorder
         decision.Result = "Unschedulable";
         decision.Message = fitError.Message;
         Rejections(decision, fitError);
-        decision.NominatedNode = fitError.NominatedNode;
+        decision.NominatedNode = string.IsNullOrEmpty(fitError.NominatedNode) ? null : fitError.NominatedNode;
         decision.Preemption = fitError.PostFilterMessage.Length > 0 ? fitError.PostFilterMessage : null;
     }
 

@@ -16,6 +16,26 @@ internal sealed class CycleState
     private readonly HashSet<string> _skipFilter = new(StringComparer.Ordinal);
     private readonly HashSet<string> _skipScore = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A copy to change without touching this one (upstream CycleState.Clone): values that implement
+    /// <see cref="IStateData"/> are cloned, others (read-only once written) are shared.
+    /// </summary>
+    public CycleState Clone()
+    {
+        var clone = new CycleState();
+        lock (_data)
+        {
+            foreach (var (key, value) in _data)
+            {
+                clone._data[key] = value is IStateData data ? data.Clone() : value;
+            }
+        }
+
+        clone._skipFilter.UnionWith(_skipFilter);
+        clone._skipScore.UnionWith(_skipScore);
+        return clone;
+    }
+
     public void Write(string key, object value)
     {
         lock (_data)
@@ -40,5 +60,21 @@ internal sealed class CycleState
     public ISet<string> SkipScorePlugins => _skipScore;
 }
 
-/// <summary>Runs every Filter plugin of the cycle's profile on one node (upstream RunFilterPluginsWithNominatedPods).</summary>
-internal sealed record FilterRunner(Func<CycleState, k8s.Models.V1Pod, NodeInfo, Status?> Run);
+/// <summary>
+/// Cycle state a plugin changes after PreFilter (through <see cref="IPreFilterExtensions"/>): it must be cloned
+/// when the framework copies the state to try a changed node (nominated pods, preemption victims).
+/// </summary>
+internal interface IStateData
+{
+    IStateData Clone();
+}
+
+/// <summary>
+/// What PostFilter plugins that simulate (preemption) get from the cycle's profile: the filters with nominated pods
+/// counted (upstream RunFilterPluginsWithNominatedPods) and the PreFilter extensions that keep PreFilter state true
+/// when a pod is removed from or added to a node copy.
+/// </summary>
+internal sealed record FilterRunner(
+    Func<CycleState, k8s.Models.V1Pod, NodeInfo, Status?> Run,
+    Func<CycleState, k8s.Models.V1Pod, PodInfo, NodeInfo, Status?>? AddPod = null,
+    Func<CycleState, k8s.Models.V1Pod, PodInfo, NodeInfo, Status?>? RemovePod = null);

@@ -33,13 +33,29 @@ internal interface IPreFilterPlugin : IPlugin
     (PreFilterResult? Result, Status? Status) PreFilter(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes);
 }
 
+/// <summary>
+/// A PreFilter plugin whose state depends on the pods of nodes (upstream PreFilterExtensions): when the framework
+/// tries the pod on a copy of a node with a pod added (a nominated pod) or removed (a preemption victim), it calls
+/// these on a clone of the cycle state so that Filter sees the changed node consistently. Only called when the
+/// plugin's PreFilter did not return Skip.
+/// </summary>
+internal interface IPreFilterExtensions : IPreFilterPlugin
+{
+    Status? AddPod(CycleState state, V1Pod podToSchedule, PodInfo podToAdd, NodeInfo node);
+
+    Status? RemovePod(CycleState state, V1Pod podToSchedule, PodInfo podToRemove, NodeInfo node);
+}
+
 /// <summary>Says whether the pod can run on one node. Runs for many nodes, possibly in parallel: must not write state.</summary>
 internal interface IFilterPlugin : IPlugin
 {
     Status? Filter(CycleState state, V1Pod pod, NodeInfo node);
 }
 
-/// <summary>Runs when no node passed the filters (preemption lives here): may nominate a node.</summary>
+/// <summary>
+/// Runs when no node passed the filters (preemption lives here): may nominate a node (a name), clear the pod's
+/// nomination (""), or leave it (null).
+/// </summary>
 internal interface IPostFilterPlugin : IPlugin
 {
     (string? NominatedNode, Status? Status) PostFilter(CycleState state, V1Pod pod, IReadOnlyDictionary<string, Status> filterStatuses);
@@ -85,10 +101,14 @@ internal interface IReservePlugin : IPlugin
     void Unreserve(CycleState state, V1Pod pod, string nodeName);
 }
 
-/// <summary>The last gate before binding: Success lets the pod bind; a rejection unreserves and requeues it.</summary>
+/// <summary>
+/// The last gate before binding: Success lets the pod bind; a rejection unreserves and requeues it; Wait parks the pod
+/// (assumed on its node) in <see cref="WaitingPods"/> for at most <c>Timeout</c> (cut to 15 minutes) until the plugin,
+/// or another through the same <see cref="WaitingPods"/>, allows or rejects it; the timeout rejects it.
+/// </summary>
 internal interface IPermitPlugin : IPlugin
 {
-    Status? Permit(CycleState state, V1Pod pod, string nodeName);
+    (Status? Status, TimeSpan Timeout) Permit(CycleState state, V1Pod pod, string nodeName);
 }
 
 /// <summary>Runs in the binding cycle before Bind (e.g. to provision volumes); failure unreserves and requeues.</summary>

@@ -10,7 +10,11 @@ namespace Cetus.Scheduler.Framework;
 /// for the default spreading.
 /// </param>
 /// <param name="PodDisruptionBudgets">The PodDisruptionBudgets in the scheduler's cache, for preemption.</param>
-internal sealed record PluginContext(ISchedulerClient Client, Func<string, IDictionary<string, string>?>? NamespaceLabels = null, Func<V1Pod, V1LabelSelector?>? DefaultSelector = null, Func<IReadOnlyList<V1PodDisruptionBudget>>? PodDisruptionBudgets = null);
+/// <param name="WaitingPods">
+/// The pods waiting on Permit, shared by every profile (upstream's framework handle: a plugin allows or rejects
+/// pods parked there); null makes one for the profiles being built.
+/// </param>
+internal sealed record PluginContext(ISchedulerClient Client, Func<string, IDictionary<string, string>?>? NamespaceLabels = null, Func<V1Pod, V1LabelSelector?>? DefaultSelector = null, Func<IReadOnlyList<V1PodDisruptionBudget>>? PodDisruptionBudgets = null, WaitingPods? WaitingPods = null);
 
 /// <summary>
 /// The plugins a scheduler can enable, by name (upstream's in-tree registry). Registering a name twice is a bug and

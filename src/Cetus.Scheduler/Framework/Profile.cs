@@ -33,6 +33,9 @@ internal sealed class Profile
 
     public IReadOnlyList<IBindPlugin> Bind { get; init; } = [];
 
+    /// <summary>The pods waiting on Permit, shared by the scheduler's profiles and handed to plugins.</summary>
+    public WaitingPods WaitingPods { get; init; } = new();
+
     /// <summary>The share of nodes to find feasible before scoring; null or 0 means adaptive (50 − nodes/125 %, at least 5 %).</summary>
     public int? PercentageOfNodesToScore { get; init; }
 
@@ -97,9 +100,113 @@ internal sealed class Profile
         return null;
     }
 
+    /// <summary>
+    /// Runs the filters on one node counting the pods nominated to it (upstream RunFilterPluginsWithNominatedPods):
+    /// first with the nominated pods of priority at least the pod's added to a copy of the node (and to a clone of
+    /// the cycle state through the PreFilter extensions), then, if any were added and the node passed, once more
+    /// without them, because a filter like pod affinity may pass only thanks to a nominated pod that may never come.
+    /// </summary>
+    public Status? RunFilterWithNominatedPods(CycleState state, V1Pod pod, NodeInfo node, Queue.Nominator? nominator)
+    {
+        Status? status = null;
+        var podsAdded = false;
+        for (var i = 0; i < 2; i++)
+        {
+            var stateToUse = state;
+            var nodeToUse = node;
+            if (i == 0)
+            {
+                var (added, addedState, addedNode, error) = AddNominatedPods(state, pod, node, nominator);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                (podsAdded, stateToUse, nodeToUse) = (added, addedState, addedNode);
+            }
+            else if (!podsAdded || status is not null)
+            {
+                break;
+            }
+
+            status = RunFilter(stateToUse, pod, nodeToUse);
+            if (status is not null && !status.IsRejected)
+            {
+                return status;
+            }
+        }
+
+        return status;
+    }
+
+    /// <summary>Tells the PreFilter plugins that <paramref name="podToAdd"/> was added to a copy of the node (upstream RunPreFilterExtensionAddPod).</summary>
+    public Status? RunPreFilterExtensionAddPod(CycleState state, V1Pod pod, PodInfo podToAdd, NodeInfo node) =>
+        RunPreFilterExtension(state, "AddPod", plugin => plugin.AddPod(state, pod, podToAdd, node));
+
+    /// <summary>Tells the PreFilter plugins that <paramref name="podToRemove"/> was removed from a copy of the node (upstream RunPreFilterExtensionRemovePod).</summary>
+    public Status? RunPreFilterExtensionRemovePod(CycleState state, V1Pod pod, PodInfo podToRemove, NodeInfo node) =>
+        RunPreFilterExtension(state, "RemovePod", plugin => plugin.RemovePod(state, pod, podToRemove, node));
+
+    private Status? RunPreFilterExtension(CycleState state, string what, Func<IPreFilterExtensions, Status?> run)
+    {
+        foreach (var plugin in PreFilter)
+        {
+            if (plugin is not IPreFilterExtensions extensions || state.SkipFilterPlugins.Contains(plugin.Name))
+            {
+                continue;
+            }
+
+            var status = run(extensions);
+            if (status is not null && !status.IsSuccess)
+            {
+                return new Status(Code.Error, $"running {what} on PreFilter plugin \"{plugin.Name}\": {status.Message}") { Plugin = plugin.Name };
+            }
+        }
+
+        return null;
+    }
+
+    // Upstream addGENominatedPods: the pods nominated to the node with at least the pod's priority, on copies.
+    private (bool Added, CycleState State, NodeInfo Node, Status? Error) AddNominatedPods(CycleState state, V1Pod pod, NodeInfo node, Queue.Nominator? nominator)
+    {
+        if (nominator is null || node.Node is null)
+        {
+            return (false, state, node, null);
+        }
+
+        var nominated = nominator.NominatedPodsForNode(node.Name);
+        if (nominated.Count == 0)
+        {
+            return (false, state, node, null);
+        }
+
+        var priority = pod.Spec?.Priority ?? 0;
+        NodeInfo? nodeOut = null;
+        CycleState? stateOut = null;
+        foreach (var info in nominated)
+        {
+            if ((info.Pod.Spec?.Priority ?? 0) < priority || info.Pod.Metadata.Uid == pod.Metadata.Uid)
+            {
+                continue;
+            }
+
+            nodeOut ??= node.Clone();
+            stateOut ??= state.Clone();
+            nodeOut.AddPod(info);
+            var status = RunPreFilterExtensionAddPod(stateOut, pod, info, nodeOut);
+            if (status is not null)
+            {
+                return (false, state, node, status);
+            }
+        }
+
+        return nodeOut is null ? (false, state, node, null) : (true, stateOut!, nodeOut, null);
+    }
+
     public (string? NominatedNode, Status? Status) RunPostFilter(CycleState state, V1Pod pod, IReadOnlyDictionary<string, Status> filterStatuses)
     {
         Status? last = null;
+        string? lastNominated = null;
         foreach (var plugin in PostFilter)
         {
             var (nominated, status) = plugin.PostFilter(state, pod, filterStatuses);
@@ -110,13 +217,14 @@ internal sealed class Profile
 
             status.Plugin = plugin.Name;
             last = status;
+            lastNominated = nominated ?? lastNominated;
             if (status.Code is not (Code.Unschedulable or Code.UnschedulableAndUnresolvable))
             {
                 return (null, status);
             }
         }
 
-        return (null, last);
+        return (lastNominated, last);
     }
 
     public Status? RunPreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
@@ -214,21 +322,71 @@ internal sealed class Profile
         }
     }
 
+    /// <summary>
+    /// Runs the Permit plugins (upstream RunPermitPlugins): the first rejection wins; an error stops; when some asked
+    /// to wait and none rejected, the pod is parked in <see cref="WaitingPods"/> (one timer per waiting plugin) and
+    /// the answer is Wait: the binding cycle then blocks in <see cref="WaitOnPermitAsync"/>.
+    /// </summary>
     public Status? RunPermit(CycleState state, V1Pod pod, string nodeName)
     {
+        Dictionary<string, TimeSpan>? waits = null;
         foreach (var plugin in Permit)
         {
-            var status = plugin.Permit(state, pod, nodeName);
-            if (status is not null && !status.IsSuccess)
+            var (status, timeout) = plugin.Permit(state, pod, nodeName);
+            if (status is null || status.IsSuccess)
             {
-                status.Plugin = plugin.Name;
-                return status.Code == Code.Wait
-                    ? new Status(Code.Unschedulable, $"plugin {plugin.Name} asked the pod to wait, which this scheduler does not support yet") { Plugin = plugin.Name }
-                    : status;
+                continue;
             }
+
+            status.Plugin = plugin.Name;
+            if (status.IsRejected)
+            {
+                return status;
+            }
+
+            if (status.Code != Code.Wait)
+            {
+                return new Status(Code.Error, $"running Permit plugin \"{plugin.Name}\": {status.Message}") { Plugin = plugin.Name };
+            }
+
+            waits ??= new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+            waits[plugin.Name] = timeout > WaitingPods.MaxTimeout ? WaitingPods.MaxTimeout : timeout;
         }
 
-        return null;
+        if (waits is null)
+        {
+            return null;
+        }
+
+        WaitingPods.Add(pod, nodeName, waits);
+        return new Status(Code.Wait, $"one or more plugins asked to wait and no plugin rejected pod \"{pod.Metadata.Name}\"");
+    }
+
+    /// <summary>
+    /// Blocks the binding cycle of a pod parked by Permit until it is allowed (null) or rejected (upstream
+    /// WaitOnPermit); a pod that does not wait passes at once.
+    /// </summary>
+    public async Task<Status?> WaitOnPermitAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        if (WaitingPods.Get(WaitingPods.UidOf(pod)) is not { } waiting)
+        {
+            return null;
+        }
+
+        try
+        {
+            var status = await waiting.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (status is null || status.IsSuccess || status.IsRejected)
+            {
+                return status;
+            }
+
+            return new Status(Code.Error, "waiting on permit for pod: " + status.Message) { Plugin = status.Plugin };
+        }
+        finally
+        {
+            WaitingPods.Remove(pod);
+        }
     }
 
     public async Task<Status?> RunPreBindAsync(CycleState state, V1Pod pod, string nodeName, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ internal static class ProfileBuilder
     public static IReadOnlyList<Profile> Build(SchedulerConfiguration? configuration, PluginRegistry registry, PluginContext context)
     {
         var profiles = configuration?.Profiles is { Count: > 0 } some ? some : [new ProfileConfiguration()];
+        context = context.WaitingPods is null ? context with { WaitingPods = new WaitingPods() } : context;
         var names = new HashSet<string>(StringComparer.Ordinal);
         var built = new List<Profile>();
         foreach (var profile in profiles)
@@ -118,6 +119,7 @@ internal static class ProfileBuilder
             PreBind = [.. Point<IPreBindPlugin>("PreBind", plugins?.PreBind).Select(p => p.Plugin)],
             Bind = [.. bind.Select(p => p.Plugin)],
             PercentageOfNodesToScore = pct,
+            WaitingPods = context.WaitingPods!,
         };
     }
 

@@ -15,7 +15,7 @@ internal enum Code
     /// <summary>The pod does not fit this node and preemption would not change that.</summary>
     UnschedulableAndUnresolvable,
 
-    /// <summary>Permit only: the pod waits (not yet supported: treated as a rejection).</summary>
+    /// <summary>Permit only: the pod waits, assumed, until the plugin (or another) allows or rejects it, or its timeout rejects it.</summary>
     Wait,
 
     /// <summary>The plugin has nothing to do for this pod; its later extension points are skipped in this cycle.</summary>

@@ -38,9 +38,11 @@ internal sealed class SchedulingQueue
     /// <param name="preEnqueue">The PreEnqueue plugins of the pod's profile.</param>
     /// <param name="pluginEvents">For each plugin, the events after which a pod it rejected may fit.</param>
     /// <param name="time">The clock.</param>
-    public SchedulingQueue(Func<QueuedPodInfo, QueuedPodInfo, bool> less, Func<V1Pod, IReadOnlyList<IPreEnqueuePlugin>> preEnqueue, IReadOnlyDictionary<string, IReadOnlyList<ClusterEvent>> pluginEvents, TimeProvider time)
+    /// <param name="nominator">The nominated pods, kept in step with the pods the queue sees (a new one by default).</param>
+    public SchedulingQueue(Func<QueuedPodInfo, QueuedPodInfo, bool> less, Func<V1Pod, IReadOnlyList<IPreEnqueuePlugin>> preEnqueue, IReadOnlyDictionary<string, IReadOnlyList<ClusterEvent>> pluginEvents, TimeProvider time, Nominator? nominator = null)
     {
         _time = time;
+        Nominator = nominator ?? new Nominator();
         _preEnqueue = preEnqueue;
         _pluginEvents = pluginEvents;
         _active = new SortedSet<QueuedPodInfo>(Comparer<QueuedPodInfo>.Create((a, b) =>
@@ -51,6 +53,9 @@ internal sealed class SchedulingQueue
             return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
         }));
     }
+
+    /// <summary>The pods nominated to nodes (by preemption, or by their status.nominatedNodeName).</summary>
+    public Nominator Nominator { get; }
 
     /// <summary>The number of the current scheduling cycle (one per pop).</summary>
     public long SchedulingCycle
@@ -120,16 +125,20 @@ internal sealed class SchedulingQueue
 
             var info = new QueuedPodInfo(pod, _time.GetUtcNow());
             _byKey[key] = info;
+            Nominator.Add(info.PodInfo);
             MoveToActiveLocked(info);
         }
     }
 
-    /// <summary>A pending pod changed: refresh it where it is; an unschedulable pod that changed gets another try.</summary>
-    public void Update(V1Pod pod)
+    /// <summary>
+    /// A pending pod changed: refresh it where it is (and its nomination, from <paramref name="old"/> when known); an
+    /// unschedulable pod that changed gets another try.
+    /// </summary>
+    public void Update(V1Pod pod, V1Pod? old = null)
     {
         lock (_lock)
         {
-            UpdateLocked(pod);
+            UpdateLocked(pod, old);
         }
     }
 
@@ -139,6 +148,7 @@ internal sealed class SchedulingQueue
         lock (_lock)
         {
             var key = Cetus.Client.ObjectKeys.Of(pod);
+            Nominator.Delete(pod);
             if (_byKey.Remove(key, out var info))
             {
                 _active.Remove(info);
@@ -193,6 +203,7 @@ internal sealed class SchedulingQueue
 
             info.Timestamp = _time.GetUtcNow();
             _byKey[info.Key] = info;
+            Nominator.Add(info.PodInfo);
             if (error || _moveRequestCycle >= podSchedulingCycle)
             {
                 _backoff.Add(info);
@@ -301,20 +312,23 @@ internal sealed class SchedulingQueue
         return false;
     }
 
-    private void UpdateLocked(V1Pod pod)
+    private void UpdateLocked(V1Pod pod, V1Pod? old = null)
     {
         var key = Cetus.Client.ObjectKeys.Of(pod);
         if (!_byKey.TryGetValue(key, out var info))
         {
             var fresh = new QueuedPodInfo(pod, _time.GetUtcNow());
             _byKey[key] = fresh;
+            Nominator.Update(old ?? pod, fresh.PodInfo);
             MoveToActiveLocked(fresh);
             return;
         }
 
+        var previous = old ?? info.Pod;
         if (_active.Remove(info))
         {
             info.Update(pod);
+            Nominator.Update(previous, info.PodInfo);
             _active.Add(info);
             return;
         }
@@ -322,12 +336,14 @@ internal sealed class SchedulingQueue
         if (_backoff.Remove(info))
         {
             info.Update(pod);
+            Nominator.Update(previous, info.PodInfo);
             _backoff.Add(info);
             return;
         }
 
         var changed = SpecChanged(info.Pod, pod);
         info.Update(pod);
+        Nominator.Update(previous, info.PodInfo);
         if (_unschedulable.ContainsKey(key) && changed)
         {
             RequeueLocked(info);

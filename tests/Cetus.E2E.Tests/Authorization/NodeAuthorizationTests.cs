@@ -61,6 +61,13 @@ public sealed class NodeAuthorizationFixture : IAsyncLifetime
         spec:
           nodeName: node-b
           containers: [{name: c, image: busybox, envFrom: [{secretRef: {name: sec-b}}]}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: evict-a, namespace: nodes-ns}
+        spec:
+          nodeName: node-a
+          containers: [{name: c, image: busybox}]
         """;
 
     private readonly TempDirectory _dir = new("node-authz");
@@ -189,6 +196,31 @@ public sealed class NodeAuthorizationTests(NodeAuthorizationFixture fixture) : I
         Assert.Matches(@"Warning\s+BackOff\s+.*\(x2 over .*\)\s+kubelet\s+Back-off restarting failed container c in pod pod-a_nodes-ns", described.Stdout);
         var nodeEvents = await Kubectl.RunAsync(fixture.Server.Kubeconfig, "get", "events", "-n", "default", "--field-selector", "involvedObject.kind=Node,involvedObject.name=node-a", "-o", "jsonpath={.items[*].reason}");
         Assert.Equal("Starting", nodeEvents.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task NodeA_EvictsOnlyItsOwnPods()
+    {
+        using var client = fixture.NodeAClient();
+        static StringContent Eviction(string name) => new(
+            $$$"""{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"{{{name}}}","namespace":"nodes-ns"}}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var other = await client.PostAsync("/api/v1/namespaces/nodes-ns/pods/pod-b/eviction", Eviction("pod-b"));
+        using var smuggled = await client.PostAsync("/api/v1/namespaces/nodes-ns/pods/evict-a/eviction", Eviction("pod-b"));
+        using var own = await client.PostAsync("/api/v1/namespaces/nodes-ns/pods/evict-a/eviction", Eviction("evict-a"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, other.StatusCode);
+        var status = System.Text.Json.Nodes.JsonNode.Parse(await other.Content.ReadAsStringAsync())!;
+        Assert.Equal(("Forbidden", "pods \"pod-b\" is forbidden: node node-a can only evict pods with spec.nodeName set to itself"), ((string?)status["reason"], (string?)status["message"]));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, smuggled.StatusCode);
+        Assert.Equal("name in URL does not match name in Eviction object", (string?)System.Text.Json.Nodes.JsonNode.Parse(await smuggled.Content.ReadAsStringAsync())!["message"]);
+        Assert.True(own.IsSuccessStatusCode, await own.Content.ReadAsStringAsync());
+
+        // Evicted: being deleted (no kubelet confirms it here, so it stays terminating) or gone; pod-b untouched.
+        var evicted = await Kubectl.RunAsync(fixture.Server.Kubeconfig, ["get", "pod", "evict-a", "-n", "nodes-ns", "--ignore-not-found", "-o", "jsonpath={.metadata.name} {.metadata.deletionTimestamp}"]);
+        Assert.True(evicted.ExitCode == 0 && (evicted.Stdout.Trim().Length == 0 || evicted.Stdout.Trim().Split(' ').Length == 2), evicted.ToString());
+        var untouched = await Kubectl.RunAsync(fixture.Server.Kubeconfig, ["get", "pod", "pod-b", "-n", "nodes-ns", "-o", "jsonpath={.metadata.deletionTimestamp}"]);
+        Assert.True(untouched.ExitCode == 0 && untouched.Stdout.Trim().Length == 0, untouched.ToString());
     }
 
     [Fact]

@@ -22,7 +22,15 @@ public sealed class SchedulerScenarios : IAsyncLifetime
     {
         _server = await CetusServerProcess.StartAsync();
         _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_server.Kubeconfig));
+        await WaitForDefaultServiceAccountAsync(_client, Ns);
     }
+
+    /// <summary>
+    /// Waits until the service-account controller made the namespace's "default" account: before that, admission
+    /// refuses pods (403 "serviceaccount "default" not found"), as upstream's does.
+    /// </summary>
+    internal static Task WaitForDefaultServiceAccountAsync(Kubernetes client, string ns) =>
+        Wait.ForAsync(() => client.CoreV1.ListNamespacedServiceAccountAsync(ns), l => l.Items.Any(a => a.Metadata.Name == "default"), $"the default service account of {ns}", TimeSpan.FromSeconds(60));
 
     public async Task DisposeAsync()
     {

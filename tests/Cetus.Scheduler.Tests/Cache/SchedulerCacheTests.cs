@@ -7,6 +7,96 @@ namespace Cetus.Scheduler.Tests.Cache;
 public sealed class SchedulerCacheTests
 {
     [Fact]
+    public void AssumedPod_ExpiresOnlyAfterItsBindingFinished_AndTheTtlPassed()
+    {
+        var time = new ManualTime();
+        var cache = new SchedulerCache(TimeSpan.FromSeconds(30), time);
+        cache.AddOrUpdateNode(Node("n", cpu: "4"));
+        var pod = Pod("p", cpu: "3", nodeName: "n");
+        cache.AssumePod(pod);
+
+        // The binding is in flight: however long it takes, the pod stays.
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Empty(cache.CleanupExpiredAssumedPods());
+
+        cache.FinishBinding(pod);
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Empty(cache.CleanupExpiredAssumedPods());
+        Assert.True(cache.IsAssumed("default/p"));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["default/p"], cache.CleanupExpiredAssumedPods());
+        Assert.False(cache.IsAssumed("default/p"));
+        var snapshot = new Snapshot();
+        cache.UpdateSnapshot(snapshot);
+        Assert.Empty(snapshot.Get("n")!.Pods);
+        Assert.Equal(0, snapshot.Get("n")!.Requested.MilliCpu);
+    }
+
+    [Fact]
+    public void AssumedPod_SeenBoundBeforeTheTtl_NeverExpires()
+    {
+        var time = new ManualTime();
+        var cache = new SchedulerCache(TimeSpan.FromSeconds(30), time);
+        cache.AddOrUpdateNode(Node("n"));
+        var pod = Pod("p", cpu: "1", nodeName: "n");
+        cache.AssumePod(pod);
+        cache.FinishBinding(pod);
+        cache.AddPod(pod);
+
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Empty(cache.CleanupExpiredAssumedPods());
+        var snapshot = new Snapshot();
+        cache.UpdateSnapshot(snapshot);
+        Assert.Equal(["p"], snapshot.Get("n")!.Pods.Select(p => p.Pod.Metadata.Name));
+    }
+
+    [Fact]
+    public void AssumedPod_WithTheDefaultTtlOfZero_NeverExpires()
+    {
+        var time = new ManualTime();
+        var cache = new SchedulerCache(time: time);
+        cache.AddOrUpdateNode(Node("n"));
+        var pod = Pod("p", cpu: "1", nodeName: "n");
+        cache.AssumePod(pod);
+        cache.FinishBinding(pod);
+
+        time.Advance(TimeSpan.FromDays(1));
+
+        Assert.Equal(TimeSpan.Zero, SchedulerCache.DefaultAssumedPodTtl);
+        Assert.Empty(cache.CleanupExpiredAssumedPods());
+        Assert.True(cache.IsAssumed("default/p"));
+    }
+
+    [Fact]
+    public async Task CleanupLoop_RunsOnTheClock()
+    {
+        var time = new ManualTime();
+        var cache = new SchedulerCache(TimeSpan.FromSeconds(5), time);
+        cache.AddOrUpdateNode(Node("n"));
+        var pod = Pod("p", cpu: "1", nodeName: "n");
+        cache.AssumePod(pod);
+        cache.FinishBinding(pod);
+        using var stop = new CancellationTokenSource();
+        var expired = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loop = cache.RunCleanupAsync(keys => expired.TrySetResult(keys), stop.Token);
+
+        // Tick the loop's one-second timer until the pod is 5 s past its binding.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!expired.Task.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the cleanup loop did not expire the pod");
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(1);
+        }
+
+        Assert.Equal(["default/p"], await expired.Task);
+        await stop.CancelAsync();
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void Snapshot_CopiesOnlyChangedNodes_AndFollowsAddsAndRemovals()
     {
         var cache = new SchedulerCache();

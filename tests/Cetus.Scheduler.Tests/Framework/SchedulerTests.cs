@@ -113,6 +113,28 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task Preemption_TheRoomMadeIsKeptForThePreemptor_AgainstPodsOfLowerPriorityOnly()
+    {
+        _scheduler.OnNodeAdd(Build.Node("busy", cpu: "4"));
+        var low = Build.Pod("low", cpu: "3", priority: 10, nodeName: "busy");
+        _scheduler.OnPodAdd(low);
+        await ScheduleAsync(Build.Pod("high", cpu: "3", priority: 1000));
+        Assert.Equal(["low"], _client.Deleted);
+
+        // The victim is gone and the preemptor still backs off: the nominator (recorded in memory at once, before
+        // the status write) keeps its room on "busy" against a pod of lower priority...
+        _scheduler.OnPodDelete(new DeletedObject<V1Pod>(low, false));
+        Assert.Equal("backoff", _scheduler.Queue.WhereIs("default/high"));
+        await ScheduleAsync(Build.Pod("mid", cpu: "2", priority: 500));
+        Assert.Empty(_client.Bindings);
+        Assert.Contains("Warning FailedScheduling 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.", _events.Recorded);
+
+        // ...but not against one of higher priority.
+        await ScheduleAsync(Build.Pod("top", cpu: "2", priority: 2000));
+        Assert.Equal([("top", "busy")], _client.Bindings);
+    }
+
+    [Fact]
     public async Task Schedule_NoNodes()
     {
         await ScheduleAsync(Build.Pod("p"));

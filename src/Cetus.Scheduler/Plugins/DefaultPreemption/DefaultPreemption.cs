@@ -45,7 +45,7 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
             return (null, Status.Unschedulable("preemption: " + why));
         }
 
-        var (candidates, statuses) = FindCandidates(state, pod, nodes, filterStatuses, filter.Run, pdbs?.Invoke() ?? []);
+        var (candidates, statuses) = FindCandidates(state, pod, nodes, filterStatuses, filter, pdbs?.Invoke() ?? []);
         if (candidates.Count == 0)
         {
             var fitError = new FitError { NumAllNodes = nodes.Count };
@@ -54,7 +54,8 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
                 fitError.NodeToStatus[name] = status;
             }
 
-            return (null, Status.Unschedulable("preemption: " + fitError.Message.TrimEnd('.')));
+            // No candidate: a nomination the pod had is cleared (upstream NewPostFilterResultWithNominatedNode("")).
+            return (string.Empty, Status.Unschedulable("preemption: " + fitError.Message.TrimEnd('.')));
         }
 
         var chosen = SelectCandidate(candidates);
@@ -93,7 +94,7 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
     /// stopping after max(10 % of the nodes, 100) candidates.
     /// </summary>
     internal static (List<Candidate> Candidates, Dictionary<string, Status> Statuses) FindCandidates(
-        CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, IReadOnlyDictionary<string, Status> filterStatuses, Func<CycleState, V1Pod, NodeInfo, Status?> filter,
+        CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, IReadOnlyDictionary<string, Status> filterStatuses, FilterRunner filter,
         IReadOnlyList<V1PodDisruptionBudget>? pdbs = null)
     {
         var statuses = new Dictionary<string, Status>(StringComparer.Ordinal);
@@ -130,10 +131,12 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
     /// <summary>
     /// Upstream SelectVictimsOnNode: remove every lower-priority pod; if the pod then fits, give back as many as
     /// possible — first those whose removal would violate a PodDisruptionBudget, then the others, most important first
-    /// in each group; the rest are the victims (most important first), with how many of them violate a budget.
+    /// in each group; the rest are the victims (most important first), with how many of them violate a budget. It
+    /// works on copies of the node and of the cycle state, which the PreFilter extensions keep in step with each
+    /// removal and addition; the filters count the pods nominated to the node.
     /// </summary>
     internal static (List<V1Pod> Victims, int PdbViolations, Status? Status) SelectVictimsOnNode(
-        CycleState state, V1Pod pod, NodeInfo node, Func<CycleState, V1Pod, NodeInfo, Status?> filter, IReadOnlyList<V1PodDisruptionBudget>? pdbs = null)
+        CycleState state, V1Pod pod, NodeInfo node, FilterRunner filter, IReadOnlyList<V1PodDisruptionBudget>? pdbs = null)
     {
         var priority = PriorityOf(pod);
         var potential = node.Pods.Where(p => PriorityOf(p.Pod) < priority).OrderBy(p => p, MoreImportantFirst).ToList();
@@ -142,13 +145,18 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
             return ([], 0, Status.Unschedulable(NoVictims));
         }
 
+        state = state.Clone();
         var trial = node.Clone();
         foreach (var victim in potential)
         {
             trial.RemovePod(victim.Key);
+            if (filter.RemovePod?.Invoke(state, pod, victim, trial) is { IsSuccess: false } removeError)
+            {
+                return ([], 0, removeError);
+            }
         }
 
-        if (filter(state, pod, trial) is { } status && !status.IsSuccess)
+        if (filter.Run(state, pod, trial) is { } status && !status.IsSuccess)
         {
             return ([], 0, status);
         }
@@ -159,9 +167,19 @@ internal sealed class DefaultPreemption(ISchedulerClient client, ILogger? logger
         foreach (var candidate in violating.Concat(nonViolating))
         {
             trial.AddPod(candidate);
-            if (filter(state, pod, trial) is { IsSuccess: false })
+            if (filter.AddPod?.Invoke(state, pod, candidate, trial) is { IsSuccess: false } addError)
+            {
+                return ([], 0, addError);
+            }
+
+            if (filter.Run(state, pod, trial) is { IsSuccess: false })
             {
                 trial.RemovePod(candidate.Key);
+                if (filter.RemovePod?.Invoke(state, pod, candidate, trial) is { IsSuccess: false } removeError)
+                {
+                    return ([], 0, removeError);
+                }
+
                 victims.Add(candidate.Pod);
                 violations += violating.Contains(candidate) ? 1 : 0;
             }

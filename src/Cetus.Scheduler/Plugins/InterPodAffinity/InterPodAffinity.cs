@@ -10,7 +10,7 @@ namespace Cetus.Scheduler.Plugins.InterPodAffinity;
 /// selects this pod. Score: preferred terms of the pod and of existing pods (and existing pods' required affinity,
 /// with weight 1) add or subtract their weights per domain; normalized to [0, 100] between the lowest and highest.
 /// </summary>
-internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?> namespaceLabels) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?> namespaceLabels) : IPreFilterExtensions, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
     public const string PluginName = "InterPodAffinity";
 
@@ -36,17 +36,26 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
 
     public string Name => PluginName;
 
-    private sealed class FilterState
+    private sealed class FilterState : IStateData
     {
         public List<AffinityTerm> Affinity { get; init; } = [];
 
         public List<AffinityTerm> AntiAffinity { get; init; } = [];
 
-        public Dictionary<(string Key, string Value), int> AffinityCounts { get; } = [];
+        public Dictionary<(string Key, string Value), int> AffinityCounts { get; private init; } = [];
 
-        public Dictionary<(string Key, string Value), int> AntiAffinityCounts { get; } = [];
+        public Dictionary<(string Key, string Value), int> AntiAffinityCounts { get; private init; } = [];
 
-        public Dictionary<(string Key, string Value), int> ExistingAntiAffinityCounts { get; } = [];
+        public Dictionary<(string Key, string Value), int> ExistingAntiAffinityCounts { get; private init; } = [];
+
+        public IStateData Clone() => new FilterState
+        {
+            Affinity = Affinity,
+            AntiAffinity = AntiAffinity,
+            AffinityCounts = new(AffinityCounts),
+            AntiAffinityCounts = new(AntiAffinityCounts),
+            ExistingAntiAffinityCounts = new(ExistingAntiAffinityCounts),
+        };
     }
 
     public (PreFilterResult? Result, Status? Status) PreFilter(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
@@ -70,7 +79,7 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
                 {
                     if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(pod, namespaceLabels))
                     {
-                        Increment(s.ExistingAntiAffinityCounts, (term.TopologyKey, value));
+                        Add(s.ExistingAntiAffinityCounts, (term.TopologyKey, value), 1);
                     }
                 }
             }
@@ -88,7 +97,7 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
                     {
                         if (labels.TryGetValue(term.TopologyKey, out var value))
                         {
-                            Increment(s.AffinityCounts, (term.TopologyKey, value));
+                            Add(s.AffinityCounts, (term.TopologyKey, value), 1);
                         }
                     }
                 }
@@ -97,7 +106,7 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
                 {
                     if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(existing.Pod, namespaceLabels))
                     {
-                        Increment(s.AntiAffinityCounts, (term.TopologyKey, value));
+                        Add(s.AntiAffinityCounts, (term.TopologyKey, value), 1);
                     }
                 }
             }
@@ -111,6 +120,12 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
         state.Write(PreFilterKey, s);
         return (null, null);
     }
+
+    /// <summary>A pod was added to a copy of a node (a nominated pod): count it as PreFilter would have.</summary>
+    public Status? AddPod(CycleState state, V1Pod podToSchedule, PodInfo podToAdd, NodeInfo node) => UpdateWithPod(state, podToSchedule, podToAdd, node, 1);
+
+    /// <summary>A pod was removed from a copy of a node (a preemption victim): uncount it.</summary>
+    public Status? RemovePod(CycleState state, V1Pod podToSchedule, PodInfo podToRemove, NodeInfo node) => UpdateWithPod(state, podToSchedule, podToRemove, node, -1);
 
     public Status? Filter(CycleState state, V1Pod pod, NodeInfo node)
     {
@@ -263,6 +278,59 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
         return s.Affinity.All(t => labels.ContainsKey(t.TopologyKey) && t.Matches(pod, namespaceLabels));
     }
 
-    private static void Increment(Dictionary<(string, string), int> counts, (string, string) key) =>
-        counts[key] = counts.GetValueOrDefault(key) + 1;
+    // Upstream preFilterState.updateWithPod: the three counts, for one pod on one node.
+    private Status? UpdateWithPod(CycleState state, V1Pod pod, PodInfo other, NodeInfo node, int delta)
+    {
+        if (state.Read<FilterState>(PreFilterKey) is not { } s || node.Node is not { } n)
+        {
+            return null;
+        }
+
+        var labels = n.Metadata.Labels ?? new Dictionary<string, string>();
+        if (other.HasRequiredAntiAffinity)
+        {
+            foreach (var term in AffinityTerm.Required(other.Pod, anti: true))
+            {
+                if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(pod, namespaceLabels))
+                {
+                    Add(s.ExistingAntiAffinityCounts, (term.TopologyKey, value), delta);
+                }
+            }
+        }
+
+        if (s.Affinity.Count > 0 && s.Affinity.All(t => t.Matches(other.Pod, namespaceLabels)))
+        {
+            foreach (var term in s.Affinity)
+            {
+                if (labels.TryGetValue(term.TopologyKey, out var value))
+                {
+                    Add(s.AffinityCounts, (term.TopologyKey, value), delta);
+                }
+            }
+        }
+
+        foreach (var term in s.AntiAffinity)
+        {
+            if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(other.Pod, namespaceLabels))
+            {
+                Add(s.AntiAffinityCounts, (term.TopologyKey, value), delta);
+            }
+        }
+
+        return null;
+    }
+
+    // A count that drops to zero is removed: "no pod anywhere matches" is an empty map.
+    private static void Add(Dictionary<(string, string), int> counts, (string, string) key, int delta)
+    {
+        var count = counts.GetValueOrDefault(key) + delta;
+        if (count == 0)
+        {
+            counts.Remove(key);
+        }
+        else
+        {
+            counts[key] = count;
+        }
+    }
 }

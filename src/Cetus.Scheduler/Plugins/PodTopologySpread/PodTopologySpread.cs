@@ -12,7 +12,7 @@ namespace Cetus.Scheduler.Plugins.PodTopologySpread;
 /// maxSkew (the least counts as 0 while fewer than minDomains domains exist). ScheduleAnyway constraints score:
 /// fewer matching pods in the node's domain is better, weighted by log(domains + 2).
 /// </summary>
-internal sealed class PodTopologySpread(Func<V1Pod, V1LabelSelector?> defaultSelector) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+internal sealed class PodTopologySpread(Func<V1Pod, V1LabelSelector?> defaultSelector) : IPreFilterExtensions, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
     public const string PluginName = "PodTopologySpread";
 
@@ -44,14 +44,27 @@ internal sealed class PodTopologySpread(Func<V1Pod, V1LabelSelector?> defaultSel
     /// <summary>A constraint with its selector resolved (matchLabelKeys folded in).</summary>
     internal sealed record Constraint(int MaxSkew, string TopologyKey, int MinDomains, V1LabelSelector Selector, bool HonorAffinity, bool HonorTaints);
 
-    private sealed class FilterState
+    private sealed class FilterState : IStateData
     {
         public List<Constraint> Constraints { get; init; } = [];
 
-        public Dictionary<(string Key, string Value), int> Counts { get; } = [];
+        public Dictionary<(string Key, string Value), int> Counts { get; private init; } = [];
 
         /// <summary>Per constraint: the smallest count over its domains (0 when fewer than minDomains domains exist).</summary>
         public int[] MinMatch { get; set; } = [];
+
+        public IStateData Clone() => new FilterState { Constraints = Constraints, Counts = new(Counts), MinMatch = [.. MinMatch] };
+
+        public void ComputeMinMatch()
+        {
+            MinMatch = new int[Constraints.Count];
+            for (var i = 0; i < Constraints.Count; i++)
+            {
+                var key = Constraints[i].TopologyKey;
+                var domains = Counts.Where(kv => kv.Key.Key == key).Select(kv => kv.Value).ToList();
+                MinMatch[i] = domains.Count == 0 || domains.Count < Constraints[i].MinDomains ? 0 : domains.Min();
+            }
+        }
     }
 
     private sealed class ScoreState
@@ -93,15 +106,37 @@ internal sealed class PodTopologySpread(Func<V1Pod, V1LabelSelector?> defaultSel
             }
         }
 
-        s.MinMatch = new int[constraints.Count];
-        for (var i = 0; i < constraints.Count; i++)
-        {
-            var domains = s.Counts.Where(kv => kv.Key.Key == constraints[i].TopologyKey).Select(kv => kv.Value).ToList();
-            s.MinMatch[i] = domains.Count == 0 || domains.Count < constraints[i].MinDomains ? 0 : domains.Min();
-        }
-
+        s.ComputeMinMatch();
         state.Write(PreFilterKey, s);
         return (null, null);
+    }
+
+    /// <summary>A pod was added to a copy of a node (a nominated pod): count it in the node's domains.</summary>
+    public Status? AddPod(CycleState state, V1Pod podToSchedule, PodInfo podToAdd, NodeInfo node) => UpdateWithPod(state, podToSchedule, podToAdd, node, 1);
+
+    /// <summary>A pod was removed from a copy of a node (a preemption victim): uncount it.</summary>
+    public Status? RemovePod(CycleState state, V1Pod podToSchedule, PodInfo podToRemove, NodeInfo node) => UpdateWithPod(state, podToSchedule, podToRemove, node, -1);
+
+    // Upstream updateWithPod: the pod counts in each domain of the node whose constraint selects it, as in PreFilter.
+    private static Status? UpdateWithPod(CycleState state, V1Pod pod, PodInfo other, NodeInfo node, int delta)
+    {
+        if (state.Read<FilterState>(PreFilterKey) is not { } s || node.Node is not { } n || other.Pod.Metadata.DeletionTimestamp is not null
+            || other.Pod.Metadata.NamespaceProperty != pod.Metadata.NamespaceProperty || !HasAllKeys(n, s.Constraints))
+        {
+            return null;
+        }
+
+        foreach (var c in s.Constraints)
+        {
+            if (Eligible(c, pod, n) && LabelSelectors.Matches(c.Selector, other.Pod.Metadata.Labels))
+            {
+                var pair = (c.TopologyKey, n.Metadata.Labels[c.TopologyKey]);
+                s.Counts[pair] = s.Counts.GetValueOrDefault(pair) + delta;
+            }
+        }
+
+        s.ComputeMinMatch();
+        return null;
     }
 
     public Status? Filter(CycleState state, V1Pod pod, NodeInfo node)
