@@ -32,7 +32,7 @@ for (var i = 0; i < args.Length; i++)
 Console.WriteLine($"# Controller benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environment.Version}; Deployment of {replicas} replicas, {runs} runs");
 await using var server = await CetusServerProcess.StartAsync();
-using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.Kubeconfig));
+using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.Kubeconfig), new Cetus.Client.Http.WatchConnectionHandler());
 
 // Warm up the client and the controller manager's informers with a small Deployment.
 await MeasureAsync(client, "warmup", 5);
@@ -89,7 +89,7 @@ static async Task<(double Create, double Update, double CpuMsPerPod)> RollingUpd
 {
     await using var server = await CetusServerProcess.StartAsync(arguments: ["--disable-controller-manager", "--disable-scheduler"]);
     await using var manager = await CetusProcess.StartAsync(["controller-manager", "--kubeconfig", server.Kubeconfig], line => line.Contains("controller manager against", StringComparison.Ordinal));
-    using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.Kubeconfig));
+    using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.Kubeconfig), new Cetus.Client.Http.WatchConnectionHandler());
     using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(10));
     var node = Task.Run(() => MarkReadyAsync(client, "roll", stop.Token));
     await WaitForLeaderAsync(client, stop.Token);

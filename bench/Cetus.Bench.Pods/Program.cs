@@ -60,7 +60,7 @@ for (var run = 1; run <= runs; run++)
 
     var clock = Stopwatch.StartNew();
     await using var cluster = await CetusServerProcess.StartUpAsync(containerd.Endpoint, "bench");
-    using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Kubeconfig));
+    using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Kubeconfig), new Cetus.Client.Http.WatchConnectionHandler());
     await WaitForNodeReadyAsync(client, "bench");
     var toReady = clock.Elapsed.TotalSeconds;
     await Task.Delay(TimeSpan.FromSeconds(5));

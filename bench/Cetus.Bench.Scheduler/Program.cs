@@ -277,7 +277,7 @@ internal sealed class Cluster : IAsyncDisposable
         _hollow = hollow;
         Nodes = nodes;
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.Kubeconfig);
-        Watcher = new Kubernetes(config);
+        Watcher = new Kubernetes(config, new Cetus.Client.Http.WatchConnectionHandler());
         Clients = Enumerable.Range(0, clients).Select(_ => new Kubernetes(config)).ToList();
     }
 
