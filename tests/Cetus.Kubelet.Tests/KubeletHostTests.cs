@@ -189,6 +189,14 @@ public sealed class KubeletHostTests : IAsyncLifetime
         }
         finally
         {
+            // The host first: it may still be tearing down the pod's volumes under the directory.
+            await _stopping.CancelAsync();
+            if (_host is not null)
+            {
+                await _host.DisposeAsync();
+                _host = null;
+            }
+
             Directory.Delete(root, recursive: true);
         }
 
