@@ -68,7 +68,7 @@ public sealed partial class KubeletServer : IAsyncDisposable
                     ServerCertificate = options.ServingCertificate,
                     ClientCertificateMode = ClientCertificateMode.AllowCertificate,
                     // An untrusted certificate fails the handshake; a missing one gets a 401 Status per request.
-                    ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, trust),
+                    ClientCertificateValidation = (certificate, _, _) => Cetus.Client.Security.ComponentEndpoints.ChainsTo(certificate, trust),
                 });
             });
         });
@@ -87,16 +87,6 @@ public sealed partial class KubeletServer : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 authority)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
-        return chain.Build(certificate);
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -170,17 +160,7 @@ public sealed partial class KubeletServer : IAsyncDisposable
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        // KubernetesClient's V1Status converter reads but does not write: the Status is written as plain JSON.
-        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-        {
-            ["kind"] = "Status",
-            ["apiVersion"] = "v1",
-            ["metadata"] = new Dictionary<string, object>(),
-            ["status"] = "Failure",
-            ["message"] = message,
-            ["reason"] = reason,
-            ["code"] = code,
-        });
+        var body = Cetus.Client.Security.ComponentEndpoints.FailureStatus(code, reason, message);
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }

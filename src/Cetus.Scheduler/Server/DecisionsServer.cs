@@ -77,7 +77,7 @@ public sealed class DecisionsServer : IAsyncDisposable
             {
                 ServerCertificate = certificate,
                 ClientCertificateMode = ClientCertificateMode.AllowCertificate,
-                ClientCertificateValidation = (client, _, _) => ChainsTo(client, trust),
+                ClientCertificateValidation = (client, _, _) => Cetus.Client.Security.ComponentEndpoints.ChainsTo(client, trust),
             }));
         });
 
@@ -157,28 +157,9 @@ public sealed class DecisionsServer : IAsyncDisposable
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-        {
-            ["kind"] = "Status",
-            ["apiVersion"] = "v1",
-            ["metadata"] = new Dictionary<string, object>(),
-            ["status"] = "Failure",
-            ["message"] = message,
-            ["reason"] = reason,
-            ["code"] = code,
-        });
+        var body = Cetus.Client.Security.ComponentEndpoints.FailureStatus(code, reason, message);
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
-    }
-
-    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 authority)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2"));
-        return chain.Build(certificate);
     }
 
     // kube-scheduler makes a self-signed serving certificate when given none; here it is pinned through the Lease.
