@@ -19,6 +19,9 @@ public sealed class PodSecurityUpFixture : IAsyncLifetime
     {
         Cri = await FakeCriServer.StartAsync(new FakeRuntime(new FakeRuntimeOptions { PodIPPrefix = "10.43.0." }));
         Up = await CetusServerProcess.StartUpAsync(Cri.Endpoint, NodeName, arguments: ["--allowed-unsafe-sysctls", "kernel.msg*"]);
+        // The tests create pods in "default" at once: admission refuses them until the account exists.
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Up.Kubeconfig));
+        await Scheduler.SchedulerScenarios.WaitForDefaultServiceAccountAsync(client, "default");
     }
 
     public async Task DisposeAsync()
