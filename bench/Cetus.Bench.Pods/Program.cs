@@ -56,7 +56,7 @@ var rows = new List<string>();
 for (var run = 1; run <= runs; run++)
 {
     var raw = await RawCriAsync(containerd, pods, clients, rate);
-    Console.WriteLine($"raw CRI run {run}: p50 {raw.P50 * 1000:0} ms, p99 {raw.P99 * 1000:0} ms, {pods} pods in {raw.Seconds:0.00} s; load average {LoadAverage()}");
+    Console.WriteLine($"raw CRI run {run}: p50 {raw.P50 * 1000:0} ms, p99 {raw.P99 * 1000:0} ms, {pods} pods in {raw.Seconds:0.00} s; machine CPU busy {raw.MachineBusy:P0}; load average {LoadAverage()}");
 
     var clock = Stopwatch.StartNew();
     await using var cluster = await CetusServerProcess.StartUpAsync(containerd.Endpoint, "bench");
@@ -67,8 +67,14 @@ for (var run = 1; run <= runs; run++)
     var idleRss = RssMegabytes(cluster.ProcessId);
     Console.WriteLine($"cetus up run {run}: process start → node Ready {toReady:0.00} s; idle RSS {idleRss:0} MB");
 
+    var cetusCpu = ProcessCpuSeconds(cluster.ProcessId);
+    var requests = await ApiRequestsAsync(client);
     var cetus = await CetusAsync(client, containerd, $"bench-{run}", pods, clients, rate, automount);
+    cetusCpu = ProcessCpuSeconds(cluster.ProcessId) - cetusCpu;
+    var made = (await ApiRequestsAsync(client)).Select(r => (r.Key, Count: r.Value - requests.GetValueOrDefault(r.Key))).Where(r => r.Count > 0).OrderByDescending(r => r.Count).ToList();
     Console.WriteLine($"cetus run {run}: p50 {cetus.P50 * 1000:0} ms, p99 {cetus.P99 * 1000:0} ms, {pods} pods in {cetus.Seconds:0.00} s = {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× raw; load average {LoadAverage()}");
+    Console.WriteLine($"  CPU: `cetus up` used {cetusCpu:0.0} s ({cetusCpu * 1000 / pods:0} ms per pod); machine CPU busy {cetus.MachineBusy:P0} (raw CRI: {raw.MachineBusy:P0})");
+    Console.WriteLine($"  API requests: {made.Sum(r => r.Count) / (double)pods:0.0} per pod ({string.Join(", ", made.Take(12).Select(r => $"{r.Key} {r.Count / (double)pods:0.0}"))})");
     rows.Add($"| {run} | {cetus.P50 * 1000:0} | {cetus.P99 * 1000:0} | {raw.P50 * 1000:0} | {raw.P99 * 1000:0} | {cetus.P50 / raw.P50:0.00}× / {cetus.P99 / raw.P99:0.00}× | {toReady:0.00} | {idleRss:0} | {LoadAverage()} |");
     await cluster.StopAsync();
     await containerd.RemoveSandboxesAsync();
@@ -115,6 +121,7 @@ static async Task<Timings> RawCriAsync(Containerd containerd, int count, int con
     var runtime = containerd.Runtime;
     var latencies = new ConcurrentBag<double>();
     var sandboxes = new ConcurrentBag<string>();
+    var machine = MachineCpu.Read();
     var clock = Stopwatch.StartNew();
     await PaceAsync(count, concurrency, rate, async (i, ct) =>
     {
@@ -146,12 +153,13 @@ static async Task<Timings> RawCriAsync(Containerd containerd, int count, int con
         latencies.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }, CancellationToken.None);
     var seconds = clock.Elapsed.TotalSeconds;
+    var busy = MachineCpu.Read().BusySince(machine);
     await Parallel.ForEachAsync(sandboxes, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, ct) =>
     {
         await runtime.StopPodSandboxAsync(id, ct);
         await runtime.RemovePodSandboxAsync(id, ct);
     });
-    return Timings.Of(latencies, seconds);
+    return Timings.Of(latencies, seconds) with { MachineBusy = busy };
 }
 
 static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, string ns, int count, int concurrency, double rate, bool automount)
@@ -193,6 +201,7 @@ static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, 
             }
         }
     });
+    var machine = MachineCpu.Read();
     var clock = Stopwatch.StartNew();
     await PaceAsync(count, concurrency, rate, async (i, ct) =>
     {
@@ -215,6 +224,7 @@ static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, 
     }, cancel.Token);
     await allRunning.Task.WaitAsync(cancel.Token);
     var seconds = clock.Elapsed.TotalSeconds;
+    var busy = MachineCpu.Read().BusySince(machine);
     await cancel.CancelAsync();
     try
     {
@@ -228,7 +238,7 @@ static async Task<Timings> CetusAsync(Kubernetes client, Containerd containerd, 
     var ip = Timings.Of(sandboxed.Values, seconds);
     Console.WriteLine($"  stages (p50 / p99 from create): bound {b.P50 * 1000:0} / {b.P99 * 1000:0} ms; pod IP reported {ip.P50 * 1000:0} / {ip.P99 * 1000:0} ms; all containers running {Timings.Of(latencies.Values, seconds).P50 * 1000:0} ms");
     await PrintRuntimeStagesAsync(containerd, ns, createdWall, latencies, seconds);
-    return Timings.Of(latencies.Values, seconds);
+    return Timings.Of(latencies.Values, seconds) with { MachineBusy = busy };
 }
 
 // Where each pod's time went, from containerd's timestamps: sandbox requested (its created_at is taken when
@@ -303,10 +313,51 @@ static double RssMegabytes(int pid)
     return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
 }
 
+// The API server's request counters (apiserver_request_total) summed by verb, resource and subresource.
+static async Task<Dictionary<string, double>> ApiRequestsAsync(Kubernetes client)
+{
+    var counts = new Dictionary<string, double>();
+    var text = await client.HttpClient.GetStringAsync(new Uri(client.BaseUri, "metrics"));
+    foreach (var line in text.Split('\n').Where(l => l.StartsWith("apiserver_request_total{", StringComparison.Ordinal)))
+    {
+        var labels = line[(line.IndexOf('{') + 1)..line.LastIndexOf('}')].Split(',')
+            .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1].Trim('"'));
+        var key = $"{labels.GetValueOrDefault("verb")} {labels.GetValueOrDefault("resource")}{(labels.GetValueOrDefault("subresource") is { Length: > 0 } sub ? "/" + sub : string.Empty)}";
+        counts[key] = counts.GetValueOrDefault(key) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    return counts;
+}
+
+// User + system CPU seconds the process has used (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).
+static double ProcessCpuSeconds(int pid)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+}
+
 static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+// The machine's CPU time from the first line of /proc/stat, to tell how busy all cores were between two readings.
+internal readonly record struct MachineCpu(long Busy, long Total)
+{
+    public static MachineCpu Read()
+    {
+        var values = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        var idle = values[3] + values[4];
+        var total = values.Take(8).Sum();
+        return new MachineCpu(total - idle, total);
+    }
+
+    public double BusySince(MachineCpu start) => Total == start.Total ? 0 : (double)(Busy - start.Busy) / (Total - start.Total);
+}
 
 internal sealed record Timings(double P50, double P99, double Seconds)
 {
+    // How busy all cores were while the pods were being created (0–1), when measured.
+    public double MachineBusy { get; init; }
+
     public static Timings Of(IEnumerable<double> latencies, double seconds)
     {
         var sorted = latencies.OrderBy(l => l).ToList();

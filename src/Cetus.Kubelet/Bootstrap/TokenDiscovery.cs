@@ -48,11 +48,18 @@ public static class TokenDiscovery
         string? signature;
         while (true)
         {
-            // Not trusted yet: the signature and the pin below are what make the answer trustworthy.
-            data = await FetchAsync(serverUrl, trusted: null, cancellationToken).ConfigureAwait(false);
+            // Not trusted yet: the signature and the pin below are what make the answer trustworthy. A server that
+            // has just started may not have published cluster-info yet: that is waited for like a signature.
+            var fetched = await FetchAsync(serverUrl, trusted: null, cancellationToken).ConfigureAwait(false);
+            data = fetched ?? new JsonObject();
             signature = (string?)data[ClusterInfo.SignaturePrefix + id];
             if (signature is not null || time.GetUtcNow() >= deadline)
             {
+                if (fetched is null)
+                {
+                    throw new NodeBootstrapException($"{ClusterInfo.Namespace}/{ClusterInfo.Name} does not exist on {serverUrl}: is it a cetus server, and is it still starting?");
+                }
+
                 break;
             }
 
@@ -79,7 +86,7 @@ public static class TokenDiscovery
         }
 
         // The same request trusting the CA: the server must present a certificate of it.
-        await FetchAsync(serverUrl, authorities, cancellationToken).ConfigureAwait(false);
+        _ = await FetchAsync(serverUrl, authorities, cancellationToken).ConfigureAwait(false);
         return string.Concat(authorities.Select(c => c.ExportCertificatePem() + "\n"));
     }
 
@@ -100,7 +107,8 @@ public static class TokenDiscovery
         }
     }
 
-    private static async Task<JsonNode> FetchAsync(string serverUrl, X509Certificate2Collection? trusted, CancellationToken cancellationToken)
+    // cluster-info's data; null when the server answers 404 (not published yet).
+    private static async Task<JsonNode?> FetchAsync(string serverUrl, X509Certificate2Collection? trusted, CancellationToken cancellationToken)
     {
         using var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
@@ -120,6 +128,11 @@ public static class TokenDiscovery
 
         using (response)
         {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 throw new NodeBootstrapException($"could not read {ClusterInfo.Namespace}/{ClusterInfo.Name} from {serverUrl} ({(int)response.StatusCode})");

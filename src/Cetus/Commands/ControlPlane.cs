@@ -112,20 +112,10 @@ internal sealed class ControlPlane : IAsyncDisposable
             output.WriteLine($"cetus: API server ready at {started.ServerUrl} (kubectl --kubeconfig {kubeconfig} get ns)");
             output.Flush();
 
-            // Token discovery (cetus agent --ca-cert-hash): the cluster's kubeconfig for anyone to fetch and check.
-            using (var admin = ControllerManagerCommand.CreateClient(kubeconfig))
-            {
-                try
-                {
-                    await ClusterInfoPublisher.PublishAsync(admin, $"https://{settings.AdvertiseAddress ?? clientHost}:{port}", pki.CaCertificatePem, cancellationToken).ConfigureAwait(false);
-                }
-                catch (k8s.Autorest.HttpOperationException e)
-                {
-                    // Only joining with --ca-cert-hash needs it; the rest of the cluster works without.
-                    error.WriteLine($"cetus: warning: could not publish kube-public/cluster-info ({(int)e.Response.StatusCode}): agents must join with --certificate-authority");
-                }
-            }
-
+            // Token discovery (cetus agent --ca-cert-hash): the cluster's kubeconfig for anyone to fetch and check. Off the
+            // start's critical path (the process's first client request costs most of a second on 2 cores); only
+            // agents joining with --ca-cert-hash read it, and they retry until it is there.
+            var clusterInfo = PublishClusterInfoAsync(kubeconfig, $"https://{settings.AdvertiseAddress ?? clientHost}:{port}", pki.CaCertificatePem, error, started._stop.Token);
             var managerOptions = settings.Signing.Apply(new ControllerManagerOptions { RootCertificateAuthority = pki.CaCertificatePem }, pki.SigningCertificate);
             WarnAboutForeignClientSigners(managerOptions, pki, error);
             var loggers = started.Own(ControllerManagerCommand.CreateLoggers());
@@ -137,7 +127,7 @@ internal sealed class ControlPlane : IAsyncDisposable
             var scheduler = settings.RunScheduler
                 ? Task.Run(() => new KubeScheduler(schedulerClient, new KubeSchedulerOptions { Configuration = schedulerConfiguration, Decisions = decisions }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
                 : Task.CompletedTask;
-            started._components = Task.WhenAll(controllers, scheduler);
+            started._components = Task.WhenAll(controllers, scheduler, clusterInfo);
             return started;
         }
         catch (InvalidDataException e)
@@ -159,6 +149,28 @@ internal sealed class ControlPlane : IAsyncDisposable
         }
 
         return null;
+    }
+
+    private static async Task PublishClusterInfoAsync(string kubeconfig, string serverUrl, string caPem, TextWriter error, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var admin = ControllerManagerCommand.CreateClient(kubeconfig);
+        try
+        {
+            await ClusterInfoPublisher.PublishAsync(admin, serverUrl, caPem, cancellationToken).ConfigureAwait(false);
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            // Only joining with --ca-cert-hash needs it; the rest of the cluster works without.
+            error.WriteLine($"cetus: warning: could not publish kube-public/cluster-info ({(int)e.Response.StatusCode}): agents must join with --certificate-authority");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine($"cetus: warning: could not publish kube-public/cluster-info ({e.Message}): agents must join with --certificate-authority");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     // The API server trusts client certificates, and kubelets' serving certificates, of the cluster CA only

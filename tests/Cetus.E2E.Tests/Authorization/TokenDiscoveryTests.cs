@@ -50,7 +50,14 @@ public sealed class TokenDiscoveryTests(NodeBootstrapFixture fixture) : IClassFi
         string? signature = null;
         await WaitUntilAsync(async () =>
         {
-            var info = System.Text.Json.Nodes.JsonNode.Parse(await anonymous.GetStringAsync(new Uri("/api/v1/namespaces/kube-public/configmaps/cluster-info", UriKind.Relative)))!;
+            // The server publishes cluster-info just after it starts serving: 404 until then.
+            using var response = await anonymous.GetAsync(new Uri("/api/v1/namespaces/kube-public/configmaps/cluster-info", UriKind.Relative));
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            var info = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
             signature = (string?)info["data"]![ClusterInfo.SignaturePrefix + token[..6]];
             var kubeconfig = (string)info["data"]![ClusterInfo.KubeconfigKey]!;
             return signature is not null && ClusterInfo.Verify(kubeconfig, signature, token[..6], token[7..]);
