@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Cetus.Kubelet.Volumes;
 
 /// <summary>
-/// <see cref="IMounter"/> through the mount(8) and umount(8) programs (as Kubernetes' mount-utils does); mount points
-/// are read from /proc/self/mountinfo. Needs root.
+/// <see cref="IMounter"/> through the mount(8) and umount(8) programs (as Kubernetes' mount-utils does); a mount point
+/// is a directory on another device than its parent. Needs root.
 /// </summary>
 public sealed class ProcessMounter : IMounter
 {
@@ -28,23 +29,35 @@ public sealed class ProcessMounter : IMounter
     /// <inheritdoc/>
     public bool IsMountPoint(string path)
     {
-        // Field 5 of each mountinfo line is the mount point, with space, tab, newline and backslash escaped as octal:
-        // the path is escaped once and compared as it stands (a sync asks this for each volume, and a node with many
-        // pods has hundreds of mounts). Lines that do not contain it are not split.
-        var escaped = Path.GetFullPath(path).TrimEnd('/')
-            .Replace("\\", "\\134", StringComparison.Ordinal)
-            .Replace(" ", "\\040", StringComparison.Ordinal)
-            .Replace("\t", "\\011", StringComparison.Ordinal)
-            .Replace("\n", "\\012", StringComparison.Ordinal);
-        var needle = " " + escaped + " ";
-        try
+        // As upstream's mount-utils IsLikelyNotMountPoint: a mount point lives on another device than its parent.
+        // Every mount the kubelet makes is a tmpfs, a device of its own, so the answer is exact for them (a bind mount
+        // of the same filesystem would not be seen, and the kubelet makes none). Two stat(2) calls instead of reading
+        // /proc/self/mountinfo: the kernel formats every mount of the node for each read (hundreds with 100 pods, each
+        // container's rootfs and each sandbox's shm), and a sync asks this for each memory-backed volume.
+        var full = Path.GetFullPath(path).TrimEnd('/');
+        if (full.Length == 0)
         {
-            return File.ReadLines("/proc/self/mountinfo").Any(line => line.Contains(needle, StringComparison.Ordinal) && line.Split(' ') is { Length: > 4 } fields && fields[4] == escaped);
+            return true;
         }
-        catch (IOException)
-        {
-            return false;
-        }
+
+        var parent = Path.GetDirectoryName(full) ?? "/";
+        return DeviceOf(full) is { } device && DeviceOf(parent) is { } parentDevice && device != parentDevice;
+    }
+
+    // st_dev of the file at path (following symbolic links); null when it cannot be read (it does not exist).
+    private static ulong? DeviceOf(string path) => stat(path, out var buffer) == 0 ? buffer.Device : null;
+
+#pragma warning disable SA1300, IDE1006, CA5392 // libc's name; libc.so.6 is the system library, found by the loader
+    // glibc 2.33 and later export stat itself (Debian 12 has 2.36).
+    [DllImport("libc.so.6", SetLastError = true)]
+    private static extern int stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out StatBuffer buffer);
+#pragma warning restore SA1300, IDE1006, CA5392
+
+    // struct stat on Linux x86-64 is 144 bytes with st_dev first; the rest is not read.
+    [StructLayout(LayoutKind.Sequential, Size = 256)]
+    private struct StatBuffer
+    {
+        public ulong Device;
     }
 
     private static async Task RunAsync(string program, IReadOnlyList<string> args, CancellationToken cancellationToken)

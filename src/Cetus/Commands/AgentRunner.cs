@@ -177,6 +177,7 @@ internal static class AgentRunner
             output.WriteLine($"cetus: node {config.Name} Ready in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
             onReady?.Invoke();
             output.Flush();
+            StartupMemory.Release();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

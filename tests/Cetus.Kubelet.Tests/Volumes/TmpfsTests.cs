@@ -40,7 +40,7 @@ public sealed class TmpfsTests
     }
 
     [Fact]
-    public async Task IsMountPoint_ReadsMountinfosOctalEscapes_AndIsNotFooledByAPrefix()
+    public async Task IsMountPoint_SeesATmpfsOnAPathWithSpacesAndBackslashes_AndIsNotFooledByAPrefix()
     {
         var mounter = new ProcessMounter();
         var root = Path.Combine(Path.GetTempPath(), "cetus-mountpoint-" + Guid.NewGuid().ToString("N"));
@@ -51,6 +51,9 @@ public sealed class TmpfsTests
         try
         {
             Assert.False(mounter.IsMountPoint(spaced));
+            Assert.False(mounter.IsMountPoint(Path.Combine(root, "missing")));
+            Assert.True(mounter.IsMountPoint("/"));
+            Assert.True(mounter.IsMountPoint("/proc"));
             await mounter.MountTmpfsAsync(spaced, 1 << 20, CancellationToken.None);
 
             // mountinfo shows the path as a\040b\134c: the escaped form is what matches.
@@ -59,6 +62,10 @@ public sealed class TmpfsTests
             Assert.True(mounter.IsMountPoint(spaced + "/"));
             Assert.False(mounter.IsMountPoint(sibling));
             Assert.False(mounter.IsMountPoint(root));
+
+            // A directory inside the tmpfs is on the tmpfs's device: not a mount point itself.
+            Directory.CreateDirectory(Path.Combine(spaced, "inner"));
+            Assert.False(mounter.IsMountPoint(Path.Combine(spaced, "inner")));
         }
         finally
         {
