@@ -215,6 +215,14 @@ public static class PortForwardServer
             }
             await abort.CancelAsync();
             var second = await other;
+            if (data.ResetStatus is not null)
+            {
+                // The client reset the data stream (only it does here): kubectl removes a pair's streams that way once
+                // the pod's side has ended, instead of half-closing. It is the client's teardown, and there is nobody
+                // to tell: a report on the error stream now would make kubectl end the whole port-forward.
+                return null;
+            }
+
             return stopping.IsCancellationRequested ? null : failure ?? second;
         }
 
