@@ -217,9 +217,9 @@ public static class PortForwardServer
             var second = await other;
             if (data.ResetStatus is not null)
             {
-                // The client reset the data stream (only it does here): kubectl removes a pair's streams that way once
-                // the pod's side has ended, instead of half-closing. It is the client's teardown, and there is nobody
-                // to tell: a report on the error stream now would make kubectl end the whole port-forward.
+                // The client reset the data stream (only it does here); kubectl was seen doing so after the pod's side
+                // had ended. Nobody is left to read a report, and one on the error stream would make kubectl end the
+                // whole port-forward ("lost connection to pod").
                 return null;
             }
 
