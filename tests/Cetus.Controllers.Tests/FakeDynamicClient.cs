@@ -60,9 +60,12 @@ internal sealed class FakeDynamicClient : IDynamicClient
     /// <summary>Groups whose discovery fails (group/version → error): their resources are left out of discovery.</summary>
     public Dictionary<string, string> FailingGroups { get; } = [];
 
+    /// <summary>Each discovery returns new records with new verb lists, as a real API server's answers parse into.</summary>
+    public bool FreshRecords { get; set; }
+
     public Task<IReadOnlyList<ApiResource>> DiscoverAsync(CancellationToken cancellationToken)
     {
-        List<ApiResource> found = [.. Resources.Where(r => !FailingGroups.ContainsKey(r.ApiVersion))];
+        List<ApiResource> found = [.. Resources.Where(r => !FailingGroups.ContainsKey(r.ApiVersion)).Select(r => FreshRecords ? r with { Verbs = [.. r.Verbs] } : r)];
         return FailingGroups.Count == 0 ? Task.FromResult<IReadOnlyList<ApiResource>>(found) : Task.FromException<IReadOnlyList<ApiResource>>(new PartialDiscoveryException(found, FailingGroups));
     }
 

@@ -26,6 +26,22 @@ public sealed record ApiResource(string Group, string Version, string Resource, 
         return name is null ? path : $"{path}/{Uri.EscapeDataString(name)}";
     }
 
+    /// <summary>
+    /// Equal when every field is, the verbs compared item by item (each discovery reads them into a new list; a
+    /// record would compare the lists by reference and find every rediscovered resource new).
+    /// </summary>
+    public bool Equals(ApiResource? other) =>
+        other is not null
+        && string.Equals(Group, other.Group, StringComparison.Ordinal)
+        && string.Equals(Version, other.Version, StringComparison.Ordinal)
+        && string.Equals(Resource, other.Resource, StringComparison.Ordinal)
+        && string.Equals(Kind, other.Kind, StringComparison.Ordinal)
+        && Namespaced == other.Namespaced
+        && Verbs.SequenceEqual(other.Verbs, StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Group, Version, Resource, Kind, Namespaced, Verbs.Count);
+
     /// <inheritdoc/>
     public override string ToString() => Group.Length == 0 ? Resource : $"{Resource}.{Group}";
 }

@@ -29,7 +29,8 @@ public sealed partial class GarbageCollector
     private readonly TimeProvider _time;
     private readonly TimeSpan _resync;
     private readonly ILogger _logger;
-    private readonly Dictionary<ApiResource, SharedInformer<PartialObject>> _monitors = [];
+    // By group, version and resource: a rediscovered resource keeps its monitor.
+    private readonly Dictionary<(string Group, string Version, string Resource), SharedInformer<PartialObject>> _monitors = [];
 
     /// <summary>Creates the collector.</summary>
     public GarbageCollector(IDynamicClient client, ResourceMapper mapper, TimeProvider time, TimeSpan resyncPeriod, ILogger logger)
@@ -82,7 +83,13 @@ public sealed partial class GarbageCollector
         }
     }
 
-    /// <summary>Reads discovery and starts a monitor for each new collectable resource.</summary>
+    /// <summary>How many resources are monitored.</summary>
+    internal int MonitorCount => _monitors.Count;
+
+    /// <summary>
+    /// Reads discovery, starts a monitor for each new collectable resource and stops those of resources no longer
+    /// served (a deleted CustomResourceDefinition), as upstream's collector does.
+    /// </summary>
     internal async Task SyncMonitorsAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<ApiResource> resources;
@@ -99,9 +106,19 @@ public sealed partial class GarbageCollector
         }
 
         _mapper.Update(resources);
-        foreach (var resource in resources.Where(Collectable))
+        var collectable = resources.Where(Collectable).ToList();
+        var current = collectable.Select(r => (r.Group, r.Version, r.Resource)).ToHashSet();
+        foreach (var gone in _monitors.Keys.Where(k => !current.Contains(k)).ToList())
         {
-            if (_monitors.ContainsKey(resource))
+            var monitor = _monitors[gone];
+            _monitors.Remove(gone);
+            _logger.LogInformation("{Controller}: {Resource} is no longer served; its monitor stops", Name, gone.Group.Length == 0 ? gone.Resource : $"{gone.Resource}.{gone.Group}");
+            await monitor.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var resource in collectable)
+        {
+            if (_monitors.ContainsKey((resource.Group, resource.Version, resource.Resource)))
             {
                 continue;
             }
@@ -113,7 +130,7 @@ public sealed partial class GarbageCollector
                 OnUpdate = (old, item) => Graph.OnUpsert(old, item),
                 OnDelete = deleted => Graph.OnDelete(deleted.Object),
             });
-            _monitors[resource] = informer;
+            _monitors[(resource.Group, resource.Version, resource.Resource)] = informer;
             informer.Start();
         }
     }
@@ -163,7 +180,7 @@ public sealed partial class GarbageCollector
         }
     }
 
-    private async Task StopMonitorsAsync()
+    internal async Task StopMonitorsAsync()
     {
         foreach (var monitor in _monitors.Values)
         {

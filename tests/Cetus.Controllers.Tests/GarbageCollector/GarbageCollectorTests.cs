@@ -209,6 +209,40 @@ public sealed class GarbageCollectorTests
     }
 
     [Fact]
+    public async Task Rediscovery_KeepsOneMonitorPerResource_AndStopsThoseOfResourcesGone()
+    {
+        // Every 30 s the collector reads discovery again; each answer is new records. It used to start a second
+        // monitor (list, watch, connection) for every resource each time, and never stop the first.
+        _api.FreshRecords = true;
+        var collectable = _api.Resources.Count(Cetus.Controllers.GarbageCollector.GarbageCollector.Collectable);
+        try
+        {
+            await _gc.SyncMonitorsAsync(default);
+            await _gc.SyncMonitorsAsync(default);
+            await _gc.SyncMonitorsAsync(default);
+            Assert.Equal(collectable, _gc.MonitorCount);
+
+            _api.Resources.Remove(Deployments);
+            await _gc.SyncMonitorsAsync(default);
+            Assert.Equal(collectable - 1, _gc.MonitorCount);
+        }
+        finally
+        {
+            await _gc.StopMonitorsAsync();
+        }
+    }
+
+    [Fact]
+    public void ApiResource_WithEqualVerbsInAnotherList_IsEqual()
+    {
+        var again = Pods with { Verbs = [.. Pods.Verbs] };
+
+        Assert.Equal(Pods, again);
+        Assert.Equal(Pods.GetHashCode(), again.GetHashCode());
+        Assert.NotEqual(Pods, Pods with { Verbs = ["get"] });
+    }
+
+    [Fact]
     public void Collectable_NeedsListWatchDelete_AndSkipsEvents()
     {
         Assert.True(Cetus.Controllers.GarbageCollector.GarbageCollector.Collectable(Pods));
