@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Cetus.Client.Security;
 using k8s;
 
 namespace Cetus.Kubelet.Bootstrap;
@@ -135,7 +136,7 @@ public sealed class ClientCertificateRotation : IDisposable
 
     private static X509Certificate2 ReadKubeconfig(string path)
     {
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        var config = KubeconfigFile.Load(path);
         if (config.ClientCertificateData is null || config.ClientCertificateKeyData is null)
         {
             throw new NodeBootstrapException($"{path} holds no client certificate and key");

@@ -106,7 +106,7 @@ public static class NodeBootstrap
 
         try
         {
-            var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+            var config = Cetus.Client.Security.KubeconfigFile.Load(kubeconfig);
             if (config.Host?.TrimEnd('/') != options.ServerUrl.TrimEnd('/') || config.ClientCertificateData is null || config.ClientCertificateKeyData is null)
             {
                 return false;

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cetus.Api.Bootstrap;
+using Cetus.Client.Security;
 using k8s;
 
 namespace Cetus.Kubelet.Bootstrap;
@@ -94,14 +95,14 @@ public static class TokenDiscovery
     {
         try
         {
-            var config = KubernetesYaml.Deserialize<k8s.KubeConfigModels.K8SConfiguration>(kubeconfig);
+            var config = KubeconfigFile.Parse(kubeconfig, "the cluster-info kubeconfig");
             var data = config.Clusters?.FirstOrDefault()?.ClusterEndpoint?.CertificateAuthorityData
                 ?? throw new NodeBootstrapException("the cluster-info kubeconfig names no certificate authority");
             var collection = new X509Certificate2Collection();
             collection.ImportFromPem(Encoding.ASCII.GetString(Convert.FromBase64String(data)));
             return collection.Count > 0 ? collection : throw new NodeBootstrapException("the cluster-info kubeconfig's certificate authority holds no certificate");
         }
-        catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is FormatException or k8s.Exceptions.KubeConfigException or System.Security.Cryptography.CryptographicException)
         {
             throw new NodeBootstrapException("the cluster-info kubeconfig cannot be read: " + e.Message, e);
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Cetus.Client.Security;
 using Cetus.Kubelet.Bootstrap;
 using Cetus.Kubelet.Node;
 using k8s;
@@ -67,7 +68,7 @@ internal static class AgentCommand
 
                     bootstrap = new NodeBootstrapOptions { ServerUrl = clientConfig.Host, Token = joinToken, CaPem = caPem, NodeName = settings.NodeName, Directory = settings.RootDir };
                     var nodeKubeconfig = await NodeBootstrap.EnsureKubeconfigAsync(bootstrap, line => output.WriteLine("cetus: " + line), cancellationToken).ConfigureAwait(false);
-                    clientConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(nodeKubeconfig);
+                    clientConfig = KubeconfigFile.Load(nodeKubeconfig);
                 }
                 catch (NodeBootstrapException e)
                 {
@@ -155,7 +156,7 @@ internal static class AgentCommand
                 throw new ArgumentException("give either --kubeconfig or --server with --token, not both");
             }
 
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+            return KubeconfigFile.Load(kubeconfig);
         }
 
         if (server is null || token is null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cetus.Client.Security;
 using Cetus.Controllers;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -55,7 +56,7 @@ internal static class ControllerManagerCommand
     /// A client for the API server a kubeconfig names. It keeps at most 100 requests in flight, and waits and retries
     /// when the server answers 429, as client-go does.
     /// </summary>
-    public static Kubernetes CreateClient(string kubeconfig) => CreateClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+    public static Kubernetes CreateClient(string kubeconfig) => CreateClient(KubeconfigFile.Load(kubeconfig));
 
     /// <inheritdoc cref="CreateClient(string)"/>
     public static Kubernetes CreateClient(KubernetesClientConfiguration config) =>
@@ -63,7 +64,7 @@ internal static class ControllerManagerCommand
 
     /// <summary>The CA certificates (PEM) a kubeconfig trusts the API server with; null when it names none.</summary>
     public static string? KubeconfigCa(string kubeconfig) =>
-        KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig).SslCaCerts is { Count: > 0 } certificates
+        KubeconfigFile.Load(kubeconfig).SslCaCerts is { Count: > 0 } certificates
             ? string.Concat(certificates.Select(c => c.ExportCertificatePem() + "\n"))
             : null;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Cetus.Client.Security;
 using Cetus.Scheduler;
 using Cetus.Scheduler.Config;
 using Cetus.Scheduler.Server;
@@ -35,7 +36,7 @@ internal static class SchedulerCommand
                 return 1;
             }
 
-            var clientConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(parseResult.GetValue(kubeconfig)!);
+            var clientConfig = KubeconfigFile.Load(parseResult.GetValue(kubeconfig)!);
             using var client = ControllerManagerCommand.CreateClient(clientConfig);
             using var loggers = ControllerManagerCommand.CreateLoggers();
             var port = parseResult.GetValue(securePort);

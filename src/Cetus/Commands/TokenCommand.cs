@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Cetus.ApiServer.Security;
+using Cetus.Client.Security;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -107,7 +108,7 @@ internal static class TokenCommand
     /// </summary>
     private static string? JoinCommand(string kubeconfig, string token)
     {
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        var config = KubeconfigFile.Load(kubeconfig);
         if (config.SslCaCerts is not { Count: > 0 } authorities)
         {
             return null;
