@@ -32,6 +32,7 @@ public static class KubeJson
 
     private static JsonSerializerOptions Create(bool strict)
     {
+        ModelTypeInfoResolver.UseForKubernetesJson();
         JsonSerializerOptions? captured = null;
         KubernetesJson.AddJsonOptions(o => captured = o);
         var options = new JsonSerializerOptions(captured!);
@@ -44,7 +45,7 @@ public static class KubeJson
             }
         }
 
-        var resolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(info =>
+        var resolver = ModelTypeInfoResolver.Instance.WithAddedModifier(info =>
         {
             if (info.Type == typeof(V1Status))
             {
