@@ -133,9 +133,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         app.Services.GetRequiredService<Authorization.ClusterRoleAggregator>().Start();
         app.Services.GetRequiredService<Security.BootstrapSigner>().Start();
 
-        // Built on first use otherwise (a quarter second): warm it while the server starts.
-        var openApi = app.Services.GetRequiredService<OpenApi.OpenApiV3Builder>();
-        _ = Task.Run(() => openApi.Root, CancellationToken.None);
+        // The OpenAPI documents are built on first request (kubectl create, apply, edit and explain ask for them), not
+        // here: building them walks every model type by reflection and keeps ~10 MB that a server nobody has asked
+        // yet does not need (docs/benchmarks.md, idle RSS 2026-11-28).
         var server = new ApiServer(app, cache, options.AuditLog is { } auditOptions ? new Audit.AuditLog(auditOptions) : null) { SecretsEncryptedAtStart = encryptedAtStart };
         server.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,13 @@
 using System.CommandLine;
+using Cetus.Api.Json;
 using Cetus.Commands;
+
+// The long-running commands run with memory settings read only from the environment (see MemoryTuning): this may
+// replace the process with itself, so it comes first.
+MemoryTuning.Ensure(args);
+
+// Before anything is serialized: KubernetesClient's JSON settings look model types up one at a time.
+ModelTypeInfoResolver.UseForKubernetesJson();
 
 // The cetus binary: every mode (server, agent, up, ...) is a subcommand,
 // one file per command under Commands/.

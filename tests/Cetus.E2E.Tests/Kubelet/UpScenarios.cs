@@ -74,6 +74,19 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
     }
 
     [Fact]
+    public void Up_RunsWithItsMemorySettings_InTheSameProcess()
+    {
+        // cetus up executes itself again with DOTNET_GCgen0size and MALLOC_ARENA_MAX set (read only at start); the
+        // fixture started it without them, and holds the same process id.
+        var pid = fixture.Up.ProcessId;
+        Assert.NotEqual(0, pid);
+        var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+        Assert.Contains("DOTNET_GCgen0size=0x300000", environment);
+        Assert.Contains("MALLOC_ARENA_MAX=2", environment);
+        Assert.Contains("up", File.ReadAllText($"/proc/{pid}/cmdline").Split('\0'));
+    }
+
+    [Fact]
     public async Task Pod_CreatedWithKubectl_RunsOnTheNode_RestartsWhenItsContainerExits_AndDeleteRemovesIt()
     {
         await Wait.ForAsync(() => Node(), n => IsReady(n), "the node Ready", Patience);
