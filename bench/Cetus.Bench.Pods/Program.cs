@@ -14,12 +14,13 @@ using k8s.Models;
 // pod's create request (creationTimestamp has only one-second resolution). In the same run, the raw CRI cost of the
 // same pods arriving at the same rate: RunPodSandbox + CreateContainer + StartContainer called directly on
 // containerd, timed per pod; the ratios compare the two. --rate 0 sends everything at once (C at a time). Also: `cetus up` from process start to a Ready node,
-// and its RSS once idle with no pods.
+// and its RSS once idle with no pods (the largest of samples every 5 s over --idle-seconds, 60 by default).
 var pods = 100;
 var clients = 16;
 var runs = 2;
 var rate = 5.0;
 var automount = true;
+var idleSeconds = 60;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -36,12 +37,15 @@ for (var i = 0; i < args.Length; i++)
         case "--rate":
             rate = double.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--idle-seconds":
+            idleSeconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
         case "--no-token-volume":
             // automountServiceAccountToken: false — no kube-api-access volume (token request, tmpfs) per pod.
             automount = false;
             break;
         default:
-            Console.Error.WriteLine("usage: Cetus.Bench.Pods [--pods P] [--rate PODS_PER_SECOND] [--clients C] [--runs R] [--no-token-volume]");
+            Console.Error.WriteLine("usage: Cetus.Bench.Pods [--pods P] [--rate PODS_PER_SECOND] [--clients C] [--runs R] [--idle-seconds S] [--no-token-volume]");
             return 2;
     }
 }
@@ -63,9 +67,17 @@ for (var run = 1; run <= runs; run++)
     using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Kubeconfig), new Cetus.Client.Http.WatchConnectionHandler());
     await WaitForNodeReadyAsync(client, "bench");
     var toReady = clock.Elapsed.TotalSeconds;
-    await Task.Delay(TimeSpan.FromSeconds(5));
-    var idleRss = RssMegabytes(cluster.ProcessId);
-    Console.WriteLine($"cetus up run {run}: process start → node Ready {toReady:0.00} s; idle RSS {idleRss:0} MB");
+    // Idle RSS: the largest of samples every 5 s for the idle period (a young generation fills and a leak grows only
+    // after the first seconds; one early sample hid both).
+    var idleSamples = new List<double>();
+    for (var waited = 0; waited < idleSeconds; waited += 5)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        idleSamples.Add(RssMegabytes(cluster.ProcessId));
+    }
+
+    var idleRss = idleSamples.Count > 0 ? idleSamples.Max() : RssMegabytes(cluster.ProcessId);
+    Console.WriteLine($"cetus up run {run}: process start → node Ready {toReady:0.00} s; idle RSS {idleRss:0} MB (largest over {idleSeconds} s: {string.Join(" ", idleSamples.Select(r => r.ToString("0", CultureInfo.InvariantCulture)))})");
 
     var cetusCpu = ProcessCpuSeconds(cluster.ProcessId);
     var requests = await ApiRequestsAsync(client);
