@@ -19,6 +19,9 @@ namespace Cetus.Client.Security;
 /// </remarks>
 public static class KubeconfigFile
 {
+    // The package's own reader serializes its calls too; kubeconfigs are read a few times per process.
+    private static readonly Lock ReaderLock = new();
+
     private static readonly IDeserializer Reader = new DeserializerBuilder()
         .IgnoreUnmatchedProperties()
         .WithAttemptingUnquotedStringTypeDeserialization()
@@ -52,7 +55,13 @@ public static class KubeconfigFile
         ArgumentNullException.ThrowIfNull(yaml);
         try
         {
-            return Reader.Deserialize<K8SConfiguration?>(yaml) ?? throw new KubeConfigException($"{source} is empty");
+            K8SConfiguration? config;
+            lock (ReaderLock)
+            {
+                config = Reader.Deserialize<K8SConfiguration?>(yaml);
+            }
+
+            return config ?? throw new KubeConfigException($"{source} is empty");
         }
         catch (YamlException e)
         {

@@ -38,7 +38,10 @@ internal static class MemoryTuning
     /// </summary>
     public static void Ensure(string[] args)
     {
-        if (!ShouldReexecute(args, Environment.GetEnvironmentVariable(Settings[0].Name)) || !OperatingSystem.IsLinux() || Environment.ProcessPath is not { } self)
+        // Only the cetus executable itself: under `dotnet cetus.dll` the process is the dotnet host, whose arguments
+        // these are not.
+        if (!ShouldReexecute(args, Environment.GetEnvironmentVariable(Settings[0].Name)) || !OperatingSystem.IsLinux()
+            || Environment.ProcessPath is not { } self || string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.Ordinal))
         {
             return;
         }
