@@ -13,8 +13,8 @@ namespace Cetus.Client.Security;
 /// </summary>
 /// <remarks>
 /// The package reads kubeconfigs with <see cref="KubernetesYaml"/>, whose first use lists every type of the package
-/// and every property of every model three times over (to map JSON names onto YAML ones): 6,000 types loaded and
-/// some 25 MB of memory that a process keeps for good, to read a file of four sections. The kubeconfig classes name
+/// and every property of every model three times over (to map JSON names onto YAML ones): 5,900 types loaded and
+/// ~9 MB that a process keeps for good (docs/benchmarks.md, 2026-11-28), to read a file of four sections. The kubeconfig classes name
 /// their YAML keys themselves, so a plain YAML reader does.
 /// </remarks>
 public static class KubeconfigFile
