@@ -34,7 +34,23 @@ public sealed record SyncStep(bool Changed, IReadOnlyDictionary<string, Containe
     /// caller need not list the runtime again. Null when unknown (the step changed something or read no state).
     /// </summary>
     public RuntimePodState? State { get; init; }
+
+    /// <summary>
+    /// When the step changed something: what it knows the runtime now holds for the pod, because it made it so (the
+    /// sandbox it ran, the containers it created), so the next step need not list the runtime for it again.
+    /// </summary>
+    public KnownRuntime? Known { get; init; }
 }
+
+/// <summary>
+/// What a sync step knows of a pod's runtime state from its own calls (Kubernetes' SyncPod carries its results from
+/// one phase to the next the same way instead of listing again): the pod's sandboxes, the newest one's status when read,
+/// and the ids of that sandbox's containers.
+/// </summary>
+/// <param name="Sandboxes">The pod's sandboxes, as a list would give them.</param>
+/// <param name="SandboxStatus">The newest sandbox's status, when read.</param>
+/// <param name="ContainerIds">The ids of the newest sandbox's containers (none for a sandbox just run).</param>
+public sealed record KnownRuntime(IReadOnlyList<PodSandbox> Sandboxes, PodSandboxStatus? SandboxStatus, IReadOnlyList<string> ContainerIds);
 
 /// <summary>
 /// Turns pods into CRI calls (Kubernetes' kuberuntime manager): finds a pod's sandbox and containers by the pod uid
@@ -52,6 +68,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
     private readonly ContainerLifecycle _lifecycle = new(runtime, new HandlerRunner(runtime, time, simulatedNetwork: simulatedNetwork), time ?? TimeProvider.System, logger ?? NullLogger.Instance, events ?? NullEventSink.Instance);
     private readonly PodConfigs _configs = configs ?? new PodConfigs(runtime, PodConfigs.BareNode, null);
     private readonly ImageManager _images = new(runtime, time, events, configs?.Objects);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>The restart backoff of crashing containers.</summary>
     public ContainerBackoff Backoff => _lifecycle.Backoff;
@@ -67,33 +84,40 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
 
     /// <summary>What the runtime holds for pod <paramref name="podUid"/>: its newest sandbox and that sandbox's containers.</summary>
     public async Task<RuntimePodState> GetStateAsync(string podUid, CancellationToken cancellationToken) =>
-        await StateAsync(await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        (await StateAsync(await SandboxesAsync(podUid, cancellationToken).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false)).State;
 
-    // The state of the newest of the pod's sandboxes (as just listed) and its containers.
-    private async Task<RuntimePodState> StateAsync(IReadOnlyList<PodSandbox> sandboxes, CancellationToken cancellationToken)
+    // The state of the newest of the pod's sandboxes (as just listed, or as the last step left them) and its containers;
+    // what the last step knows (the sandbox's status, its containers' ids) is not asked for again.
+    private async Task<(RuntimePodState State, PodSandboxStatus? SandboxStatus)> StateAsync(IReadOnlyList<PodSandbox> sandboxes, KnownRuntime? known, CancellationToken cancellationToken)
     {
         var sandbox = sandboxes.MaxBy(s => s.CreatedAt);
         if (sandbox is null)
         {
-            return RuntimePodState.Empty(runtimeName);
+            return (RuntimePodState.Empty(runtimeName), null);
         }
 
         string? ip = null;
+        PodSandboxStatus? sandboxStatus = null;
         var ready = sandbox.State == PodSandboxState.SandboxReady;
         if (ready)
         {
-            var status = await runtime.PodSandboxStatusAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
-            ip = string.IsNullOrEmpty(status.Network?.Ip) ? null : status.Network.Ip;
-            ready = status.State == PodSandboxState.SandboxReady;
+            sandboxStatus = known?.SandboxStatus is { } status && status.Id == sandbox.Id
+                ? status
+                : await runtime.PodSandboxStatusAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            ip = string.IsNullOrEmpty(sandboxStatus.Network?.Ip) ? null : sandboxStatus.Network.Ip;
+            ready = sandboxStatus.State == PodSandboxState.SandboxReady;
         }
 
+        var ids = known is not null
+            ? known.ContainerIds
+            : (await runtime.ListContainersAsync(new ContainerFilter { PodSandboxId = sandbox.Id }, cancellationToken).ConfigureAwait(false)).Select(c => c.Id).ToList();
         var containers = new List<RuntimeContainer>();
-        foreach (var container in await runtime.ListContainersAsync(new ContainerFilter { PodSandboxId = sandbox.Id }, cancellationToken).ConfigureAwait(false))
+        foreach (var id in ids)
         {
             ContainerStatus status;
             try
             {
-                status = await runtime.ContainerStatusAsync(container.Id, cancellationToken).ConfigureAwait(false);
+                status = await runtime.ContainerStatusAsync(id, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
@@ -101,7 +125,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             }
 
             containers.Add(new RuntimeContainer(
-                status.Metadata?.Name ?? container.Metadata?.Name ?? string.Empty,
+                status.Metadata?.Name ?? string.Empty,
                 status.Metadata?.Attempt ?? 0,
                 status.Id,
                 status.State switch
@@ -119,19 +143,25 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                 status.ImageRef));
         }
 
-        return new RuntimePodState(ready, ready ? ip : null, containers, runtimeName);
+        return (new RuntimePodState(ready, ready ? ip : null, containers, runtimeName), sandboxStatus);
     }
 
     /// <summary>
     /// One step toward the pod's spec: a sandbox if none is ready, else the next init container, else every app
     /// container (and sidecar) that should run and does not. Returns whether it changed anything.
     /// </summary>
-    public async Task<SyncStep> SyncAsync(V1Pod pod, CancellationToken cancellationToken)
+    public Task<SyncStep> SyncAsync(V1Pod pod, CancellationToken cancellationToken) => SyncAsync(pod, null, cancellationToken);
+
+    /// <summary>
+    /// One step as <see cref="SyncAsync(V1Pod, CancellationToken)"/>, starting from what the previous step of the same
+    /// sync knew (<see cref="SyncStep.Known"/>) instead of listing the runtime again.
+    /// </summary>
+    public async Task<SyncStep> SyncAsync(V1Pod pod, KnownRuntime? known, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         var waiting = new Dictionary<string, ContainerWaiting>();
         var uid = pod.Metadata.Uid;
-        var sandboxes = await SandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
+        var sandboxes = known?.Sandboxes ?? await SandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
         var ready = sandboxes.Where(s => s.State == PodSandboxState.SandboxReady).MaxBy(s => s.CreatedAt);
         var sandboxConfig = _configs.Sandbox(pod, (uint)sandboxes.Count);
         if (await VolumesNotReadyAsync(pod, waiting, cancellationToken).ConfigureAwait(false))
@@ -153,9 +183,10 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                 await runtime.RemovePodSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
             }
 
+            string sandboxId;
             try
             {
-                await runtime.RunPodSandboxAsync(sandboxConfig, pod.Spec.RuntimeClassName ?? string.Empty, cancellationToken).ConfigureAwait(false);
+                sandboxId = await runtime.RunPodSandboxAsync(sandboxConfig, pod.Spec.RuntimeClassName ?? string.Empty, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
             {
@@ -163,11 +194,21 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                 throw;
             }
 
-            return new SyncStep(true, waiting);
+            // The new sandbox is the pod's only one and has no containers yet: the next step reads its status (the
+            // pod IP) and lists nothing.
+            var sandbox = new PodSandbox
+            {
+                Id = sandboxId,
+                Metadata = sandboxConfig.Metadata,
+                State = PodSandboxState.SandboxReady,
+                CreatedAt = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100,
+            };
+            sandbox.Labels.Add(sandboxConfig.Labels);
+            return new SyncStep(true, waiting) { Known = new KnownRuntime([sandbox], null, []) };
         }
 
         sandboxConfig.Metadata.Attempt = ready.Metadata?.Attempt ?? 0;
-        var state = await StateAsync(sandboxes, cancellationToken).ConfigureAwait(false);
+        var (state, readyStatus) = await StateAsync(sandboxes, known, cancellationToken).ConfigureAwait(false);
         _configs.Observe(uid, state.PodIP);
         var restartPolicy = pod.Spec.RestartPolicy ?? "Always";
 
@@ -179,14 +220,14 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             if (latest is null)
             {
                 var started = await StartAsync(pod, init, sidecar ? CriLabels.Sidecar : CriLabels.Init, 0, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
-                return new SyncStep(started, waiting) { State = started ? null : state };
+                return Started(started, waiting, state, Known(sandboxes, readyStatus, state, started));
             }
 
             switch (latest.State)
             {
                 case RuntimeContainerState.Created:
                     await runtime.StartContainerAsync(latest.Id, cancellationToken).ConfigureAwait(false);
-                    return new SyncStep(true, waiting);
+                    return new SyncStep(true, waiting) { Known = Known(sandboxes, readyStatus, state) };
                 case RuntimeContainerState.Running when await _lifecycle.KillIfProbeFailedAsync(pod, init, latest, state, restartPolicy, cancellationToken).ConfigureAwait(false):
                     return new SyncStep(true, waiting);
                 case RuntimeContainerState.Running when sidecar:
@@ -207,18 +248,21 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                     }
 
                     var restarted = await StartAsync(pod, init, sidecar ? CriLabels.Sidecar : CriLabels.Init, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
-                    return new SyncStep(restarted, waiting) { State = restarted ? null : state };
+                    return Started(restarted, waiting, state, Known(sandboxes, readyStatus, state, restarted));
             }
         }
 
         var changed = false;
+        // Whether this step only created and started containers: then the next one knows what the runtime holds.
+        var onlyStarted = true;
+        var created = new List<string>();
         TimeSpan? resync = null;
         foreach (var container in pod.Spec.Containers)
         {
             var latest = state.Latest(container.Name);
             if (latest is null)
             {
-                changed |= await StartAsync(pod, container, CriLabels.App, 0, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
+                changed |= Add(created, await StartAsync(pod, container, CriLabels.App, 0, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false));
             }
             else if (latest.State == RuntimeContainerState.Created)
             {
@@ -227,7 +271,9 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             }
             else if (latest.State == RuntimeContainerState.Running)
             {
-                changed |= await _lifecycle.KillIfProbeFailedAsync(pod, container, latest, state, restartPolicy, cancellationToken).ConfigureAwait(false);
+                var killed = await _lifecycle.KillIfProbeFailedAsync(pod, container, latest, state, restartPolicy, cancellationToken).ConfigureAwait(false);
+                changed |= killed;
+                onlyStarted &= !killed;
             }
             else if (latest.State is RuntimeContainerState.Exited or RuntimeContainerState.Unknown && (ShouldRestart(restartPolicy, latest.ExitCode) || _lifecycle.MustRestart(latest.Id, restartPolicy)))
             {
@@ -238,11 +284,34 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
                     continue;
                 }
 
-                changed |= await StartAsync(pod, container, CriLabels.App, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false);
+                changed |= Add(created, await StartAsync(pod, container, CriLabels.App, latest.Attempt + 1, ready.Id, sandboxConfig, waiting, cancellationToken).ConfigureAwait(false));
             }
         }
 
-        return new SyncStep(changed, waiting) { ResyncAfter = resync, State = changed ? null : state };
+        return new SyncStep(changed, waiting)
+        {
+            ResyncAfter = resync,
+            State = changed ? null : state,
+            Known = changed && onlyStarted ? Known(sandboxes, readyStatus, state, [.. created]) : null,
+        };
+    }
+
+    // What the runtime holds after a step that started containers in a sandbox it had read: the same sandboxes and
+    // status, the containers it had and the ones it created.
+    private static KnownRuntime Known(IReadOnlyList<PodSandbox> sandboxes, PodSandboxStatus? sandboxStatus, RuntimePodState state, params string?[] created) =>
+        new(sandboxes, sandboxStatus, [.. state.Containers.Select(c => c.Id), .. created.OfType<string>()]);
+
+    private static SyncStep Started(string? id, Dictionary<string, ContainerWaiting> waiting, RuntimePodState state, KnownRuntime known) =>
+        id is null ? new SyncStep(false, waiting) { State = state } : new SyncStep(true, waiting) { Known = known };
+
+    private static bool Add(List<string> created, string? id)
+    {
+        if (id is not null)
+        {
+            created.Add(id);
+        }
+
+        return id is not null;
     }
 
     /// <summary>
@@ -320,13 +389,14 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
     private async Task<IReadOnlyList<PodSandbox>> SandboxesAsync(string podUid, CancellationToken cancellationToken) =>
         await runtime.ListPodSandboxAsync(new PodSandboxFilter { LabelSelector = { [CriLabels.PodUid] = podUid } }, cancellationToken).ConfigureAwait(false);
 
-    // Makes sure the image is there (ImageManager), then creates and starts the container; false (with a waiting reason) when the image is not there.
-    private async Task<bool> StartAsync(V1Pod pod, V1Container container, string kind, uint attempt, string sandboxId, PodSandboxConfig sandboxConfig, Dictionary<string, ContainerWaiting> waiting, CancellationToken cancellationToken)
+    // Makes sure the image is there (ImageManager), then creates and starts the container and returns its id; null (with
+    // a waiting reason) when the image is not there or the container could not be created.
+    private async Task<string?> StartAsync(V1Pod pod, V1Container container, string kind, uint attempt, string sandboxId, PodSandboxConfig sandboxConfig, Dictionary<string, ContainerWaiting> waiting, CancellationToken cancellationToken)
     {
         if (await _images.EnsureImageAsync(pod, container, sandboxConfig, cancellationToken).ConfigureAwait(false) is { } imageError)
         {
             waiting[container.Name] = imageError;
-            return false;
+            return null;
         }
 
         ContainerConfig config;
@@ -338,7 +408,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
         {
             _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + e.Message);
             waiting[container.Name] = new ContainerWaiting(ContainerConfigException.Reason, e.Message);
-            return false;
+            return null;
         }
 
         var id = string.Empty;
@@ -360,7 +430,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             // As the kubelet: the runtime's message, reason CreateContainerError; the next sync tries again.
             _events.Container(pod, container.Name, EventTypes.Warning, EventReasons.Failed, "Error: " + createError);
             waiting[container.Name] = new ContainerWaiting("CreateContainerError", createError);
-            return false;
+            return null;
         }
 
         _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Created, $"Created container: {container.Name}");
@@ -376,7 +446,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
 
         _events.Container(pod, container.Name, EventTypes.Normal, EventReasons.Started, $"Started container {container.Name}");
         await _lifecycle.PostStartAsync(pod, container, id, sandboxId, waiting, cancellationToken).ConfigureAwait(false);
-        return true;
+        return id;
     }
 
     // Containers are not created before the pod's volumes are set up: until then they wait (ContainerCreating, with why).

@@ -74,9 +74,12 @@ public sealed class PodSync(PodRuntimeManager runtime, PodStatusManager statuses
         IReadOnlyDictionary<string, ContainerWaiting> waiting = new Dictionary<string, ContainerWaiting>();
         TimeSpan? resync = null;
         RuntimePodState? observed = null;
+        KnownRuntime? known = null;
         for (var step = 0; step < MaxSteps; step++)
         {
-            var result = await runtime.SyncAsync(pod, cancellationToken).ConfigureAwait(false);
+            // Each step starts from what the one before it made (a sandbox run, containers started) rather than a list.
+            var result = await runtime.SyncAsync(pod, known, cancellationToken).ConfigureAwait(false);
+            known = result.Known;
             waiting = result.Waiting;
             resync = result.ResyncAfter;
             if (!result.Changed)

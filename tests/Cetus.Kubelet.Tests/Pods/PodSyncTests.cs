@@ -79,6 +79,44 @@ public sealed class PodSyncTests
     }
 
     [Fact]
+    public async Task Sync_OfANewPod_ListsTheRuntimeOnce_AndReadsWhatItMadeOnce()
+    {
+        _client.Add(Pod("web", containers: [Container("a"), Container("b")]));
+
+        await _sync.SyncAsync(_client.Pod("web"), CancellationToken.None);
+
+        // As upstream's SyncPod: one look for an existing sandbox, then each step goes on from what the last one made
+        // (the sandbox's status once for its IP, each started container's status once for the pod status).
+        var calls = _runtime.Calls.Where(c => c is not ("ImageStatus" or "ListImages")).ToList();
+        Assert.Equal(
+            ["ListPodSandbox", "RunPodSandbox", "PodSandboxStatus", "CreateContainer", "StartContainer", "CreateContainer", "StartContainer", "ContainerStatus", "ContainerStatus"],
+            calls);
+        var status = _client.Pod("web").Status;
+        Assert.Equal(("Running", "10.88.0.2"), (status.Phase, status.PodIP));
+        Assert.All(status.ContainerStatuses, c => Assert.NotNull(c.State.Running));
+        Assert.All(status.ContainerStatuses, c => Assert.StartsWith("fake://", c.ContainerID, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sync_AfterTheSandboxDied_ListsAgain_AndRunsANewOne()
+    {
+        _client.Add(Pod("web"));
+        await _sync.SyncAsync(_client.Pod("web"), CancellationToken.None);
+        var first = (await _runtime.ListPodSandboxAsync(null, CancellationToken.None)).Single().Id;
+        await _runtime.StopPodSandboxAsync(first, CancellationToken.None);
+
+        await _sync.SyncAsync(_client.Pod("web"), CancellationToken.None);
+
+        var sandboxes = await _runtime.ListPodSandboxAsync(null, CancellationToken.None);
+        var ready = Assert.Single(sandboxes, s => s.State == PodSandboxState.SandboxReady);
+        Assert.NotEqual(first, ready.Id);
+        Assert.Equal(1u, ready.Metadata.Attempt);
+        var status = _client.Pod("web").Status;
+        Assert.Equal("Running", status.Phase);
+        Assert.Contains(ready.Id, (await _runtime.ListContainersAsync(new ContainerFilter { State = new ContainerStateValue { State = ContainerState.ContainerRunning } }, CancellationToken.None)).Select(c => c.PodSandboxId));
+    }
+
+    [Fact]
     public async Task PodWorkers_Observe_KeepsTheNewerPodForTheNextSync_WithoutSyncing()
     {
         using var stop = new CancellationTokenSource();
