@@ -27,12 +27,14 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         foreach (var clients in ClientCounts)
         {
             var ns = await NamespaceAsync(client);
+            Progress($"{clients} clients: raw store creates");
             var raw = await MeasureAsync(clients, async (c, n) =>
             {
                 var result = await target.Store.CreateAsync($"/registry/raw-bench/{_round}/{c}/{n}", Encoding.UTF8.GetBytes(Pod($"p-{c}-{n}")));
                 Check(result.Succeeded, "raw create");
             });
             var created = new ConcurrentBag<string>();
+            Progress($"{clients} clients: API pod creates");
             var creates = await MeasureAsync(clients, async (c, n) =>
             {
                 var name = $"p-{c}-{n}";
@@ -41,12 +43,14 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
                 created.Add(name);
             });
             var names = created.ToArray();
+            Progress($"{clients} clients: API GETs");
             var gets = await MeasureAsync(clients, async (c, n) =>
             {
                 using var response = await client.GetAsync($"/api/v1/namespaces/{ns}/pods/{names[(c * 7919 + n) % names.Length]}");
                 Check(response.StatusCode == HttpStatusCode.OK, "get");
                 await response.Content.ReadAsByteArrayAsync();
             });
+            Progress($"{clients} clients: GET /version");
             var floor = await MeasureAsync(clients, async (_, _) =>
             {
                 using var response = await client.GetAsync("/version");
@@ -178,6 +182,9 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    // Each phase as it starts, on standard error (the tables stay on standard output): a profiler can wait for one.
+    private static void Progress(string phase) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {phase} …");
 
     private static void Check(bool condition, string what)
     {

@@ -199,7 +199,7 @@ public sealed class PodRuntimeManager(IContainerRuntime runtime, string runtimeN
             var sandbox = new PodSandbox
             {
                 Id = sandboxId,
-                Metadata = sandboxConfig.Metadata,
+                Metadata = sandboxConfig.Metadata.Clone(),
                 State = PodSandboxState.SandboxReady,
                 CreatedAt = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100,
             };
