@@ -46,11 +46,13 @@ foreach (var (nodes, pods) in sizes)
 {
     var loadBefore = LoadAverage();
     var scheduled = new List<Scheduled>();
+    var scheduledCpu = new List<double>();
     await using (var cluster = await Cluster.StartAsync(nodes, clients, []))
     {
         await ScheduleAsync(cluster, "warmup", 50, timeout, quiet: true);
         for (var run = 1; run <= runs; run++)
         {
+            var cpu = cluster.ServerCpuSeconds;
             var result = await ScheduleAsync(cluster, $"sched-{run}", pods, timeout, quiet: false);
             if (result is null)
             {
@@ -58,16 +60,19 @@ foreach (var (nodes, pods) in sizes)
             }
 
             scheduled.Add(result);
-            Console.WriteLine($"scheduled run {run}: {pods} pods bound in {result.Seconds:0.00} s = {result.PodsPerSecond:0} pods/s; latency p50 {result.P50 * 1000:0} ms, p99 {result.P99 * 1000:0} ms; load average {LoadAverage()}");
+            scheduledCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
+            Console.WriteLine($"scheduled run {run}: {pods} pods bound in {result.Seconds:0.00} s = {result.PodsPerSecond:0} pods/s; latency p50 {result.P50 * 1000:0} ms, p99 {result.P99 * 1000:0} ms; server CPU {scheduledCpu[^1]:0.00} ms per pod; load average {LoadAverage()}");
         }
     }
 
     var ceiling = new List<Ceiling>();
+    var ceilingCpu = new List<double>();
     await using (var cluster = await Cluster.StartAsync(nodes, clients, ["--disable-scheduler"]))
     {
         await BindAsync(cluster, "warmup", 50, timeout);
         for (var run = 1; run <= runs; run++)
         {
+            var cpu = cluster.ServerCpuSeconds;
             var result = await BindAsync(cluster, $"bind-{run}", pods, timeout);
             if (result is null)
             {
@@ -75,13 +80,14 @@ foreach (var (nodes, pods) in sizes)
             }
 
             ceiling.Add(result);
-            Console.WriteLine($"ceiling run {run}: {pods} creates in {result.CreateSeconds:0.00} s ({pods / result.CreateSeconds:0}/s), {pods} bindings in {result.BindSeconds:0.00} s ({pods / result.BindSeconds:0}/s) = {result.PodsPerSecond:0} pods/s; load average {LoadAverage()}");
+            ceilingCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
+            Console.WriteLine($"ceiling run {run}: {pods} creates in {result.CreateSeconds:0.00} s ({pods / result.CreateSeconds:0}/s), {pods} bindings in {result.BindSeconds:0.00} s ({pods / result.BindSeconds:0}/s) = {result.PodsPerSecond:0} pods/s; server CPU {ceilingCpu[^1]:0.00} ms per pod; load average {LoadAverage()}");
         }
     }
 
     if (scheduled.Count == 0 || ceiling.Count == 0)
     {
-        rows.Add($"| {nodes:N0} | {pods:N0} | timed out ({scheduled.Count} scheduled and {ceiling.Count} ceiling runs within {timeout.TotalSeconds:0} s) | | | | | {loadBefore} → {LoadAverage()} |");
+        rows.Add($"| {nodes:N0} | {pods:N0} | timed out ({scheduled.Count} scheduled and {ceiling.Count} ceiling runs within {timeout.TotalSeconds:0} s) | | | | | | {loadBefore} → {LoadAverage()} |");
         continue;
     }
 
@@ -90,13 +96,15 @@ foreach (var (nodes, pods) in sizes)
     var top = ceiling.Select(r => r.PodsPerSecond).Order().ToList();
     var binds = ceiling.Select(r => pods / r.BindSeconds).Order().ToList();
     var ratio = rates[rates.Count / 2] / top[top.Count / 2];
+    var cpuScheduled = scheduledCpu.Order().ElementAt(scheduledCpu.Count / 2);
+    var cpuCeiling = ceilingCpu.Order().ElementAt(ceilingCpu.Count / 2);
     rows.Add($"| {nodes:N0} | {pods:N0} | {rates[rates.Count / 2]:N0} ({rates[0]:N0}–{rates[^1]:N0}) | {median.P50 * 1000:0} / {median.P99 * 1000:0} ms | " +
-             $"{top[top.Count / 2]:N0} ({top[0]:N0}–{top[^1]:N0}) | {binds[binds.Count / 2]:N0} | {ratio:P0} | {loadBefore} → {LoadAverage()} |");
+             $"{top[top.Count / 2]:N0} ({top[0]:N0}–{top[^1]:N0}) | {binds[binds.Count / 2]:N0} | {ratio:P0} | {cpuScheduled:0.00} / {cpuCeiling:0.00} | {loadBefore} → {LoadAverage()} |");
 }
 
 Console.WriteLine();
-Console.WriteLine("| nodes | pods | scheduled pods/s: median (min–max) | latency p50 / p99 (median run) | ceiling create+bind pods/s: median (min–max) | ceiling bindings/s alone | scheduled ÷ ceiling | load average (1/5/15 min) before → after |");
-Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+Console.WriteLine("| nodes | pods | scheduled pods/s: median (min–max) | latency p50 / p99 (median run) | ceiling create+bind pods/s: median (min–max) | ceiling bindings/s alone | scheduled ÷ ceiling | server CPU ms per pod: scheduled / ceiling (median) | load average (1/5/15 min) before → after |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var row in rows)
 {
     Console.WriteLine(row);
@@ -283,6 +291,9 @@ internal sealed class Cluster : IAsyncDisposable
 
     public int Nodes { get; }
 
+    /// <summary>The CPU time the server process has used so far (its API server, controllers and scheduler).</summary>
+    public double ServerCpuSeconds => ProcessCpu(_server.ProcessId);
+
     public Kubernetes Watcher { get; }
 
     public IReadOnlyList<Kubernetes> Clients { get; }
@@ -302,6 +313,14 @@ internal sealed class Cluster : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    // User + system CPU seconds of a process (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).
+    private static double ProcessCpu(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     public async ValueTask DisposeAsync()

@@ -122,7 +122,7 @@ internal sealed partial class Scheduler
 
         if (decision is not null)
         {
-            decision.Scores = Decisions.DecisionRecorder.Scores(totals, perPlugin!);
+            decision.SetScores(Decisions.DecisionRecorder.Scores(totals, perPlugin!));
         }
 
         return (SelectHost(totals), null, null);

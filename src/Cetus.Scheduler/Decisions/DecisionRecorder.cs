@@ -16,24 +16,11 @@ internal static class DecisionRecorder
         Time = time,
     };
 
-    /// <summary>Each scored node with every plugin's part, highest total first (then by name).</summary>
-    public static List<NodeScores> Scores(List<NodeScore> totals, List<(string Plugin, int Weight, List<NodeScore> Scores)> perPlugin)
-    {
-        var rows = new List<NodeScores>(totals.Count);
-        for (var i = 0; i < totals.Count; i++)
-        {
-            var row = new NodeScores { Node = totals[i].Name, Total = totals[i].Score };
-            foreach (var (plugin, weight, scores) in perPlugin)
-            {
-                row.Plugins.Add(new PluginScore { Plugin = plugin, Score = scores[i].Score, Weight = weight });
-            }
-
-            rows.Add(row);
-        }
-
-        rows.Sort((a, b) => b.Total != a.Total ? b.Total.CompareTo(a.Total) : string.CompareOrdinal(a.Node, b.Node));
-        return rows;
-    }
+    /// <summary>The scores of an attempt: each scored node's total and each plugin's part (see <see cref="ScoreTable"/>).</summary>
+    public static ScoreTable Scores(List<NodeScore> totals, List<(string Plugin, int Weight, List<NodeScore> Scores)> perPlugin) =>
+        new(
+            [.. totals.Select(t => (t.Name, t.Score))],
+            [.. perPlugin.Select(p => (p.Plugin, p.Weight, (IReadOnlyList<long>)p.Scores.Select(s => s.Score).ToArray()))]);
 
     /// <summary>Records why no node fits: each rejected node, the nodes a PreFilter excluded, and preemption's outcome.</summary>
     public static void Unschedulable(SchedulingDecision decision, FitError fitError)

@@ -73,9 +73,20 @@ public sealed class SchedulingDecision
     [JsonPropertyName("excludedByPreFilter")]
     public ExcludedNodes? ExcludedByPreFilter { get; set; }
 
-    /// <summary>Each scored node, highest total first.</summary>
+    /// <summary>
+    /// Each scored node, highest total first. A decision the scheduler records keeps its scores as a
+    /// <see cref="ScoreTable"/> and builds this list when it is read (a new list on each read).
+    /// </summary>
     [JsonPropertyName("scores")]
-    public List<NodeScores> Scores { get; set; } = [];
+    public List<NodeScores> Scores
+    {
+        get => _scores ?? _table?.Rows() ?? (_scores = []);
+        set
+        {
+            _scores = value;
+            _table = null;
+        }
+    }
 
     /// <summary>The node preemption nominated, when it did.</summary>
     [JsonPropertyName("nominatedNode")]
@@ -84,6 +95,16 @@ public sealed class SchedulingDecision
     /// <summary>What preemption said when it did not help.</summary>
     [JsonPropertyName("preemption")]
     public string? Preemption { get; set; }
+
+    private List<NodeScores>? _scores;
+    private ScoreTable? _table;
+
+    /// <summary>Keeps the scores of an attempt in their compact form (<see cref="Scores"/> reads them).</summary>
+    public void SetScores(ScoreTable table)
+    {
+        _table = table;
+        _scores = null;
+    }
 
     /// <summary>The JSON form.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Options);
@@ -187,4 +208,69 @@ public sealed class PluginScore
     /// <summary>Score × weight.</summary>
     [JsonPropertyName("weighted")]
     public long Weighted => Score * Weight;
+}
+
+/// <summary>
+/// The scores of one attempt as the scheduler keeps them: one row per feasible node in the order scored, one column
+/// per Score plugin, in flat arrays. The scheduler keeps its last 500 decisions; at 500 nodes a decision scores ~230
+/// of them, and a <see cref="NodeScores"/> object per node with a <see cref="PluginScore"/> object per plugin came to
+/// ~100 KB a decision, all of it surviving into the oldest generation. This form is ~10 KB and is read rarely.
+/// </summary>
+public sealed class ScoreTable
+{
+    private readonly string[] _nodes;
+    private readonly long[] _totals;
+    private readonly string[] _plugins;
+    private readonly int[] _weights;
+    private readonly long[] _scores;
+
+    /// <summary>Copies the totals (one per node) and each plugin's normalized scores (same node order).</summary>
+    public ScoreTable(IReadOnlyList<(string Node, long Total)> totals, IReadOnlyList<(string Plugin, int Weight, IReadOnlyList<long> Scores)> plugins)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        ArgumentNullException.ThrowIfNull(plugins);
+        _nodes = new string[totals.Count];
+        _totals = new long[totals.Count];
+        for (var i = 0; i < totals.Count; i++)
+        {
+            (_nodes[i], _totals[i]) = totals[i];
+        }
+
+        _plugins = new string[plugins.Count];
+        _weights = new int[plugins.Count];
+        _scores = new long[totals.Count * plugins.Count];
+        for (var p = 0; p < plugins.Count; p++)
+        {
+            var (plugin, weight, scores) = plugins[p];
+            _plugins[p] = plugin;
+            _weights[p] = weight;
+            for (var i = 0; i < totals.Count; i++)
+            {
+                _scores[(i * plugins.Count) + p] = scores[i];
+            }
+        }
+    }
+
+    /// <summary>The number of scored nodes.</summary>
+    public int Count => _nodes.Length;
+
+    /// <summary>The rows, highest total first, ties by node name.</summary>
+    public List<NodeScores> Rows()
+    {
+        var order = Enumerable.Range(0, _nodes.Length).ToArray();
+        Array.Sort(order, (a, b) => _totals[a] != _totals[b] ? _totals[b].CompareTo(_totals[a]) : string.CompareOrdinal(_nodes[a], _nodes[b]));
+        var rows = new List<NodeScores>(order.Length);
+        foreach (var i in order)
+        {
+            var row = new NodeScores { Node = _nodes[i], Total = _totals[i] };
+            for (var p = 0; p < _plugins.Length; p++)
+            {
+                row.Plugins.Add(new PluginScore { Plugin = _plugins[p], Score = _scores[(i * _plugins.Length) + p], Weight = _weights[p] });
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
 }

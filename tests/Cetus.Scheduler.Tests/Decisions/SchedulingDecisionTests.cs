@@ -117,6 +117,22 @@ public sealed class SchedulingDecisionTests
         Assert.Equal(("n", 6L, 6L), (back.Node, back.Scores[0].Total, back.Scores[0].Plugins[0].Weighted));
     }
 
+    [Fact]
+    public void ScoreTable_ReadsAsRows_HighestTotalFirst_ThenByName_AndSerializesAsThem()
+    {
+        var table = new ScoreTable(
+            [("b", 150), ("a", 150), ("c", 290)],
+            [("Fit", 1, [50, 50, 90]), ("Taint", 2, [50, 50, 100])]);
+        var decision = new SchedulingDecision { Namespace = "ns", Name = "p", Uid = "u", SchedulerName = "default-scheduler", Time = DateTimeOffset.UnixEpoch };
+        decision.SetScores(table);
+
+        Assert.Equal(["c", "a", "b"], decision.Scores.Select(s => s.Node));
+        Assert.Equal([("Fit", 90L, 90L), ("Taint", 100L, 200L)], decision.Scores[0].Plugins.Select(p => (p.Plugin, p.Score, p.Weighted)));
+        var back = SchedulingDecision.FromJson(decision.ToJson())!;
+        Assert.Equal([("c", 290L), ("a", 150L), ("b", 150L)], back.Scores.Select(s => (s.Node, s.Total)));
+        Assert.Equal(3, table.Count);
+    }
+
     private SchedulingDecision Find(string name) =>
         SchedulingDecision.FromJson(_decisions.FindJson("default", name) ?? throw new Xunit.Sdk.XunitException($"no decision for {name}"))!;
 

@@ -87,9 +87,15 @@ public sealed class NodeResourcesFitTests
         var node = Build.Node("n", cpu: "4", memory: "8Gi");
         var info = usedCpu is null ? Build.Info(node) : Build.Info(node, Build.Pod("used", usedCpu, usedMemory));
 
-        var (score, _) = _plugin.Score(new CycleState(), Build.Pod("p", cpu, memory), info);
+        var pod = Build.Pod("p", cpu, memory);
 
-        Assert.Equal(expected, score);
+        var (score, _) = _plugin.Score(new CycleState(), pod, info);
+
+        // The same once PreScore has computed the pod's requests for the cycle, as the framework runs it.
+        var state = new CycleState();
+        Assert.Null(_plugin.PreScore(state, pod, [info]));
+        var (afterPreScore, _) = _plugin.Score(state, pod, info);
+        Assert.Equal((expected, expected), (score, afterPreScore));
     }
 
     private Status? Run(V1Pod pod, NodeInfo node)

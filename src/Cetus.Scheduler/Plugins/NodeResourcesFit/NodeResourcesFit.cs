@@ -8,11 +8,13 @@ namespace Cetus.Scheduler.Plugins.NodeResourcesFit;
 /// (cpu, memory, ephemeral-storage, extended resources and the pod count); scores nodes by the LeastAllocated
 /// strategy (the more CPU and memory left after placing the pod, the better), which spreads pods.
 /// </summary>
-internal sealed class NodeResourcesFit : IPreFilterPlugin, IFilterPlugin, IScorePlugin, IEnqueueExtensions
+internal sealed class NodeResourcesFit : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
     public const string PluginName = "NodeResourcesFit";
 
     private const string StateKey = "PreFilter" + PluginName;
+
+    private const string ScoreStateKey = "PreScore" + PluginName;
 
     /// <summary>The resources LeastAllocated scores and their weights (upstream's defaults: cpu 1, memory 1).</summary>
     private static readonly (string Name, long Weight)[] ScoredResources = [(Resource.Cpu, 1), (Resource.Memory, 1)];
@@ -81,10 +83,17 @@ internal sealed class NodeResourcesFit : IPreFilterPlugin, IFilterPlugin, IScore
         return result;
     }
 
+    /// <summary>The pod's non-zero requests, computed once per cycle for the scores of every node (upstream's PreScore).</summary>
+    public Status? PreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        state.Write(ScoreStateKey, PodRequests.NonZero(pod));
+        return null;
+    }
+
     /// <summary>LeastAllocated: for each scored resource (allocatable − requested) × 100 / allocatable, weighted.</summary>
     public (long Score, Status? Status) Score(CycleState state, V1Pod pod, NodeInfo node)
     {
-        var podRequest = PodRequests.NonZero(pod);
+        var podRequest = state.Read<Resource>(ScoreStateKey) ?? PodRequests.NonZero(pod);
         long total = 0, weights = 0;
         foreach (var (name, weight) in ScoredResources)
         {
