@@ -177,7 +177,12 @@ internal static class AgentRunner
             output.WriteLine($"cetus: node {config.Name} Ready in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
             onReady?.Invoke();
             output.Flush();
-            StartupMemory.Release();
+            var (before, after) = StartupMemory.Release();
+            if (before > 0 && after > 0)
+            {
+                output.WriteLine($"cetus: start-up memory given back: resident {before >> 20} → {after >> 20} MB");
+                output.Flush();
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
