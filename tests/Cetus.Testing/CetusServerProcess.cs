@@ -83,11 +83,12 @@ public sealed class CetusServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts <c>cetus up</c>: the server and a local node named <paramref name="nodeName"/> whose kubelet uses the CRI
     /// runtime at <paramref name="runtimeEndpoint"/> (e.g. a <see cref="FakeCriServer"/>); returns once the API server
-    /// serves (the node registers just after: wait for it through the API).
+    /// serves (the node registers just after: wait for it through the API). <paramref name="binary"/> runs another copy
+    /// of <c>out/cetus</c> instead (one that no other process maps).
     /// </summary>
-    public static async Task<CetusServerProcess> StartUpAsync(string runtimeEndpoint, string nodeName, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
+    public static async Task<CetusServerProcess> StartUpAsync(string runtimeEndpoint, string nodeName, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null, string? binary = null)
     {
-        var binary = Path.Combine(RepositoryRoot(), "out", "cetus");
+        binary ??= Path.Combine(RepositoryRoot(), "out", "cetus");
         if (!File.Exists(binary))
         {
             throw new InvalidOperationException($"{binary} is missing: build it with ./run.sh version (./test.sh does)");
