@@ -17,10 +17,21 @@ internal static class DecisionRecorder
     };
 
     /// <summary>The scores of an attempt: each scored node's total and each plugin's part (see <see cref="ScoreTable"/>).</summary>
-    public static ScoreTable Scores(List<NodeScore> totals, List<(string Plugin, int Weight, List<NodeScore> Scores)> perPlugin) =>
-        new(
-            [.. totals.Select(t => (t.Name, t.Score))],
-            [.. perPlugin.Select(p => (p.Plugin, p.Weight, (IReadOnlyList<long>)p.Scores.Select(s => s.Score).ToArray()))]);
+    public static ScoreTable Scores(List<NodeScore> totals, List<(string Plugin, int Weight, List<NodeScore> Scores)> perPlugin)
+    {
+        var (nodes, sums) = (new string[totals.Count], new long[totals.Count]);
+        var scores = new long[totals.Count * perPlugin.Count];
+        for (var i = 0; i < totals.Count; i++)
+        {
+            (nodes[i], sums[i]) = (totals[i].Name, totals[i].Score);
+            for (var p = 0; p < perPlugin.Count; p++)
+            {
+                scores[(i * perPlugin.Count) + p] = perPlugin[p].Scores[i].Score;
+            }
+        }
+
+        return new ScoreTable(nodes, sums, [.. perPlugin.Select(p => p.Plugin)], [.. perPlugin.Select(p => p.Weight)], scores);
+    }
 
     /// <summary>Records why no node fits: each rejected node, the nodes a PreFilter excluded, and preemption's outcome.</summary>
     public static void Unschedulable(SchedulingDecision decision, FitError fitError)

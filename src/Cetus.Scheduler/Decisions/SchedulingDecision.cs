@@ -224,31 +224,23 @@ public sealed class ScoreTable
     private readonly int[] _weights;
     private readonly long[] _scores;
 
-    /// <summary>Copies the totals (one per node) and each plugin's normalized scores (same node order).</summary>
-    public ScoreTable(IReadOnlyList<(string Node, long Total)> totals, IReadOnlyList<(string Plugin, int Weight, IReadOnlyList<long> Scores)> plugins)
+    /// <summary>
+    /// Takes (does not copy) the scored nodes and their totals, the Score plugins and their weights, and the normalized
+    /// scores row by row (node i, plugin p at <c>i × plugins + p</c>).
+    /// </summary>
+    public ScoreTable(string[] nodes, long[] totals, string[] plugins, int[] weights, long[] scores)
     {
+        ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(plugins);
-        _nodes = new string[totals.Count];
-        _totals = new long[totals.Count];
-        for (var i = 0; i < totals.Count; i++)
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(scores);
+        if (totals.Length != nodes.Length || weights.Length != plugins.Length || scores.Length != nodes.Length * plugins.Length)
         {
-            (_nodes[i], _totals[i]) = totals[i];
+            throw new ArgumentException("a total per node, a weight per plugin and a score per node and plugin");
         }
 
-        _plugins = new string[plugins.Count];
-        _weights = new int[plugins.Count];
-        _scores = new long[totals.Count * plugins.Count];
-        for (var p = 0; p < plugins.Count; p++)
-        {
-            var (plugin, weight, scores) = plugins[p];
-            _plugins[p] = plugin;
-            _weights[p] = weight;
-            for (var i = 0; i < totals.Count; i++)
-            {
-                _scores[(i * plugins.Count) + p] = scores[i];
-            }
-        }
+        (_nodes, _totals, _plugins, _weights, _scores) = (nodes, totals, plugins, weights, scores);
     }
 
     /// <summary>The number of scored nodes.</summary>

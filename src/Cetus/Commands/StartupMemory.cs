@@ -35,7 +35,7 @@ internal static class StartupMemory
     /// The address ranges of <paramref name="path"/>'s mappings in a /proc/PID/maps listing
     /// ("start-end perms offset dev inode path").
     /// </summary>
-    public static IEnumerable<(nint Start, nuint Length)> MappingsOf(IEnumerable<string> maps, string path)
+    private static IEnumerable<(nint Start, nuint Length)> MappingsOf(IEnumerable<string> maps, string path)
     {
         foreach (var line in maps)
         {
