@@ -326,20 +326,7 @@ static double RssMegabytes(int pid)
 }
 
 // The API server's request counters (apiserver_request_total) summed by verb, resource and subresource.
-static async Task<Dictionary<string, double>> ApiRequestsAsync(Kubernetes client)
-{
-    var counts = new Dictionary<string, double>();
-    var text = await client.HttpClient.GetStringAsync(new Uri(client.BaseUri, "metrics"));
-    foreach (var line in text.Split('\n').Where(l => l.StartsWith("apiserver_request_total{", StringComparison.Ordinal)))
-    {
-        var labels = line[(line.IndexOf('{') + 1)..line.LastIndexOf('}')].Split(',')
-            .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1].Trim('"'));
-        var key = $"{labels.GetValueOrDefault("verb")} {labels.GetValueOrDefault("resource")}{(labels.GetValueOrDefault("subresource") is { Length: > 0 } sub ? "/" + sub : string.Empty)}";
-        counts[key] = counts.GetValueOrDefault(key) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-    }
-
-    return counts;
-}
+static Task<Dictionary<string, double>> ApiRequestsAsync(Kubernetes client) => ApiRequestCounts.ReadAsync(client.HttpClient, client.BaseUri);
 
 // User + system CPU seconds the process has used (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).
 static double ProcessCpuSeconds(int pid)

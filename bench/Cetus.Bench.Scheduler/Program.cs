@@ -9,7 +9,8 @@ using k8s.Models;
 // 500Mi, as scheduler_perf's default pod) in a fresh namespace; one pod watch opened beforehand timestamps each pod's
 // Added event and the first event that carries spec.nodeName. Throughput runs from just before the first create to the
 // last pod seen bound; latency is Added → bound per pod. Each size runs --runs times on one server (a new namespace
-// per run; earlier runs' pods stay bound, like scheduler_perf's initPods). The ceiling: a second server started with
+// per run; earlier runs' pods stay bound, like scheduler_perf's initPods), after an unmeasured run of the same size
+// (the server's hot code is recompiled by tiered compilation in its first seconds of load). The ceiling: a second server started with
 // --disable-scheduler and the same hollow nodes, where the same clients create the same number of pods and then POST
 // their bindings themselves (round-robin over the nodes); create + binding per pod is the work the scheduled run
 // needs, so scheduled pods/s ÷ ceiling pods/s is the scheduler's share of what the API server could take.
@@ -17,6 +18,9 @@ var sizes = new List<(int Nodes, int Pods)> { (500, 1000), (5000, 10000) };
 var runs = 3;
 var clients = 16;
 var timeout = TimeSpan.FromMinutes(5);
+// Whether the hollow nodes run the pods bound to them: scheduler_perf's nodes do not (no kubelet, so each pod costs a
+// create and a binding); with them each bound pod also gets its node's status writes. Both by default.
+var modes = new List<bool> { false, true };
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -30,11 +34,19 @@ for (var i = 0; i < args.Length; i++)
         case "--clients":
             clients = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--run-pods":
+            modes = args[++i] switch
+            {
+                "true" => [true],
+                "false" => [false],
+                _ => [false, true],
+            };
+            break;
         case "--timeout":
             timeout = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture));
             break;
         default:
-            Console.Error.WriteLine("usage: Cetus.Bench.Scheduler [--sizes NODESxPODS,...] [--runs R] [--clients C] [--timeout SECONDS per run]");
+            Console.Error.WriteLine("usage: Cetus.Bench.Scheduler [--sizes NODESxPODS,...] [--runs R] [--clients C] [--run-pods false|true|both] [--timeout SECONDS per run]");
             return 2;
     }
 }
@@ -44,67 +56,78 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environme
 var rows = new List<string>();
 foreach (var (nodes, pods) in sizes)
 {
-    var loadBefore = LoadAverage();
-    var scheduled = new List<Scheduled>();
-    var scheduledCpu = new List<double>();
-    await using (var cluster = await Cluster.StartAsync(nodes, clients, []))
+    foreach (var runPods in modes)
     {
-        await ScheduleAsync(cluster, "warmup", 50, timeout, quiet: true);
-        for (var run = 1; run <= runs; run++)
+        var mode = runPods ? "yes" : "no";
+        Console.WriteLine($"## {nodes} nodes, {pods} pods; nodes run their pods: {mode}");
+        var loadBefore = LoadAverage();
+        var scheduled = new List<Scheduled>();
+        var scheduledCpu = new List<double>();
+        await using (var cluster = await Cluster.StartAsync(nodes, clients, [], runPods))
         {
-            var cpu = cluster.ServerCpuSeconds;
-            var result = await ScheduleAsync(cluster, $"sched-{run}", pods, timeout, quiet: false);
-            if (result is null)
+            await ScheduleAsync(cluster, "warmup", pods, timeout, quiet: true);
+            for (var run = 1; run <= runs; run++)
             {
-                break;
+                var cpu = cluster.ServerCpuSeconds;
+                var hollowCpu = cluster.HollowCpuSeconds;
+                var requests = await cluster.ApiRequestsAsync();
+                var result = await ScheduleAsync(cluster, $"sched-{run}", pods, timeout, quiet: false);
+                if (result is null)
+                {
+                    break;
+                }
+
+                scheduled.Add(result);
+                scheduledCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
+                Console.WriteLine($"scheduled run {run}: {pods} pods bound in {result.Seconds:0.00} s = {result.PodsPerSecond:0} pods/s; latency p50 {result.P50 * 1000:0} ms, p99 {result.P99 * 1000:0} ms; server CPU {scheduledCpu[^1]:0.00} ms per pod, hollow CPU {(cluster.HollowCpuSeconds - hollowCpu) * 1000 / pods:0.00}; load average {LoadAverage()}");
+                Console.WriteLine($"  API requests per pod: {await cluster.RequestsPerPodSinceAsync(requests, pods)}");
             }
-
-            scheduled.Add(result);
-            scheduledCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
-            Console.WriteLine($"scheduled run {run}: {pods} pods bound in {result.Seconds:0.00} s = {result.PodsPerSecond:0} pods/s; latency p50 {result.P50 * 1000:0} ms, p99 {result.P99 * 1000:0} ms; server CPU {scheduledCpu[^1]:0.00} ms per pod; load average {LoadAverage()}");
         }
-    }
 
-    var ceiling = new List<Ceiling>();
-    var ceilingCpu = new List<double>();
-    await using (var cluster = await Cluster.StartAsync(nodes, clients, ["--disable-scheduler"]))
-    {
-        await BindAsync(cluster, "warmup", 50, timeout);
-        for (var run = 1; run <= runs; run++)
+        var ceiling = new List<Ceiling>();
+        var ceilingCpu = new List<double>();
+        await using (var cluster = await Cluster.StartAsync(nodes, clients, ["--disable-scheduler"], runPods))
         {
-            var cpu = cluster.ServerCpuSeconds;
-            var result = await BindAsync(cluster, $"bind-{run}", pods, timeout);
-            if (result is null)
+            await BindAsync(cluster, "warmup", pods, timeout);
+            for (var run = 1; run <= runs; run++)
             {
-                break;
+                var cpu = cluster.ServerCpuSeconds;
+                var hollowCpu = cluster.HollowCpuSeconds;
+                var requests = await cluster.ApiRequestsAsync();
+                var result = await BindAsync(cluster, $"bind-{run}", pods, timeout);
+                if (result is null)
+                {
+                    break;
+                }
+
+                ceiling.Add(result);
+                ceilingCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
+                Console.WriteLine($"ceiling run {run}: {pods} creates in {result.CreateSeconds:0.00} s ({pods / result.CreateSeconds:0}/s), {pods} bindings in {result.BindSeconds:0.00} s ({pods / result.BindSeconds:0}/s) = {result.PodsPerSecond:0} pods/s; server CPU {ceilingCpu[^1]:0.00} ms per pod (creates {result.CreateCpu * 1000 / pods:0.00}, bindings {result.BindCpu * 1000 / pods:0.00}), hollow CPU {(cluster.HollowCpuSeconds - hollowCpu) * 1000 / pods:0.00}; load average {LoadAverage()}");
+                Console.WriteLine($"  API requests per pod: {await cluster.RequestsPerPodSinceAsync(requests, pods)}");
             }
-
-            ceiling.Add(result);
-            ceilingCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
-            Console.WriteLine($"ceiling run {run}: {pods} creates in {result.CreateSeconds:0.00} s ({pods / result.CreateSeconds:0}/s), {pods} bindings in {result.BindSeconds:0.00} s ({pods / result.BindSeconds:0}/s) = {result.PodsPerSecond:0} pods/s; server CPU {ceilingCpu[^1]:0.00} ms per pod; load average {LoadAverage()}");
         }
-    }
 
-    if (scheduled.Count == 0 || ceiling.Count == 0)
-    {
-        rows.Add($"| {nodes:N0} | {pods:N0} | timed out ({scheduled.Count} scheduled and {ceiling.Count} ceiling runs within {timeout.TotalSeconds:0} s) | | | | | | {loadBefore} → {LoadAverage()} |");
-        continue;
-    }
+        if (scheduled.Count == 0 || ceiling.Count == 0)
+        {
+            rows.Add($"| {nodes:N0} | {pods:N0} | {mode} | timed out ({scheduled.Count} scheduled and {ceiling.Count} ceiling runs within {timeout.TotalSeconds:0} s) | | | | | | {loadBefore} → {LoadAverage()} |");
+            continue;
+        }
 
-    var median = scheduled.OrderBy(r => r.PodsPerSecond).ElementAt(scheduled.Count / 2);
-    var rates = scheduled.Select(r => r.PodsPerSecond).Order().ToList();
-    var top = ceiling.Select(r => r.PodsPerSecond).Order().ToList();
-    var binds = ceiling.Select(r => pods / r.BindSeconds).Order().ToList();
-    var ratio = rates[rates.Count / 2] / top[top.Count / 2];
-    var cpuScheduled = scheduledCpu.Order().ElementAt(scheduledCpu.Count / 2);
-    var cpuCeiling = ceilingCpu.Order().ElementAt(ceilingCpu.Count / 2);
-    rows.Add($"| {nodes:N0} | {pods:N0} | {rates[rates.Count / 2]:N0} ({rates[0]:N0}–{rates[^1]:N0}) | {median.P50 * 1000:0} / {median.P99 * 1000:0} ms | " +
-             $"{top[top.Count / 2]:N0} ({top[0]:N0}–{top[^1]:N0}) | {binds[binds.Count / 2]:N0} | {ratio:P0} | {cpuScheduled:0.00} / {cpuCeiling:0.00} | {loadBefore} → {LoadAverage()} |");
+        var median = scheduled.OrderBy(r => r.PodsPerSecond).ElementAt(scheduled.Count / 2);
+        var rates = scheduled.Select(r => r.PodsPerSecond).Order().ToList();
+        var top = ceiling.Select(r => r.PodsPerSecond).Order().ToList();
+        var binds = ceiling.Select(r => pods / r.BindSeconds).Order().ToList();
+        var ratio = rates[rates.Count / 2] / top[top.Count / 2];
+        var cpuScheduled = scheduledCpu.Order().ElementAt(scheduledCpu.Count / 2);
+        var cpuCeiling = ceilingCpu.Order().ElementAt(ceilingCpu.Count / 2);
+        rows.Add($"| {nodes:N0} | {pods:N0} | {mode} | {rates[rates.Count / 2]:N0} ({rates[0]:N0}–{rates[^1]:N0}) | {median.P50 * 1000:0} / {median.P99 * 1000:0} ms | " +
+                 $"{top[top.Count / 2]:N0} ({top[0]:N0}–{top[^1]:N0}) | {binds[binds.Count / 2]:N0} | {ratio:P0} | {cpuScheduled:0.00} / {cpuCeiling:0.00} | {loadBefore} → {LoadAverage()} |");
+    }
 }
 
 Console.WriteLine();
-Console.WriteLine("| nodes | pods | scheduled pods/s: median (min–max) | latency p50 / p99 (median run) | ceiling create+bind pods/s: median (min–max) | ceiling bindings/s alone | scheduled ÷ ceiling | server CPU ms per pod: scheduled / ceiling (median) | load average (1/5/15 min) before → after |");
-Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+Console.WriteLine("| nodes | pods | nodes run their pods | scheduled pods/s: median (min–max) | latency p50 / p99 (median run) | ceiling create+bind pods/s: median (min–max) | ceiling bindings/s alone | scheduled ÷ ceiling | server CPU ms per pod: scheduled / ceiling (median) | load average (1/5/15 min) before → after |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var row in rows)
 {
     Console.WriteLine(row);
@@ -229,6 +252,7 @@ static async Task<Ceiling?> BindAsync(Cluster cluster, string ns, int count, Tim
     using var stop = new CancellationTokenSource(timeout);
     await cluster.Watcher.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: stop.Token);
     var clock = Stopwatch.StartNew();
+    var cpu = cluster.ServerCpuSeconds;
     try
     {
         await CreateAllAsync(cluster, ns, count, (client, i) => client.CoreV1.CreateNamespacedPodAsync(NewPod($"p-{i}"), ns, cancellationToken: stop.Token), stop.Token);
@@ -240,6 +264,7 @@ static async Task<Ceiling?> BindAsync(Cluster cluster, string ns, int count, Tim
     }
 
     var created = clock.Elapsed.TotalSeconds;
+    var createCpu = cluster.ServerCpuSeconds - cpu;
     try
     {
         await CreateAllAsync(
@@ -264,14 +289,14 @@ static async Task<Ceiling?> BindAsync(Cluster cluster, string ns, int count, Tim
     }
 
     var bound = clock.Elapsed.TotalSeconds - created;
-    return new Ceiling(created, bound, count / (created + bound));
+    return new Ceiling(created, bound, count / (created + bound), createCpu, cluster.ServerCpuSeconds - cpu - createCpu);
 }
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
 internal sealed record Scheduled(double Seconds, double PodsPerSecond, double P50, double P99);
 
-internal sealed record Ceiling(double CreateSeconds, double BindSeconds, double PodsPerSecond);
+internal sealed record Ceiling(double CreateSeconds, double BindSeconds, double PodsPerSecond, double CreateCpu, double BindCpu);
 
 /// <summary>A real server (SQLite) with N hollow nodes and the benchmark's clients (one watcher, C writers).</summary>
 internal sealed class Cluster : IAsyncDisposable
@@ -294,17 +319,31 @@ internal sealed class Cluster : IAsyncDisposable
     /// <summary>The CPU time the server process has used so far (its API server, controllers and scheduler).</summary>
     public double ServerCpuSeconds => ProcessCpu(_server.ProcessId);
 
+    /// <summary>The CPU time the hollow nodes' process has used so far.</summary>
+    public double HollowCpuSeconds => ProcessCpu(_hollow.ProcessId);
+
+    /// <summary>The API server's request counters (apiserver_request_total) summed by verb and resource.</summary>
+    public Task<Dictionary<string, double>> ApiRequestsAsync() => ApiRequestCounts.ReadAsync(Watcher.HttpClient, Watcher.BaseUri);
+
+    /// <summary>The requests served since <paramref name="before"/>, per pod, largest first ("POST pods 1.00, …").</summary>
+    public async Task<string> RequestsPerPodSinceAsync(Dictionary<string, double> before, int pods)
+    {
+        var after = await ApiRequestsAsync();
+        return string.Join(", ", after.Select(kv => (kv.Key, PerPod: (kv.Value - before.GetValueOrDefault(kv.Key)) / pods))
+            .Where(r => r.PerPod >= 0.005).OrderByDescending(r => r.PerPod).Select(r => $"{r.Key} {r.PerPod:0.00}"));
+    }
+
     public Kubernetes Watcher { get; }
 
     public IReadOnlyList<Kubernetes> Clients { get; }
 
-    public static async Task<Cluster> StartAsync(int nodes, int clients, IReadOnlyList<string> serverArguments)
+    public static async Task<Cluster> StartAsync(int nodes, int clients, IReadOnlyList<string> serverArguments, bool runPods)
     {
         var clock = Stopwatch.StartNew();
         var server = await CetusServerProcess.StartAsync(arguments: serverArguments);
         try
         {
-            var hollow = await CetusHollowProcess.StartAsync(server.Kubeconfig, ["--nodes", nodes.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(5));
+            var hollow = await CetusHollowProcess.StartAsync(server.Kubeconfig, ["--nodes", nodes.ToString(CultureInfo.InvariantCulture), "--run-pods", runPods ? "true" : "false"], TimeSpan.FromMinutes(5));
             Console.WriteLine($"server {string.Join(' ', serverArguments)} with {nodes} hollow nodes ready after {clock.Elapsed.TotalSeconds:0.0} s");
             return new Cluster(server, hollow, nodes, clients);
         }

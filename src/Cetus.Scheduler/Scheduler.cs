@@ -194,8 +194,7 @@ internal sealed partial class Scheduler
         }
 
         // Assume: the next cycles count this pod on its node while the binding is in flight; it is nominated nowhere.
-        var assumed = Objects.Clone(pod);
-        assumed.Spec.NodeName = host;
+        var assumed = AssumedPod.Of(pod, host);
         _cache.AssumePod(assumed);
         _queue.Nominator.Delete(assumed);
 

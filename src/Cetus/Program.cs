@@ -2,9 +2,9 @@ using System.CommandLine;
 using Cetus.Api.Json;
 using Cetus.Commands;
 
-// The long-running commands run with memory settings read only from the environment (see MemoryTuning): this may
+// The long-running commands run with runtime settings read only from the environment (see RuntimeSettings): this may
 // replace the process with itself, so it comes first.
-MemoryTuning.Ensure(args);
+RuntimeSettings.Ensure(args);
 
 // Before anything is serialized: KubernetesClient's JSON settings look model types up one at a time.
 ModelTypeInfoResolver.UseForKubernetesJson();

@@ -30,6 +30,19 @@ public abstract class KubectlScenarios(CetusServerProcess server)
         """;
 
     [Fact]
+    public void Server_RunsWithTieredCompilation_AndTheMemorySettings_InTheSameProcess()
+    {
+        // cetus server executes itself again with these set (read only at start): its hot code is recompiled under
+        // load. The fixture started it without them and holds the same process id.
+        var environment = File.ReadAllText($"/proc/{server.ProcessId}/environ").Split('\0');
+        Assert.Contains("DOTNET_TieredCompilation=1", environment);
+        Assert.Contains("DOTNET_TieredPGO=0", environment);
+        Assert.Contains("DOTNET_TC_CallCountingDelayMs=0", environment);
+        Assert.Contains("DOTNET_GCgen0size=0x300000", environment);
+        Assert.Contains("server", File.ReadAllText($"/proc/{server.ProcessId}/cmdline").Split('\0'));
+    }
+
+    [Fact]
     public async Task Version_ReportsTheServerAsKubernetes132()
     {
         var result = await Run("version");

@@ -20,15 +20,26 @@ internal static class FieldComparer
 
     private static void CompareObjects(FieldComparison result, List<string> path, JsonObject? before, JsonObject? after, FieldSchema schema)
     {
-        var names = (before?.Select(f => f.Key) ?? []).Union(after?.Select(f => f.Key) ?? [], StringComparer.Ordinal);
-        foreach (var name in names.ToList())
+        // Every field of either side once: those of `before`, then those only `after` has.
+        foreach (var (name, node) in before ?? [])
         {
-            var old = Side.Of(before, name);
-            var @new = Side.Of(after, name);
-            path.Add(PathElements.Field(name));
-            CompareValues(result, path, old, @new, schema.Field(name));
-            path.RemoveAt(path.Count - 1);
+            CompareField(result, path, name, new Side(true, node), Side.Of(after, name), schema);
         }
+
+        foreach (var (name, node) in after ?? [])
+        {
+            if (before is null || !before.ContainsKey(name))
+            {
+                CompareField(result, path, name, Side.Missing, new Side(true, node), schema);
+            }
+        }
+    }
+
+    private static void CompareField(FieldComparison result, List<string> path, string name, Side before, Side after, FieldSchema schema)
+    {
+        path.Add(PathElements.Field(name));
+        CompareValues(result, path, before, after, schema.Field(name));
+        path.RemoveAt(path.Count - 1);
     }
 
     private static void CompareValues(FieldComparison result, List<string> path, Side before, Side after, FieldSchema schema)

@@ -32,7 +32,7 @@ internal static class PathElements
     /// </summary>
     public static string? ItemKey(JsonNode? item, string mergeKey) =>
         item is JsonObject fields && fields.TryGetPropertyValue(mergeKey, out var key) && key is JsonValue
-            ? KeyPrefix + Json(new JsonObject { [mergeKey] = key.DeepClone() })
+            ? string.Concat(KeyPrefix, "{", JsonSerializer.Serialize(mergeKey, Compact), ":", Json(key), "}")
             : null;
 
     /// <summary>The field name of an <c>f:</c> element; null for list item elements.</summary>

@@ -33,24 +33,30 @@ internal static class FieldManagement
         return name.Length == 0 ? "unknown" : name.Length > 128 ? name[..128] : name;
     }
 
-    /// <summary>Returns <paramref name="item"/> with managedFields updated for a non-apply write by <paramref name="manager"/>.</summary>
-    public static IKubernetesObject<V1ObjectMeta> RecordUpdate(ResourceRequest request, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> item, string manager, DateTime now)
+    /// <summary>
+    /// Returns <paramref name="item"/> with managedFields updated for a non-apply write by <paramref name="manager"/>.
+    /// A write through the status (or approval) subresource is left as it is: only part of it is kept, so
+    /// <see cref="UpdateHandler"/> records it with <see cref="RecordSubresourceUpdate"/> once the rest is reset.
+    /// </summary>
+    public static IKubernetesObject<V1ObjectMeta> RecordUpdate(ResourceRequest request, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> item, string manager, DateTime now) =>
+        IsPartial(request) ? item : Record(request, old, item, manager, "", now);
+
+    /// <summary>
+    /// Records a status (or approval) write by the request's manager on <paramref name="item"/>, the object as it
+    /// will be stored (everything but status as stored): the manager owns what it changed, in an entry of its own
+    /// with subresource "status", as kube-apiserver records a kubelet's or a controller's status writes.
+    /// </summary>
+    public static IKubernetesObject<V1ObjectMeta> RecordSubresourceUpdate(ResourceRequest request, IKubernetesObject<V1ObjectMeta> old, IKubernetesObject<V1ObjectMeta> item, DateTime now) =>
+        Record(request, old, item, Manager(request), request.Info.Subresource, now);
+
+    // Writes through these subresources keep only part of the object (status, or a CSR's conditions).
+    private static bool IsPartial(ResourceRequest request) => request.Info.Subresource is "status" or "approval";
+
+    private static IKubernetesObject<V1ObjectMeta> Record(ResourceRequest request, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> item, string manager, string subresource, DateTime now)
     {
         var definition = request.Definition;
-        var live = old is null ? null : ToJson(old, definition.Type);
-        var updated = ObjectMetadata.Guard(definition, () => ToJson(item, definition.Type));
-        var metadata = updated["metadata"]!.AsObject();
-        if (live is not null)
-        {
-            // A client's own managedFields in an update are not trusted: the stored ones are the record.
-            metadata["managedFields"] = live["metadata"]?["managedFields"]?.DeepClone();
-        }
-        else
-        {
-            metadata.Remove("managedFields");
-        }
-
-        var entries = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateManagedFields(live, updated, manager, definition.Type, now));
+        var (live, updated) = ObjectMetadata.Guard(definition, () => ChangedParts(old is null ? null : KubeJson.Serialize(old, definition.Type), KubeJson.Serialize(item, definition.Type)));
+        var entries = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateManagedFields(live, updated, manager, subresource, definition.Type, now));
         // Only managedFields change: decode just those onto the item.
         item.Metadata.ManagedFields = entries is null
             ? null
@@ -95,4 +101,89 @@ internal static class FieldManagement
 
     private static JsonObject ToJson(IKubernetesObject<V1ObjectMeta> item, Type type) =>
         JsonNode.Parse(KubeJson.Serialize(item, type))!.AsObject();
+
+    /// <summary>
+    /// The two serialized versions of an object as trees to compare, without what cannot change the outcome: the
+    /// fields, at the top level and in metadata, whose JSON is byte for byte the same on both sides (a status write
+    /// leaves spec as it was; a binding leaves status), which are neither parsed nor walked, and the managedFields,
+    /// which no manager owns: only the stored object keeps them (the record to update); a client's own are ignored.
+    /// apiVersion and kind are always kept (the entries' version is read from them).
+    /// </summary>
+    private static (JsonObject? Live, JsonObject Updated) ChangedParts(byte[]? live, byte[] updated)
+    {
+        var after = JsonFields.Of(updated);
+        var before = live is null ? null : JsonFields.Of(live);
+        return (before is null ? null : Tree(before, after, keepManagedFields: true), Tree(after, before, keepManagedFields: false));
+    }
+
+    // The object as a tree, without the fields whose value is the same in `other` (when given).
+    private static JsonObject Tree(JsonFields json, JsonFields? other, bool keepManagedFields)
+    {
+        var tree = new JsonObject();
+        foreach (var (name, value) in json.Fields)
+        {
+            var same = other?.Field(name);
+            if (name == "metadata")
+            {
+                var metadata = new JsonObject();
+                var otherMetadata = same is { } o ? JsonFields.Of(o) : null;
+                foreach (var (field, fieldValue) in JsonFields.Of(value).Fields)
+                {
+                    if ((field == "managedFields" && keepManagedFields) || (field != "managedFields" && !Equal(fieldValue, otherMetadata?.Field(field))))
+                    {
+                        metadata[field] = JsonNode.Parse(fieldValue.Span);
+                    }
+                }
+
+                tree[name] = metadata;
+            }
+            else if (name is "apiVersion" or "kind" || !Equal(value, same))
+            {
+                tree[name] = JsonNode.Parse(value.Span);
+            }
+        }
+
+        return tree;
+    }
+
+    private static bool Equal(ReadOnlyMemory<byte> value, ReadOnlyMemory<byte>? other) =>
+        other is { } o && o.Span.SequenceEqual(value.Span);
+
+    /// <summary>A serialized JSON object's top-level fields, each with the bytes of its value.</summary>
+    private sealed record JsonFields(List<(string Name, ReadOnlyMemory<byte> Value)> Fields)
+    {
+        public static JsonFields Of(ReadOnlyMemory<byte> json)
+        {
+            var fields = new List<(string Name, ReadOnlyMemory<byte> Value)>();
+            var reader = new System.Text.Json.Utf8JsonReader(json.Span);
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            {
+                throw new InvalidOperationException("the object is not serialized as a JSON object");
+            }
+
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                fields.Add((name, json[start..(int)reader.BytesConsumed]));
+            }
+
+            return new JsonFields(fields);
+        }
+
+        public ReadOnlyMemory<byte>? Field(string name)
+        {
+            foreach (var (field, value) in Fields)
+            {
+                if (field == name)
+                {
+                    return value;
+                }
+            }
+
+            return null;
+        }
+    }
 }

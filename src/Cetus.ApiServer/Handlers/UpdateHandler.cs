@@ -55,6 +55,8 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
         var status = request.Info.Subresource == "status";
         // A CSR's /approval changes its conditions only: like a status write, metadata stays as stored.
         var approval = request.Info.Subresource == "approval";
+        // Server-side apply keeps its own record (an Apply entry); through status it is not recorded yet.
+        var applied = MediaTypes.Of(request.Http.Request.ContentType) == MediaTypes.ApplyPatch;
         for (var attempt = 0; ; attempt++)
         {
             var current = await objects.GetAsync(definition, request.Namespace, request.Name, request.Aborted).ConfigureAwait(false);
@@ -109,6 +111,12 @@ internal sealed class UpdateHandler(ObjectStore objects, CreateHandler creator, 
                 // An unconditional update is made against the version just read (validation expects it set).
                 item.Metadata.ResourceVersion = current.Item.Metadata.ResourceVersion;
                 definition.Strategy.Default(item);
+                if ((status || approval) && !applied)
+                {
+                    // Now that everything but status is as stored, the writer owns just what it changed in it.
+                    item = FieldManagement.RecordSubresourceUpdate(request, old, item, ObjectMetadata.Truncate(time.GetUtcNow()));
+                }
+
                 return definition.Strategy.ValidateUpdate(item, old);
             });
             ObjectMetadata.ThrowIfInvalid(definition, request.Name, errors);

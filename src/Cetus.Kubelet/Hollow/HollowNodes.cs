@@ -38,6 +38,13 @@ public sealed record HollowOptions
 
     /// <summary>How many registrations (and other start-up writes) run at once.</summary>
     public int RegisterConcurrency { get; init; } = 32;
+
+    /// <summary>
+    /// Whether the nodes run the pods bound to them (the default). Without, they only register, stay Ready and renew
+    /// their Leases, as the nodes of Kubernetes' scheduler_perf, which have no kubelet: bound pods stay Pending, and
+    /// deleting one needs grace period 0, as for a node that is gone.
+    /// </summary>
+    public bool RunPods { get; init; } = true;
 }
 
 /// <summary>
@@ -116,7 +123,7 @@ public sealed class HollowNodes : IAsyncDisposable
         }
 
         // Pods first, so that pods bound before registration finishes are picked up as soon as their node is.
-        _pods = new SharedInformer<V1Pod>(ListWatches.Pods(_client), TimeSpan.Zero, _time, _loggers.CreateLogger("Cetus.Kubelet.Hollow.Pods"));
+        _pods = _options.RunPods ? new SharedInformer<V1Pod>(ListWatches.Pods(_client), TimeSpan.Zero, _time, _loggers.CreateLogger("Cetus.Kubelet.Hollow.Pods")) : null;
         var registered = 0;
         using (var gate = new SemaphoreSlim(_options.RegisterConcurrency))
         {
@@ -141,7 +148,7 @@ public sealed class HollowNodes : IAsyncDisposable
             })).ConfigureAwait(false);
         }
 
-        _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
+        _pods?.AddEventHandler(new ResourceEventHandler<V1Pod>
         {
             OnAdd = Handle,
             OnUpdate = (_, pod) => Handle(pod),
@@ -154,7 +161,7 @@ public sealed class HollowNodes : IAsyncDisposable
                 }
             },
         });
-        _pods.Start();
+        _pods?.Start();
         await Task.WhenAll(leases.RunAsync(cancellationToken), statuses.RunAsync(cancellationToken)).ConfigureAwait(false);
     }
 

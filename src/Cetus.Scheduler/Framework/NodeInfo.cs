@@ -42,7 +42,8 @@ internal sealed class NodeInfo
 
     public V1Node? Node { get; private set; }
 
-    public string Name => Node?.Metadata?.Name ?? string.Empty;
+    /// <summary>The node's name, kept when the node is set: every filter of every cycle reads it.</summary>
+    public string Name { get; private set; } = string.Empty;
 
     public IReadOnlyList<PodInfo> Pods => _pods;
 
@@ -75,6 +76,7 @@ internal sealed class NodeInfo
     public void SetNode(V1Node? node)
     {
         Node = node;
+        Name = node?.Metadata?.Name ?? string.Empty;
         Allocatable = Resource.From(node?.Status?.Allocatable ?? node?.Status?.Capacity);
     }
 

@@ -169,7 +169,7 @@ internal sealed class Profile
     // Upstream addGENominatedPods: the pods nominated to the node with at least the pod's priority, on copies.
     private (bool Added, CycleState State, NodeInfo Node, Status? Error) AddNominatedPods(CycleState state, V1Pod pod, NodeInfo node, Queue.Nominator? nominator)
     {
-        if (nominator is null || node.Node is null)
+        if (nominator is null || !nominator.Any || node.Node is null)
         {
             return (false, state, node, null);
         }

@@ -60,6 +60,9 @@ internal sealed class Nominator(Func<string, V1Pod?>? getPod = null)
         }
     }
 
+    /// <summary>Whether any pod is nominated anywhere (almost never, outside preemption): most filters need not look.</summary>
+    public bool Any => Volatile.Read(ref _count) > 0;
+
     /// <summary>The pods nominated to this node (a copy).</summary>
     public IReadOnlyList<PodInfo> NominatedPodsForNode(string nodeName)
     {

@@ -23,7 +23,8 @@ internal static class HollowCommand
         Option<string> labels = new("--labels") { Description = "Node labels: k=v,k2=v2." };
         Option<string> taints = new("--taints") { Description = "Node taints: k=v:Effect,k2:Effect." };
         Option<string> prefix = new("--name-prefix") { Description = "Node name prefix (nodes are PREFIX0, PREFIX1, ...).", DefaultValueFactory = _ => "hollow-" };
-        Command command = new("hollow", "Run N simulated nodes (fake container runtime) against an API server, for scale tests.") { kubeconfig, nodes, cpu, memory, pods, labels, taints, prefix };
+        Option<bool> runPods = new("--run-pods") { Description = "Whether the nodes run the pods bound to them; with --run-pods false they only register, stay Ready and renew their Leases (as scheduler_perf's nodes): bound pods stay Pending.", DefaultValueFactory = _ => true };
+        Command command = new("hollow", "Run N simulated nodes (fake container runtime) against an API server, for scale tests.") { kubeconfig, nodes, cpu, memory, pods, labels, taints, prefix, runPods };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -43,6 +44,7 @@ internal static class HollowCommand
                     },
                     Labels = ParseLabels(parseResult.GetValue(labels)),
                     Taints = ParseTaints(parseResult.GetValue(taints)),
+                    RunPods = parseResult.GetValue(runPods),
                 };
                 foreach (var quantity in options.Capacity.Values)
                 {
@@ -60,7 +62,7 @@ internal static class HollowCommand
             await using var hollow = new HollowNodes(client, options, loggers: loggers);
             var clock = Stopwatch.StartNew();
             var step = Math.Max(1, options.Nodes / 10);
-            output.WriteLine($"cetus: hollow: {options.Nodes} nodes against {client.BaseUri}");
+            output.WriteLine($"cetus: hollow: {options.Nodes} nodes against {client.BaseUri}{(options.RunPods ? string.Empty : " (not running their pods)")}");
             try
             {
                 await hollow.RunAsync(

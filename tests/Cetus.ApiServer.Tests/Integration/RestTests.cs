@@ -231,5 +231,54 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
         Assert.Equal("DELETED", (string?)second["type"]);
     }
 
+    [Fact]
+    public async Task ManagedFields_FollowEachWrite_WhateverPartOfTheObjectItChanges()
+    {
+        const string Pod = "/api/v1/namespaces/default/pods/owned-fields";
+        var created = await Client.PostAsync("/api/v1/namespaces/default/pods?fieldManager=creator", Json("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"owned-fields","labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"busybox:1.36"}]}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        // A status write leaves spec and metadata as they were: the creator keeps them, the writer owns only status.
+        var status = await Client.PatchAsync(Pod + "/status?fieldManager=statuswriter", new StringContent("""{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}""", Encoding.UTF8, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        var statusWritten = await status.Content.ReadFromJsonAsync<JsonObject>();
+        var afterStatus = Owned(statusWritten);
+        Assert.Equal(["creator", "statuswriter"], afterStatus.Keys.Order());
+        // As kube-apiserver: a write through status is an entry of its own, marked with the subresource.
+        var statusEntry = statusWritten!["metadata"]!["managedFields"]!.AsArray().Single(e => (string?)e!["manager"] == "statuswriter")!;
+        Assert.Equal("Update", (string?)statusEntry["operation"]);
+        Assert.Equal("status", (string?)statusEntry["subresource"]);
+        Assert.Null(statusWritten["metadata"]!["managedFields"]!.AsArray().Single(e => (string?)e!["manager"] == "creator")!["subresource"]);
+        Assert.NotNull(afterStatus["creator"]["f:spec"]?["f:containers"]?["k:{\"name\":\"c\"}"]?["f:image"]);
+        Assert.NotNull(afterStatus["creator"]["f:metadata"]?["f:labels"]?["f:app"]);
+        Assert.Null(afterStatus["creator"]["f:status"]);
+        Assert.NotNull(afterStatus["statuswriter"]["f:status"]?["f:phase"]);
+        Assert.NotNull(afterStatus["statuswriter"]["f:status"]?["f:conditions"]?["k:{\"type\":\"Ready\"}"]);
+        Assert.Null(afterStatus["statuswriter"]["f:spec"]);
+
+        // A spec write takes the field it changed from the creator and leaves status with its writer.
+        var spec = await Client.PatchAsync(Pod + "?fieldManager=specwriter", new StringContent("""{"spec":{"activeDeadlineSeconds":60},"metadata":{"labels":{"app":"b"}}}""", Encoding.UTF8, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, spec.StatusCode);
+        var afterSpec = Owned(await spec.Content.ReadFromJsonAsync<JsonObject>());
+        Assert.NotNull(afterSpec["specwriter"]["f:spec"]?["f:activeDeadlineSeconds"]);
+        Assert.NotNull(afterSpec["specwriter"]["f:metadata"]?["f:labels"]?["f:app"]);
+        Assert.Null(afterSpec["creator"]["f:metadata"]?["f:labels"]?["f:app"]);
+        Assert.NotNull(afterSpec["creator"]["f:spec"]?["f:containers"]);
+        Assert.NotNull(afterSpec["statuswriter"]["f:status"]?["f:phase"]);
+
+        // A second status write by the same manager that removes a condition gives it up.
+        var again = await Client.PatchAsync(Pod + "/status?fieldManager=statuswriter", new StringContent("""{"status":{"conditions":null}}""", Encoding.UTF8, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var afterAgain = Owned(await again.Content.ReadFromJsonAsync<JsonObject>());
+        Assert.Null(afterAgain["statuswriter"]["f:status"]?["f:conditions"]);
+        Assert.NotNull(afterAgain["statuswriter"]["f:status"]?["f:phase"]);
+        Assert.NotNull(afterAgain["specwriter"]["f:spec"]?["f:activeDeadlineSeconds"]);
+        await Client.DeleteAsync(Pod + "?gracePeriodSeconds=0");
+    }
+
+    // metadata.managedFields by manager: its fieldsV1.
+    private static Dictionary<string, JsonNode> Owned(JsonObject? item) =>
+        item!["metadata"]!["managedFields"]!.AsArray().ToDictionary(e => (string)e!["manager"]!, e => e!["fieldsV1"]!);
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

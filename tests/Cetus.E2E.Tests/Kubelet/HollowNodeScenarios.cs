@@ -292,6 +292,49 @@ public sealed class HollowNodeScenarios(HollowNodeFixture fixture) : IClassFixtu
 
     private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
+    [Fact]
+    public async Task NodesThatDoNotRunPods_StayReady_AndLeaveTheirBoundPodsPending()
+    {
+        // As scheduler_perf's nodes: registered, Ready, Leases renewed, and no kubelet for the pods bound to them.
+        var idle = await CetusHollowProcess.StartAsync(fixture.Server.Kubeconfig, ["--nodes", "1", "--name-prefix", "idle-e2e-", "--run-pods", "false"]);
+        try
+        {
+            Assert.Contains("not running their pods", idle.Log, StringComparison.Ordinal);
+            await WaitFor(() => _client.CoreV1.ReadNodeAsync("idle-e2e-0"), n => n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true, "the idle node Ready");
+            var (waiting, running) = (Unique("waits"), Unique("runs"));
+            await _client.CoreV1.CreateNamespacedPodAsync(BoundPod(waiting, "idle-e2e-0"), Ns);
+            await _client.CoreV1.CreateNamespacedPodAsync(BoundPod(running, HollowNodeFixture.Prefix + "2"), Ns);
+
+            // The pod bound at the same time to a node that runs pods gets there; the other is left as it was bound.
+            await WaitFor(() => _client.CoreV1.ReadNamespacedPodAsync(running, Ns), p => p.Status?.Phase == "Running", "the other pod Running");
+            var pod = await _client.CoreV1.ReadNamespacedPodAsync(waiting, Ns);
+            Assert.Equal("Pending", pod.Status.Phase);
+            Assert.Null(pod.Status.ContainerStatuses);
+            Assert.Null(pod.Status.HostIP);
+
+            // Nothing finishes a graceful deletion there: grace period 0 removes the pod at once, as for a lost node.
+            await _client.CoreV1.DeleteNamespacedPodAsync(waiting, Ns, gracePeriodSeconds: 0);
+            await _client.CoreV1.DeleteNamespacedPodAsync(running, Ns, gracePeriodSeconds: 0);
+            Assert.Empty((await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: "metadata.name=" + waiting)).Items);
+        }
+        finally
+        {
+            await idle.DisposeAsync();
+            await _client.CoreV1.DeleteNodeAsync("idle-e2e-0");
+        }
+    }
+
+    private static V1Pod BoundPod(string name, string node) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1PodSpec
+        {
+            NodeName = node,
+            Tolerations = [new V1Toleration { Key = "dedicated", OperatorProperty = "Exists" }],
+            Containers = [new V1Container { Name = "app", Image = "busybox:1.35" }],
+        },
+    };
+
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
 
     private Task<V1Lease> Lease(string node) => _client.CoordinationV1.ReadNamespacedLeaseAsync(node, "kube-node-lease");

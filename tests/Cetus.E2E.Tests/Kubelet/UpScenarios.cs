@@ -74,7 +74,7 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
     }
 
     [Fact]
-    public void Up_RunsWithItsMemorySettings_InTheSameProcess()
+    public void Up_RunsWithItsMemorySettings_InTheSameProcess_WithoutTieredCompilation()
     {
         // cetus up executes itself again with DOTNET_GCgen0size and MALLOC_ARENA_MAX set (read only at start); the
         // fixture started it without them, and holds the same process id.
@@ -83,6 +83,8 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
         Assert.Contains("DOTNET_GCgen0size=0x300000", environment);
         Assert.Contains("MALLOC_ARENA_MAX=2", environment);
+        // Tiered compilation is for the control-plane commands alone: `up` keeps the precompiled code as built.
+        Assert.DoesNotContain(environment, v => v.StartsWith("DOTNET_TieredCompilation=", StringComparison.Ordinal));
         Assert.Contains("up", File.ReadAllText($"/proc/{pid}/cmdline").Split('\0'));
     }
 

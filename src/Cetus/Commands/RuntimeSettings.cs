@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Cetus.Commands;
 
 /// <summary>
-/// Memory settings for the commands that run for good (<c>up</c>, <c>server</c>, <c>agent</c>,
+/// Runtime settings for the commands that run for good (<c>up</c>, <c>server</c>, <c>agent</c>,
 /// <c>controller-manager</c>, <c>scheduler</c>), which the runtime and the C library read only from the environment.
 /// </summary>
 /// <remarks>
@@ -19,18 +19,32 @@ namespace Cetus.Commands;
 /// freed memory; two are plenty for the few C allocations (TLS, SQLite). 2 MB less.
 /// </para>
 /// <para>
-/// Measured in docs/benchmarks.md (2026-11-28): idle <c>cetus up</c> 163 → 148 MB. Both are read once, when the
+/// For the control-plane commands alone (<c>server</c>, <c>controller-manager</c>, <c>scheduler</c>), whose work
+/// grows with the cluster: tiered compilation (<c>DOTNET_TieredCompilation=1</c>, without the instrumented tier,
+/// <c>DOTNET_TieredPGO=0</c>, and counting calls from the start, <c>DOTNET_TC_CallCountingDelayMs=0</c>). The binary
+/// is built ReadyToRun with tiering off, which suits <c>up</c> and <c>agent</c> (less CPU per pod started, less
+/// memory); but precompiled code is never recompiled then, and under sustained load the API server spent 1.5 times
+/// the CPU per request of JIT-optimized code. With these, its hot methods are recompiled within the first seconds
+/// of load: 500 nodes, 1,000 pods scheduled at ~770–800 pods/s instead of ~500 (docs/benchmarks.md, 2026-11-28).
+/// </para>
+/// <para>
+/// Measured in docs/benchmarks.md (2026-11-28): idle <c>cetus up</c> 163 → 148 MB. All are read once, when the
 /// process starts, so these commands, started without them, execute themselves again once with them set (same
 /// process id, same arguments, ~50 ms). A variable already set (by you) is left as it is; setting
 /// <c>DOTNET_GCgen0size</c> (0 for the runtime's default) skips the second start.
 /// </para>
 /// </remarks>
-internal static class MemoryTuning
+internal static class RuntimeSettings
 {
-    /// <summary>The variables and the values set for the long-running commands.</summary>
+    /// <summary>The variables and the values set for every long-running command.</summary>
     public static readonly IReadOnlyList<(string Name, string Value)> Settings = [("DOTNET_GCgen0size", "0x300000"), ("MALLOC_ARENA_MAX", "2")];
 
+    /// <summary>The variables and the values set, in addition, for the control-plane commands.</summary>
+    public static readonly IReadOnlyList<(string Name, string Value)> ControlPlaneSettings = [("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0"), ("DOTNET_TC_CallCountingDelayMs", "0")];
+
     private static readonly HashSet<string> LongRunning = new(StringComparer.Ordinal) { "up", "server", "agent", "controller-manager", "scheduler" };
+
+    private static readonly HashSet<string> ControlPlane = new(StringComparer.Ordinal) { "server", "controller-manager", "scheduler" };
 
     /// <summary>
     /// For a long-running command started without the settings, replaces this process with itself, the missing ones
@@ -52,7 +66,7 @@ internal static class MemoryTuning
             environment.Add($"{entry.Key}={entry.Value}");
         }
 
-        foreach (var (name, value) in Settings)
+        foreach (var (name, value) in For(args[0]))
         {
             if (Environment.GetEnvironmentVariable(name) is null)
             {
@@ -71,6 +85,10 @@ internal static class MemoryTuning
         {
         }
     }
+
+    /// <summary>The settings of a command: every long-running one gets <see cref="Settings"/>, the control plane more.</summary>
+    internal static IReadOnlyList<(string Name, string Value)> For(string command) =>
+        ControlPlane.Contains(command) ? [.. Settings, .. ControlPlaneSettings] : Settings;
 
     /// <summary>True for a long-running command (the first argument) when the GC setting is not in the environment.</summary>
     internal static bool ShouldReexecute(string[] args, string? gen0Size) =>
