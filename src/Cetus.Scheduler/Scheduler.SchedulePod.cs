@@ -26,6 +26,8 @@ internal sealed partial class Scheduler
         }
 
         state.Write(CycleState.AllNodesKey, allNodes);
+        state.Write(CycleState.NodesWithAffinityPodsKey, _snapshot.WithAffinityPods);
+        state.Write(CycleState.NodesWithRequiredAntiAffinityPodsKey, _snapshot.WithRequiredAntiAffinityPods);
         var nominator = _queue.Nominator;
         state.Write(CycleState.FilterRunnerKey, new FilterRunner(
             (s, p, n) => profile.RunFilterWithNominatedPods(s, p, n, nominator),

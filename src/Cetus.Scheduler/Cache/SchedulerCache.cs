@@ -270,6 +270,16 @@ internal sealed class SchedulerCache
                 }
             }
 
+            // The short lists of nodes with affinity pods, rebuilt only when such a node changed (or came or went).
+            var affinityChanged = snapshot.NodeSetVersion != snapshot.AffinityListsVersion
+                || changed.Any(name => snapshot.WithAffinityPods.Any(n => n.Name == name) || (snapshot.Nodes.TryGetValue(name, out var n) && n.AffinityPods > 0));
+            if (affinityChanged)
+            {
+                snapshot.WithAffinityPods = [.. snapshot.List.Where(n => n.AffinityPods > 0)];
+                snapshot.WithRequiredAntiAffinityPods = [.. snapshot.List.Where(n => n.RequiredAntiAffinityPods > 0)];
+                snapshot.AffinityListsVersion = snapshot.NodeSetVersion;
+            }
+
             snapshot.Generation = _generation;
 
             // Changes this snapshot has seen are dropped; an older snapshot then falls back to a full scan.
@@ -337,6 +347,15 @@ internal sealed class Snapshot
 
     /// <summary>Where each node is in <see cref="List"/>.</summary>
     public Dictionary<string, int> Positions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The nodes of <see cref="List"/> with pods that have pod affinity or anti-affinity.</summary>
+    public List<NodeInfo> WithAffinityPods { get; set; } = [];
+
+    /// <summary>The nodes of <see cref="List"/> with pods that have required anti-affinity.</summary>
+    public List<NodeInfo> WithRequiredAntiAffinityPods { get; set; } = [];
+
+    /// <summary>The <see cref="NodeSetVersion"/> the two lists above were built for.</summary>
+    public long AffinityListsVersion { get; set; } = -1;
 
     public long Generation { get; set; }
 

@@ -9,6 +9,15 @@ internal sealed class CycleState
     /// <summary>Every node of the cycle's snapshot (PreScore sees only the feasible ones; spreading counts all).</summary>
     public const string AllNodesKey = "AllNodes";
 
+    /// <summary>
+    /// The nodes of the snapshot with at least one pod that has pod affinity or anti-affinity (upstream
+    /// HavePodsWithAffinityList): a pod without such terms of its own need look at no other node.
+    /// </summary>
+    public const string NodesWithAffinityPodsKey = "NodesWithAffinityPods";
+
+    /// <summary>The nodes of the snapshot with at least one pod that has required anti-affinity (upstream HavePodsWithRequiredAntiAffinityList).</summary>
+    public const string NodesWithRequiredAntiAffinityPodsKey = "NodesWithRequiredAntiAffinityPods";
+
     /// <summary>The profile's filters as a <see cref="FilterRunner"/>, for PostFilter plugins that simulate (preemption).</summary>
     public const string FilterRunnerKey = "FilterRunner";
 

@@ -45,6 +45,12 @@ internal sealed class NodeInfo
     /// <summary>The node's name, kept when the node is set: every filter of every cycle reads it.</summary>
     public string Name { get; private set; } = string.Empty;
 
+    /// <summary>spec.unschedulable, kept when the node is set: the first filter of every node need not reach the node object.</summary>
+    public bool Unschedulable { get; private set; }
+
+    /// <summary>spec.taints (empty when none), kept when the node is set, for the same reason.</summary>
+    public IReadOnlyList<V1Taint> Taints { get; private set; } = [];
+
     public IReadOnlyList<PodInfo> Pods => _pods;
 
     /// <summary>The pods with pod affinity or anti-affinity (upstream PodsWithAffinity), so most pods skip the scan.</summary>
@@ -77,6 +83,8 @@ internal sealed class NodeInfo
     {
         Node = node;
         Name = node?.Metadata?.Name ?? string.Empty;
+        Unschedulable = node?.Spec?.Unschedulable == true;
+        Taints = node?.Spec?.Taints is { Count: > 0 } taints ? [.. taints] : [];
         Allocatable = Resource.From(node?.Status?.Allocatable ?? node?.Status?.Capacity);
     }
 

@@ -99,7 +99,8 @@ public sealed class RecordingKubeServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: Stop releases the port, and a Close after it looks the port's listener up again, binding the
+        // port anew to do so, which fails when a parallel test has taken it meanwhile ("Address already in use").
         _listener.Close();
         try
         {

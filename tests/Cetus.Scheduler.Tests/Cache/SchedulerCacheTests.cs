@@ -1,4 +1,5 @@
 using Cetus.Scheduler.Cache;
+using k8s.Models;
 using Xunit;
 using static Cetus.Scheduler.Tests.Build;
 
@@ -144,5 +145,49 @@ public sealed class SchedulerCacheTests
         cache.UpdateSnapshot(second);
 
         Assert.Equal(["p1"], second.List.Single().Pods.Select(p => p.Pod.Metadata.Name));
+    }
+
+    [Fact]
+    public void Snapshot_ListsTheNodesWithAffinityPods_AndFollowsTheirComingAndGoing()
+    {
+        var cache = new SchedulerCache();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            cache.AddOrUpdateNode(Node(name));
+        }
+
+        cache.AddPod(Pod("plain", cpu: "1", nodeName: "a"));
+        var snapshot = new Snapshot();
+        cache.UpdateSnapshot(snapshot);
+        Assert.Empty(snapshot.WithAffinityPods);
+        Assert.Empty(snapshot.WithRequiredAntiAffinityPods);
+
+        // A pod with required anti-affinity on b, one with preferred affinity only on c.
+        var anti = Pod("anti", cpu: "1", nodeName: "b");
+        anti.Spec.Affinity = new V1Affinity { PodAntiAffinity = new V1PodAntiAffinity { RequiredDuringSchedulingIgnoredDuringExecution = [new V1PodAffinityTerm { TopologyKey = "kubernetes.io/hostname", LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "x" } } }] } };
+        var preferred = Pod("preferred", cpu: "1", nodeName: "c");
+        preferred.Spec.Affinity = new V1Affinity { PodAffinity = new V1PodAffinity { PreferredDuringSchedulingIgnoredDuringExecution = [new V1WeightedPodAffinityTerm { Weight = 5, PodAffinityTerm = new V1PodAffinityTerm { TopologyKey = "zone" } }] } };
+        cache.AddPod(anti);
+        cache.AddPod(preferred);
+        cache.UpdateSnapshot(snapshot);
+        Assert.Equal(["b", "c"], snapshot.WithAffinityPods.Select(n => n.Name));
+        Assert.Equal(["b"], snapshot.WithRequiredAntiAffinityPods.Select(n => n.Name));
+        // The lists hold the snapshot's current copies of those nodes.
+        Assert.Same(snapshot.Get("b"), snapshot.WithRequiredAntiAffinityPods[0]);
+
+        // A change to a listed node replaces its copy; the last affinity pod gone takes the node off the lists.
+        cache.AddPod(Pod("more", cpu: "1", nodeName: "b"));
+        cache.UpdateSnapshot(snapshot);
+        Assert.Same(snapshot.Get("b"), snapshot.WithAffinityPods[0]);
+        Assert.Equal(2, snapshot.WithAffinityPods[0].Pods.Count);
+        cache.RemovePod(anti);
+        cache.UpdateSnapshot(snapshot);
+        Assert.Equal(["c"], snapshot.WithAffinityPods.Select(n => n.Name));
+        Assert.Empty(snapshot.WithRequiredAntiAffinityPods);
+
+        // A node going away takes its entries along.
+        cache.RemoveNode(Node("c"));
+        cache.UpdateSnapshot(snapshot);
+        Assert.Empty(snapshot.WithAffinityPods);
     }
 }

@@ -62,7 +62,9 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
     {
         var s = new FilterState { Affinity = AffinityTerm.Required(pod, anti: false), AntiAffinity = AffinityTerm.Required(pod, anti: true) };
         var ownTerms = s.Affinity.Count > 0 || s.AntiAffinity.Count > 0;
-        foreach (var node in nodes)
+        // Without terms of its own, only nodes with pods of required anti-affinity matter: the snapshot lists them.
+        var visit = ownTerms ? nodes : state.Read<IReadOnlyList<NodeInfo>>(CycleState.NodesWithRequiredAntiAffinityPodsKey) ?? nodes;
+        foreach (var node in visit)
         {
             // A pod without terms of its own only cares about existing pods' required anti-affinity: most nodes have none.
             if (node.Node is not { } n || (!ownTerms && node.RequiredAntiAffinityPods == 0))
@@ -163,8 +165,10 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
     {
         var preferred = AffinityTerm.Preferred(pod, anti: false);
         var preferredAnti = AffinityTerm.Preferred(pod, anti: true);
-        var all = state.Read<IReadOnlyList<NodeInfo>>(CycleState.AllNodesKey) ?? nodes;
         var scanAll = preferred.Count > 0 || preferredAnti.Count > 0;
+        // Without preferences of its own, only nodes with pods of (anti-)affinity matter: the snapshot lists them.
+        var all = (scanAll ? null : state.Read<IReadOnlyList<NodeInfo>>(CycleState.NodesWithAffinityPodsKey))
+            ?? state.Read<IReadOnlyList<NodeInfo>>(CycleState.AllNodesKey) ?? nodes;
         var scores = new Dictionary<(string Key, string Value), long>();
         var any = false;
         foreach (var node in all)

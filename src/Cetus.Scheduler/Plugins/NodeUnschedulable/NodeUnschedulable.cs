@@ -21,7 +21,7 @@ internal sealed class NodeUnschedulable : IFilterPlugin, IEnqueueExtensions
 
     public Status? Filter(CycleState state, V1Pod pod, NodeInfo node)
     {
-        if (node.Node?.Spec?.Unschedulable != true)
+        if (!node.Unschedulable)
         {
             return null;
         }

@@ -17,7 +17,7 @@ internal sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePl
 
     public Status? Filter(CycleState state, V1Pod pod, NodeInfo node)
     {
-        foreach (var taint in node.Node?.Spec?.Taints ?? [])
+        foreach (var taint in node.Taints)
         {
             if (taint.Effect is "NoSchedule" or "NoExecute" && !Tolerations.Tolerates(pod.Spec?.Tolerations, taint))
             {
@@ -39,7 +39,7 @@ internal sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePl
     public (long Score, Status? Status) Score(CycleState state, V1Pod pod, NodeInfo node)
     {
         var tolerations = state.Read<List<V1Toleration>>(StateKey) ?? [];
-        long count = (node.Node?.Spec?.Taints ?? []).Count(t => t.Effect == "PreferNoSchedule" && !Tolerations.Tolerates(tolerations, t));
+        long count = node.Taints.Count == 0 ? 0 : node.Taints.Count(t => t.Effect == "PreferNoSchedule" && !Tolerations.Tolerates(tolerations, t));
         return (count, null);
     }
 
