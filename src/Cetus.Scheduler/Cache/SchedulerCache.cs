@@ -240,10 +240,13 @@ internal sealed class SchedulerCache
                 changed.AddRange(_nodes.Where(n => n.Value.Generation > snapshot.Generation).Select(n => n.Key));
             }
 
+            // Whether a node with affinity pods changed, before or after: the short lists below must then be rebuilt.
+            var affinityChanged = false;
             foreach (var name in changed.Distinct(StringComparer.Ordinal))
             {
                 if (_nodes.TryGetValue(name, out var info))
                 {
+                    affinityChanged |= info.AffinityPods > 0 || (snapshot.Nodes.TryGetValue(name, out var previous) && previous.AffinityPods > 0);
                     snapshot.Nodes[name] = info.Clone();
                 }
             }
@@ -270,10 +273,8 @@ internal sealed class SchedulerCache
                 }
             }
 
-            // The short lists of nodes with affinity pods, rebuilt only when such a node changed (or came or went).
-            var affinityChanged = snapshot.NodeSetVersion != snapshot.AffinityListsVersion
-                || changed.Any(name => snapshot.WithAffinityPods.Any(n => n.Name == name) || (snapshot.Nodes.TryGetValue(name, out var n) && n.AffinityPods > 0));
-            if (affinityChanged)
+            // The short lists of nodes with affinity pods, rebuilt only when such a node changed (or nodes came or went).
+            if (affinityChanged || snapshot.NodeSetVersion != snapshot.AffinityListsVersion)
             {
                 snapshot.WithAffinityPods = [.. snapshot.List.Where(n => n.AffinityPods > 0)];
                 snapshot.WithRequiredAntiAffinityPods = [.. snapshot.List.Where(n => n.RequiredAntiAffinityPods > 0)];
