@@ -3,7 +3,7 @@
 # with `cetus hollow` nodes; 16 clients create the pods, a pod watch times them until bound; then the same against a
 # server started with --disable-scheduler where the clients POST the bindings themselves (the ceiling).
 # Prints a table to paste into docs/benchmarks.md.
-# ./bench/run-scheduler.sh [--sizes 500x1000,5000x10000] [--runs 3] [--clients 16] [--run-pods false|true|both]
+# ./bench/run-scheduler.sh [--sizes 500x1000,5000x10000] [--runs 3] [--warmup 3] [--clients 16] [--run-pods false|true|both]
 # (--run-pods false: the hollow nodes leave their pods as bound, as scheduler_perf's nodes, which have no kubelet;
 # both, the default, prints a row for each)
 set -euo pipefail

@@ -67,6 +67,10 @@ public sealed record AuditObjectRef(string Resource, string Namespace, string Na
 public sealed class AuditLog : IAsyncDisposable
 {
     private const int QueueLimit = 100_000;
+
+    // How long the writer lets entries gather before writing them: one write and flush per batch instead of one per
+    // request (2 % of a busy server's CPU went to per-entry writes); at most this much is lost with the process.
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(20);
     private readonly AuditLogOptions _options;
     private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(QueueLimit)
     {
@@ -109,7 +113,7 @@ public sealed class AuditLog : IAsyncDisposable
 
     private FileStream Open()
     {
-        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 64 * 1024 };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -123,6 +127,11 @@ public sealed class AuditLog : IAsyncDisposable
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            if (!reader.Completion.IsCompleted)
+            {
+                await Task.Delay(BatchWindow).ConfigureAwait(false);
+            }
+
             using (var json = new Utf8JsonWriter(_file!, new JsonWriterOptions { SkipValidation = true }))
             {
                 while (reader.TryRead(out var entry))

@@ -10,7 +10,7 @@ using k8s.Models;
 namespace Cetus.ApiServer.Handlers;
 
 /// <summary>PATCH, delete-collection, and the scale and binding subresources.</summary>
-internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler update, DeleteHandler delete, TimeProvider time)
+internal sealed class SubresourceHandlers(ObjectStore objects, Watch.WatchCache cache, UpdateHandler update, DeleteHandler delete, TimeProvider time)
 {
     /// <summary>PATCH of an object or its status, in any of the patch media types.</summary>
     public async Task PatchAsync(ResourceRequest request)
@@ -151,10 +151,20 @@ internal sealed class SubresourceHandlers(ObjectStore objects, UpdateHandler upd
             throw Problems.Invalid(string.Empty, "Binding", request.Name, [new Cetus.Api.Scheme.FieldError(Cetus.Api.Scheme.FieldErrorType.FieldValueRequired, "target.name", "target.name: Required value")]);
         }
 
+        var key = StorageKeys.Key(request.Definition, request.Namespace, request.Name);
         for (var attempt = 0; attempt < 16; attempt++)
         {
-            var current = await objects.MustGetAsync(request.Definition, request.Namespace, request.Name, request.Aborted).ConfigureAwait(false);
+            // The first attempt starts from the watch cache's copy (as UpdateHandler): the compare-and-swap proves
+            // it current, and a refusal stands only once the datastore confirms the copy's revision.
+            var cached = attempt == 0 ? cache.Get(request.Definition, key) : null;
+            var current = cached ?? await objects.MustGetAsync(request.Definition, request.Namespace, request.Name, request.Aborted).ConfigureAwait(false);
             var pod = (V1Pod)current.Clone();
+            if ((pod.Metadata.DeletionTimestamp is not null || !string.IsNullOrEmpty(pod.Spec.NodeName))
+                && cached is not null && await objects.RevisionAsync(request.Definition, key, request.Aborted).ConfigureAwait(false) != cached.Revision)
+            {
+                continue;
+            }
+
             if (pod.Metadata.DeletionTimestamp is not null)
             {
                 throw Problems.Conflict(string.Empty, "pods", request.Name, $"pod {request.Name} is being deleted, cannot be assigned to a host");

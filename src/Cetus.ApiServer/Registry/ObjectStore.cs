@@ -24,6 +24,16 @@ internal sealed class ObjectStore(IStore store, Http.ApiMetrics metrics, RecentW
         return kv is null ? null : StoredObject.Decode(definition, key, kv.Value, kv.ModRevision);
     }
 
+    /// <summary>
+    /// The revision the object under <paramref name="key"/> is stored at, null when there is none: whether a copy
+    /// from the watch cache is still current, without decoding the object.
+    /// </summary>
+    public async Task<long?> RevisionAsync(ResourceDefinition definition, string key, CancellationToken cancellationToken)
+    {
+        var kv = await Call("get", definition, () => Store.GetAsync(key, cancellationToken)).ConfigureAwait(false);
+        return kv?.ModRevision;
+    }
+
     /// <summary>Reads one object or answers 404.</summary>
     public async Task<StoredObject> MustGetAsync(ResourceDefinition definition, string ns, string name, CancellationToken cancellationToken) =>
         await GetAsync(definition, ns, name, cancellationToken).ConfigureAwait(false)

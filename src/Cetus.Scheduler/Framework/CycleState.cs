@@ -41,6 +41,7 @@ internal sealed class CycleState
         }
 
         clone._skipFilter.UnionWith(_skipFilter);
+        clone.Filters = Filters;
         clone._skipScore.UnionWith(_skipScore);
         return clone;
     }
@@ -64,6 +65,12 @@ internal sealed class CycleState
 
     /// <summary>Plugins whose PreFilter returned Skip: their Filter does not run this cycle.</summary>
     public ISet<string> SkipFilterPlugins => _skipFilter;
+
+    /// <summary>
+    /// The filters that run this cycle, set once PreFilter has run: the profile's less those skipped, so that each
+    /// node's filtering need not look the skipped ones up (null: look them up).
+    /// </summary>
+    public IReadOnlyList<IFilterPlugin>? Filters { get; set; }
 
     /// <summary>Plugins whose PreScore returned Skip: their Score does not run this cycle.</summary>
     public ISet<string> SkipScorePlugins => _skipScore;

@@ -76,15 +76,19 @@ internal sealed class Profile
             }
         }
 
+        state.Filters = state.SkipFilterPlugins.Count == 0 ? Filter : [.. Filter.Where(f => !state.SkipFilterPlugins.Contains(f.Name))];
         return (names, null);
     }
 
     /// <summary>Runs the filters on one node until one rejects it.</summary>
     public Status? RunFilter(CycleState state, V1Pod pod, NodeInfo node)
     {
-        foreach (var plugin in Filter)
+        var filters = state.Filters;
+        var count = filters?.Count ?? Filter.Count;
+        for (var i = 0; i < count; i++)
         {
-            if (state.SkipFilterPlugins.Contains(plugin.Name))
+            var plugin = filters is null ? Filter[i] : filters[i];
+            if (filters is null && state.SkipFilterPlugins.Contains(plugin.Name))
             {
                 continue;
             }

@@ -29,7 +29,26 @@ internal sealed class Resource
 
     public Dictionary<string, long> Scalar { get; } = new(StringComparer.Ordinal);
 
-    public bool IsZero => MilliCpu == 0 && MemoryBytes == 0 && EphemeralBytes == 0 && Scalar.Values.All(v => v == 0);
+    public bool IsZero
+    {
+        get
+        {
+            if (MilliCpu != 0 || MemoryBytes != 0 || EphemeralBytes != 0)
+            {
+                return false;
+            }
+
+            foreach (var value in Scalar.Values)
+            {
+                if (value != 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>Reads a resource list (capacity, allocatable, requests).</summary>
     public static Resource From(IDictionary<string, ResourceQuantity>? list)

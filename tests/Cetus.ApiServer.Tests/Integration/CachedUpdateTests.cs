@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using Cetus.Storage;
+using Cetus.Storage.Sqlite;
+using Cetus.Testing;
+using Xunit;
+
+namespace Cetus.ApiServer.Tests.Integration;
+
+/// <summary>
+/// Updates, patches and bindings start from the watch cache's copy of the object (as kube-apiserver's cacher), and a
+/// copy that is behind the datastore never decides an outcome: the datastore is wrapped so that its changes reach the
+/// watch cache only when the test lets them, and counts the reads of each key.
+/// </summary>
+public sealed class CachedUpdateTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new("cached-update");
+    private LaggingStore _store = null!;
+    private InProcessApiServer _server = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = new LaggingStore(SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null }));
+        _server = await InProcessApiServer.StartAsync(_store);
+        _client = _server.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _store.Release();
+        _client.Dispose();
+        await _server.DisposeAsync();
+        await _store.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task UpdateWithACurrentCache_ReadsNothingFromTheDatastore()
+    {
+        var created = await CreateConfigMapAsync("read-free", "1");
+        await WaitForCacheAsync(created);
+        var reads = _store.Reads("/configmaps/default/read-free");
+
+        var updated = await _client.PutAsync("/api/v1/namespaces/default/configmaps/read-free", Json(ConfigMap("read-free", "2", created)));
+        await WaitForCacheAsync((string)(await updated.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!);
+        var patched = await _client.PatchAsync("/api/v1/namespaces/default/configmaps/read-free", MergePatch("""{"data":{"a":"3"}}"""));
+
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.Equal("3", (string?)(await patched.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["a"]);
+        Assert.Equal(reads, _store.Reads("/configmaps/default/read-free"));
+    }
+
+    [Fact]
+    public async Task UpdateWithTheCurrentResourceVersion_Succeeds_WhileTheCacheStillHasTheOldOne()
+    {
+        var created = await CreateConfigMapAsync("behind", "1");
+        await WaitForCacheAsync(created);
+        _store.Hold();
+        var first = await _client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "2", created)));
+        var afterFirst = (string)(await first.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
+
+        // The cache still holds the created version; the client sends the version it was just given.
+        var second = await _client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "3", afterFirst)));
+        var stale = await _client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "4", created)));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        _store.Release();
+        Assert.Equal("3", await DataAsync("behind"));
+    }
+
+    [Fact]
+    public async Task PatchBackToWhatTheCacheHolds_IsWritten_NotTakenForNoChange()
+    {
+        var created = await CreateConfigMapAsync("back", "1");
+        await WaitForCacheAsync(created);
+        _store.Hold();
+        var changed = await _client.PatchAsync("/api/v1/namespaces/default/configmaps/back", MergePatch("""{"data":{"a":"2"}}"""));
+        var changedVersion = (string)(await changed.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
+
+        // Against the cache's copy (a = 1) this patch changes nothing; against the datastore (a = 2) it does.
+        var back = await _client.PatchAsync("/api/v1/namespaces/default/configmaps/back", MergePatch("""{"data":{"a":"1"}}"""));
+        var backVersion = (string)(await back.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
+
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        Assert.True(long.Parse(backVersion, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(changedVersion, System.Globalization.CultureInfo.InvariantCulture), $"{backVersion} after {changedVersion}");
+        _store.Release();
+        Assert.Equal("1", await DataAsync("back"));
+    }
+
+    [Fact]
+    public async Task SecondBinding_WhileTheCacheStillShowsThePodUnbound_Is409()
+    {
+        var created = await _client.PostAsync("/api/v1/namespaces/default/pods", Json("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bind-once"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await WaitForCacheAsync((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!, "pods/bind-once");
+        var reads = _store.Reads("/pods/default/bind-once");
+        _store.Hold();
+
+        var first = await _client.PostAsync("/api/v1/namespaces/default/pods/bind-once/binding", Json(Binding("bind-once", "node-a")));
+        var readsAfterFirst = _store.Reads("/pods/default/bind-once");
+        var second = await _client.PostAsync("/api/v1/namespaces/default/pods/bind-once/binding", Json(Binding("bind-once", "node-b")));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(reads, readsAfterFirst);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        var message = (string?)(await second.Content.ReadFromJsonAsync<JsonObject>())!["message"];
+        Assert.True(message?.Contains("already assigned to node \"node-a\"", StringComparison.Ordinal), message);
+        _store.Release();
+        var pod = await _client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/default/pods/bind-once");
+        Assert.Equal("node-a", (string?)pod!["spec"]!["nodeName"]);
+    }
+
+    private async Task<string> CreateConfigMapAsync(string name, string value)
+    {
+        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json(ConfigMap(name, value, null)));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
+    }
+
+    // A GET at a resourceVersion is served once the watch cache has caught up with it.
+    private async Task WaitForCacheAsync(string resourceVersion, string path = "configmaps")
+    {
+        var response = await _client.GetAsync($"/api/v1/namespaces/default/{path}?resourceVersion={resourceVersion}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    // Read with no resourceVersion: from the datastore while the cache is behind it.
+    private async Task<string?> DataAsync(string name) =>
+        (string?)(await _client.GetFromJsonAsync<JsonObject>($"/api/v1/namespaces/default/configmaps/{name}"))!["data"]!["a"];
+
+    private static string ConfigMap(string name, string value, string? resourceVersion) =>
+        new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = resourceVersion is null ? new JsonObject { ["name"] = name } : new JsonObject { ["name"] = name, ["resourceVersion"] = resourceVersion },
+            ["data"] = new JsonObject { ["a"] = value },
+        }.ToJsonString();
+
+    private static string Binding(string pod, string node) =>
+        new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Binding",
+            ["metadata"] = new JsonObject { ["name"] = pod },
+            ["target"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = node },
+        }.ToJsonString();
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static StringContent MergePatch(string body) => new(body, Encoding.UTF8, "application/merge-patch+json");
+
+    /// <summary>A datastore whose changes reach watchers only while not held, and which counts the reads of each key.</summary>
+    private sealed class LaggingStore(IStore inner) : IStore
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
+        private volatile TaskCompletionSource _open = Opened();
+
+        public string KeyPrefix => inner.KeyPrefix;
+
+        /// <summary>Changes made from now on wait before reaching watchers.</summary>
+        public void Hold() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Lets the held changes through.</summary>
+        public void Release() => _open.TrySetResult();
+
+        /// <summary>How many times keys ending in <paramref name="suffix"/> were read.</summary>
+        public int Reads(string suffix) => _reads.Where(r => r.Key.EndsWith(suffix, StringComparison.Ordinal)).Sum(r => r.Value);
+
+        public Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default)
+        {
+            _reads.AddOrUpdate(key, 1, (_, n) => n + 1);
+            return inner.GetAsync(key, cancellationToken);
+        }
+
+        public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await foreach (var change in inner.WatchAsync(prefix, afterRevision, cancellationToken).ConfigureAwait(false))
+            {
+                await _open.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                yield return change;
+            }
+        }
+
+        public Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCurrentRevisionAsync(cancellationToken);
+
+        public Task<long> GetCompactRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCompactRevisionAsync(cancellationToken);
+
+        public Task<ListResult> ListAsync(string prefix, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
+
+        public Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default) => inner.CountAsync(prefix, cancellationToken);
+
+        public Task<WriteResult> CreateAsync(string key, byte[] value, WriteOptions? options = null, CancellationToken cancellationToken = default) => inner.CreateAsync(key, value, options, cancellationToken);
+
+        public Task<WriteResult> UpdateAsync(string key, byte[] value, long expectedModRevision, WriteOptions? options = null, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, value, expectedModRevision, options, cancellationToken);
+
+        public Task<WriteResult> DeleteAsync(string key, long? expectedModRevision = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, expectedModRevision, cancellationToken);
+
+        public Task CompactAsync(long revision, CancellationToken cancellationToken = default) => inner.CompactAsync(revision, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+        private static TaskCompletionSource Opened()
+        {
+            var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            open.SetResult();
+            return open;
+        }
+    }
+}
