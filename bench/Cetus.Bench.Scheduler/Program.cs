@@ -9,8 +9,8 @@ using k8s.Models;
 // 500Mi, as scheduler_perf's default pod) in a fresh namespace; one pod watch opened beforehand timestamps each pod's
 // Added event and the first event that carries spec.nodeName. Throughput runs from just before the first create to the
 // last pod seen bound; latency is Added → bound per pod. Each size runs --runs times on one server (a new namespace
-// per run; earlier runs' pods stay bound, like scheduler_perf's initPods), after --warmup unmeasured runs of the same
-// size (3 by default: the server's hot code is recompiled by tiered compilation during its first runs). The ceiling: a second server started with
+// per run; earlier runs' pods stay bound, like scheduler_perf's initPods), after --warmup unmeasured runs of up to 1,000
+// pods (3 by default: the server's hot code is recompiled by tiered compilation during its first runs). The ceiling: a second server started with
 // --disable-scheduler and the same hollow nodes, where the same clients create the same number of pods and then POST
 // their bindings themselves (round-robin over the nodes); create + binding per pod is the work the scheduled run
 // needs, so scheduled pods/s ÷ ceiling pods/s is the scheduler's share of what the API server could take.
@@ -20,6 +20,9 @@ var runs = 3;
 // (ReadyToRun code, then optimized code after 30 calls, compiled in the background on the same 2 cores), which
 // scheduler_perf's Go binary does not have to do. Each warm-up run's rate is printed: the cold figures stay visible.
 var warmups = 3;
+// At most this many pods per warm-up run: the code paths are the same at any count, and more would only pile up bound
+// pods before the measured runs (scheduler_perf's SchedulingBasic has 500 or 1,000 initPods).
+const int WarmupPods = 1000;
 var clients = 16;
 var timeout = TimeSpan.FromMinutes(5);
 // Whether the hollow nodes run the pods bound to them: scheduler_perf's nodes do not (no kubelet, so each pod costs a
@@ -74,7 +77,7 @@ foreach (var (nodes, pods) in sizes)
         {
             for (var warmup = 1; warmup <= warmups; warmup++)
             {
-                var result = await ScheduleAsync(cluster, $"warmup-{warmup}", pods, timeout, quiet: true);
+                var result = await ScheduleAsync(cluster, $"warmup-{warmup}", Math.Min(pods, WarmupPods), timeout, quiet: true);
                 Console.WriteLine($"scheduled warm-up {warmup}: {(result is null ? "timed out" : $"{result.PodsPerSecond:0} pods/s")}");
             }
 
@@ -102,7 +105,7 @@ foreach (var (nodes, pods) in sizes)
         {
             for (var warmup = 1; warmup <= warmups; warmup++)
             {
-                var result = await BindAsync(cluster, $"warmup-{warmup}", pods, timeout);
+                var result = await BindAsync(cluster, $"warmup-{warmup}", Math.Min(pods, WarmupPods), timeout);
                 Console.WriteLine($"ceiling warm-up {warmup}: {(result is null ? "timed out" : $"{result.PodsPerSecond:0} pods/s")}");
             }
 

@@ -24,9 +24,8 @@ internal sealed class UpdateHandler(ObjectStore objects, Watch.WatchCache cache,
         var dryRun = request.DryRun;
         var body = await BodyReader.ReadAsync(request.Http).ConfigureAwait(false);
         var node = BodyReader.ParseNode(body, mediaType, request.Duplicates);
-        // Each attempt decodes the body afresh: an attempt changes the object it works on.
         var manager = FieldManagement.Manager(request);
-        IKubernetesObject<V1ObjectMeta> Decode(StoredObject? current)
+        IKubernetesObject<V1ObjectMeta> DecodeBody()
         {
             var item = BodyReader.DecodeObject(request, node, request.Definition);
             if (item.Metadata.Name != request.Name)
@@ -35,10 +34,19 @@ internal sealed class UpdateHandler(ObjectStore objects, Watch.WatchCache cache,
             }
 
             ObjectMetadata.SetNamespace(request.Definition, item.Metadata, request.Namespace);
+            return item;
+        }
+
+        // A bad body is a 400 before anything is read. The first attempt takes this object; a later one decodes the
+        // body afresh, since an attempt changes the object it works on.
+        IKubernetesObject<V1ObjectMeta>? decoded = DecodeBody();
+        IKubernetesObject<V1ObjectMeta> Decode(StoredObject? current)
+        {
+            var item = decoded ?? DecodeBody();
+            decoded = null;
             return FieldManagement.RecordUpdate(request, current?.Item, item, manager, ObjectMetadata.Truncate(time.GetUtcNow()));
         }
 
-        Decode(null);
         var (json, created) = await UpdateAsync(request, Decode, dryRun, allowCreate: request.Definition.AllowCreateOnUpdate && request.Info.Subresource.Length == 0).ConfigureAwait(false);
         request.SendWarnings();
         await Responses.WriteJsonAsync(request.Http, created ? 201 : 200, json).ConfigureAwait(false);

@@ -72,84 +72,39 @@ public sealed class DynamicClient : IDynamicClient
     public async IAsyncEnumerable<(WatchEventType Type, PartialObject? Object)> WatchAsync(
         ApiResource resource, string resourceVersion, TimeSpan timeout, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var seconds = (int)timeout.TotalSeconds;
-        if (_client.HttpClient.Timeout != Timeout.InfiniteTimeSpan)
-        {
-            // The server must end the watch before the HttpClient gives up on it.
-            seconds = Math.Max(1, Math.Min(seconds, (int)_client.HttpClient.Timeout.TotalSeconds - 5));
-        }
-
-        var path = resource.Path(null) + $"?watch=true&allowWatchBookmarks=true&timeoutSeconds={seconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}";
-        HttpResponseMessage? response = null;
-        StreamReader? reader = null;
+        ArgumentNullException.ThrowIfNull(resource);
+        var failed = false;
+        var events = Http.WatchStream.WatchAsync<PartialObject>(_client, resource.Path(null), null, resourceVersion, (int)timeout.TotalSeconds, _ => failed = true, cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
         try
         {
-            try
-            {
-                using var request = await CreateRequestAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
-                response = await _client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    response.Dispose();
-                    response = null;
-                }
-                else
-                {
-                    reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Surfaces as an Error item below: the informer relists.
-            }
-
-            if (reader is null)
-            {
-                yield return (WatchEventType.Error, null);
-                yield break;
-            }
-
             while (true)
             {
-                string? line;
                 try
                 {
-                    line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
                 }
-                catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is IOException or HttpRequestException or HttpOperationException or JsonException && !cancellationToken.IsCancellationRequested)
                 {
-                    line = null;
-                    reader = null;
+                    // A refused watch, a broken stream or a garbled line: an Error item (the informer relists).
+                    failed = true;
+                    break;
                 }
 
-                if (reader is null)
-                {
-                    yield return (WatchEventType.Error, null);
-                    yield break;
-                }
-
-                if (line is null)
-                {
-                    yield break;
-                }
-
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-
-                var (type, item) = ParseEvent(line);
-                yield return (type, item);
-                if (type == WatchEventType.Error)
-                {
-                    yield break;
-                }
+                yield return events.Current;
             }
         }
         finally
         {
-            reader?.Dispose();
-            response?.Dispose();
+            await events.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (failed)
+        {
+            yield return (WatchEventType.Error, null);
         }
     }
 
@@ -177,28 +132,6 @@ public sealed class DynamicClient : IDynamicClient
     /// <inheritdoc/>
     public Task<PartialObject> MergePatchAsync(ApiResource resource, string? ns, string name, string patch, CancellationToken cancellationToken) =>
         SendAsync<PartialObject>(HttpMethod.Patch, resource.Path(ns, name), patch, "application/merge-patch+json", cancellationToken);
-
-    /// <summary>Parses one line of a watch stream.</summary>
-    internal static (WatchEventType Type, PartialObject? Object) ParseEvent(string line)
-    {
-        using var document = JsonDocument.Parse(line);
-        var root = document.RootElement;
-        var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
-        var eventType = type switch
-        {
-            "ADDED" => WatchEventType.Added,
-            "MODIFIED" => WatchEventType.Modified,
-            "DELETED" => WatchEventType.Deleted,
-            "BOOKMARK" => WatchEventType.Bookmark,
-            _ => WatchEventType.Error,
-        };
-        if (eventType == WatchEventType.Error || !root.TryGetProperty("object", out var obj))
-        {
-            return (WatchEventType.Error, null);
-        }
-
-        return (eventType, KubernetesJson.Deserialize<PartialObject>(obj.GetRawText()));
-    }
 
     private static V1DeleteOptions Typed(V1DeleteOptions options)
     {

@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
+using Cetus.Client.Http;
 using k8s;
 using k8s.Models;
 
 namespace Cetus.Client.Informers;
 
-/// <summary>An <see cref="IListWatch{T}"/> made of the KubernetesClient's list and watch calls.</summary>
+/// <summary>An <see cref="IListWatch{T}"/> made of a list call and a watch call.</summary>
 /// <typeparam name="T">The object type.</typeparam>
 /// <typeparam name="TList">Its list type.</typeparam>
 public sealed class ListWatch<T, TList> : IListWatch<T>
@@ -29,7 +30,17 @@ public sealed class ListWatch<T, TList> : IListWatch<T>
         do
         {
             var list = await _list(next, cancellationToken).ConfigureAwait(false);
-            items.AddRange(list.Items ?? []);
+            foreach (var item in list.Items ?? [])
+            {
+                // As the watch's objects (WatchStream): informers keep no managedFields.
+                if (item is IMetadata<V1ObjectMeta> { Metadata: { } metadata })
+                {
+                    metadata.ManagedFields = null;
+                }
+
+                items.Add(item);
+            }
+
             resourceVersion = list.Metadata?.ResourceVersion ?? "0";
             next = list.Metadata?.ContinueProperty;
         }
@@ -68,7 +79,7 @@ public static class ListWatches
     /// <summary>Pods.</summary>
     public static IListWatch<V1Pod> Pods(IKubernetes client) => new ListWatch<V1Pod, V1PodList>(
         (c, ct) => client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1Pod>(client, "/api/v1/pods", null, rv, t, e, ct));
 
     /// <summary>The pods bound to node <paramref name="nodeName"/> (fieldSelector spec.nodeName=NODE: what a kubelet watches, and all the node authorizer lets it).</summary>
     public static IListWatch<V1Pod> PodsOnNode(IKubernetes client, string nodeName)
@@ -76,43 +87,43 @@ public static class ListWatches
         var selector = "spec.nodeName=" + nodeName;
         return new ListWatch<V1Pod, V1PodList>(
             (c, ct) => client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: c, fieldSelector: selector, limit: PageSize, cancellationToken: ct),
-            (rv, t, e, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: selector, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+            (rv, t, e, ct) => WatchStream.WatchAsync<V1Pod>(client, "/api/v1/pods", selector, rv, t, e, ct));
     }
 
     /// <summary>ReplicaSets.</summary>
     public static IListWatch<V1ReplicaSet> ReplicaSets(IKubernetes client) => new ListWatch<V1ReplicaSet, V1ReplicaSetList>(
         (c, ct) => client.AppsV1.ListReplicaSetForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1ReplicaSet>(client, "/apis/apps/v1/replicasets", null, rv, t, e, ct));
 
     /// <summary>PodDisruptionBudgets.</summary>
     public static IListWatch<V1PodDisruptionBudget> PodDisruptionBudgets(IKubernetes client) => new ListWatch<V1PodDisruptionBudget, V1PodDisruptionBudgetList>(
         (c, ct) => client.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.PolicyV1.WatchListPodDisruptionBudgetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1PodDisruptionBudget>(client, "/apis/policy/v1/poddisruptionbudgets", null, rv, t, e, ct));
 
     /// <summary>Deployments.</summary>
     public static IListWatch<V1Deployment> Deployments(IKubernetes client) => new ListWatch<V1Deployment, V1DeploymentList>(
         (c, ct) => client.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1Deployment>(client, "/apis/apps/v1/deployments", null, rv, t, e, ct));
 
     /// <summary>Nodes.</summary>
     public static IListWatch<V1Node> Nodes(IKubernetes client) => new ListWatch<V1Node, V1NodeList>(
         (c, ct) => client.CoreV1.ListNodeAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1Node>(client, "/api/v1/nodes", null, rv, t, e, ct));
 
     /// <summary>Namespaces.</summary>
     public static IListWatch<V1Namespace> Namespaces(IKubernetes client) => new ListWatch<V1Namespace, V1NamespaceList>(
         (c, ct) => client.CoreV1.ListNamespaceAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1Namespace>(client, "/api/v1/namespaces", null, rv, t, e, ct));
 
     /// <summary>Services.</summary>
     public static IListWatch<V1Service> Services(IKubernetes client) => new ListWatch<V1Service, V1ServiceList>(
         (c, ct) => client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1Service>(client, "/api/v1/services", null, rv, t, e, ct));
 
     /// <summary>ConfigMaps.</summary>
     public static IListWatch<V1ConfigMap> ConfigMaps(IKubernetes client) => new ListWatch<V1ConfigMap, V1ConfigMapList>(
         (c, ct) => client.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1ConfigMap>(client, "/api/v1/configmaps", null, rv, t, e, ct));
 
     /// <summary>
     /// One config map: list and watch in <paramref name="ns"/> with fieldSelector metadata.name=NAME (what the kubelet
@@ -123,7 +134,7 @@ public static class ListWatches
         var selector = "metadata.name=" + name;
         return new ListWatch<V1ConfigMap, V1ConfigMapList>(
             (c, ct) => client.CoreV1.ListNamespacedConfigMapAsync(ns, continueParameter: c, fieldSelector: selector, cancellationToken: ct),
-            (rv, t, e, ct) => client.CoreV1.WatchListNamespacedConfigMapAsync(ns, allowWatchBookmarks: true, fieldSelector: selector, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+            (rv, t, e, ct) => WatchStream.WatchAsync<V1ConfigMap>(client, $"/api/v1/namespaces/{ns}/configmaps", selector, rv, t, e, ct));
     }
 
     /// <summary>One secret: list and watch in <paramref name="ns"/> with fieldSelector metadata.name=NAME (as <see cref="ConfigMap"/>).</summary>
@@ -132,16 +143,16 @@ public static class ListWatches
         var selector = "metadata.name=" + name;
         return new ListWatch<V1Secret, V1SecretList>(
             (c, ct) => client.CoreV1.ListNamespacedSecretAsync(ns, continueParameter: c, fieldSelector: selector, cancellationToken: ct),
-            (rv, t, e, ct) => client.CoreV1.WatchListNamespacedSecretAsync(ns, allowWatchBookmarks: true, fieldSelector: selector, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+            (rv, t, e, ct) => WatchStream.WatchAsync<V1Secret>(client, $"/api/v1/namespaces/{ns}/secrets", selector, rv, t, e, ct));
     }
 
     /// <summary>ServiceAccounts.</summary>
     public static IListWatch<V1ServiceAccount> ServiceAccounts(IKubernetes client) => new ListWatch<V1ServiceAccount, V1ServiceAccountList>(
         (c, ct) => client.CoreV1.ListServiceAccountForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.CoreV1.WatchListServiceAccountForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1ServiceAccount>(client, "/api/v1/serviceaccounts", null, rv, t, e, ct));
 
     /// <summary>CertificateSigningRequests.</summary>
     public static IListWatch<V1CertificateSigningRequest> CertificateSigningRequests(IKubernetes client) => new ListWatch<V1CertificateSigningRequest, V1CertificateSigningRequestList>(
         (c, ct) => client.CertificatesV1.ListCertificateSigningRequestAsync(continueParameter: c, limit: PageSize, cancellationToken: ct),
-        (rv, t, e, ct) => client.CertificatesV1.WatchListCertificateSigningRequestAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: t, onError: e, cancellationToken: ct));
+        (rv, t, e, ct) => WatchStream.WatchAsync<V1CertificateSigningRequest>(client, "/apis/certificates.k8s.io/v1/certificatesigningrequests", null, rv, t, e, ct));
 }

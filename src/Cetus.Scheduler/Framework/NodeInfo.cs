@@ -10,6 +10,8 @@ internal sealed class PodInfo
         Pod = pod;
         Requests = PodRequests.Of(pod);
         NonZeroRequests = PodRequests.NonZero(pod);
+        Key = Cetus.Client.ObjectKeys.Of(pod);
+        HostPorts = [.. NodeInfo.HostPorts(pod)];
     }
 
     public V1Pod Pod { get; }
@@ -18,7 +20,11 @@ internal sealed class PodInfo
 
     public Resource NonZeroRequests { get; }
 
-    public string Key => Cetus.Client.ObjectKeys.Of(Pod);
+    /// <summary>namespace/name, computed once: nodes look pods up by it.</summary>
+    public string Key { get; }
+
+    /// <summary>The host ports the pod asks for (see <see cref="NodeInfo.HostPorts"/>), computed once.</summary>
+    public IReadOnlyList<(string Protocol, string Ip, int Port)> HostPorts { get; }
 
     /// <summary>True when the pod has any pod affinity or anti-affinity (InterPodAffinity must look at it).</summary>
     public bool HasAffinity => Pod.Spec?.Affinity?.PodAffinity is not null || Pod.Spec?.Affinity?.PodAntiAffinity is not null;
@@ -95,7 +101,7 @@ internal sealed class NodeInfo
         RequiredAntiAffinityPods += pod.HasRequiredAntiAffinity ? 1 : 0;
         Requested.Add(pod.Requests);
         NonZeroRequested.Add(pod.NonZeroRequests);
-        foreach (var port in HostPorts(pod.Pod))
+        foreach (var port in pod.HostPorts)
         {
             UsedPorts.Add(port);
         }
@@ -104,7 +110,16 @@ internal sealed class NodeInfo
     /// <summary>Removes the pod with this key; false when it is not here.</summary>
     public bool RemovePod(string key)
     {
-        var index = _pods.FindIndex(p => p.Key == key);
+        var index = -1;
+        for (var i = 0; i < _pods.Count; i++)
+        {
+            if (string.Equals(_pods[i].Key, key, StringComparison.Ordinal))
+            {
+                index = i;
+                break;
+            }
+        }
+
         if (index < 0)
         {
             return false;
@@ -116,7 +131,12 @@ internal sealed class NodeInfo
         RequiredAntiAffinityPods -= pod.HasRequiredAntiAffinity ? 1 : 0;
         Requested.Subtract(pod.Requests);
         NonZeroRequested.Subtract(pod.NonZeroRequests);
-        UsedPorts = [.. _pods.SelectMany(p => HostPorts(p.Pod))];
+        if (pod.HostPorts.Count > 0)
+        {
+            // Another pod may use the same port: the set is rebuilt from the pods that stay.
+            UsedPorts = [.. _pods.SelectMany(p => p.HostPorts)];
+        }
+
         return true;
     }
 

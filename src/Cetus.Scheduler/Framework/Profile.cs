@@ -258,7 +258,12 @@ internal sealed class Profile
     /// </summary>
     public (List<NodeScore> Totals, Status? Status) RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, List<(string Plugin, int Weight, List<NodeScore> Scores)>? perPlugin = null)
     {
-        var totals = nodes.Select(n => new NodeScore(n.Name, 0)).ToList();
+        var totals = new List<NodeScore>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            totals.Add(new NodeScore(node.Name, 0));
+        }
+
         foreach (var (plugin, weight) in Score)
         {
             if (state.SkipScorePlugins.Contains(plugin.Name))

@@ -32,7 +32,8 @@ internal sealed class NodeResourcesBalancedAllocation : IPreScorePlugin, IScoreP
     public (long Score, Status? Status) Score(CycleState state, V1Pod pod, NodeInfo node)
     {
         var request = state.Read<Resource>(StateKey) ?? PodRequests.Of(pod);
-        var fractions = new List<double>(Resources.Length);
+        Span<double> fractions = stackalloc double[Resources.Length];
+        var count = 0;
         foreach (var name in Resources)
         {
             var allocatable = node.Allocatable.Get(name);
@@ -41,18 +42,28 @@ internal sealed class NodeResourcesBalancedAllocation : IPreScorePlugin, IScoreP
                 continue;
             }
 
-            fractions.Add(Math.Min(1.0, (double)(node.Requested.Get(name) + request.Get(name)) / allocatable));
+            fractions[count++] = Math.Min(1.0, (double)(node.Requested.Get(name) + request.Get(name)) / allocatable);
         }
 
         double std = 0;
-        if (fractions.Count == 2)
+        if (count == 2)
         {
             std = Math.Abs(fractions[0] - fractions[1]) / 2;
         }
-        else if (fractions.Count > 2)
+        else if (count > 2)
         {
-            var mean = fractions.Average();
-            std = Math.Sqrt(fractions.Sum(f => (f - mean) * (f - mean)) / fractions.Count);
+            double mean = 0, squares = 0;
+            for (var i = 0; i < count; i++)
+            {
+                mean += fractions[i] / count;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                squares += (fractions[i] - mean) * (fractions[i] - mean);
+            }
+
+            std = Math.Sqrt(squares / count);
         }
 
         return ((long)((1 - std) * IScorePlugin.MaxNodeScore), null);
