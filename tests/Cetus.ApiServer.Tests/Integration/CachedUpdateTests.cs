@@ -158,12 +158,10 @@ public sealed class CachedUpdateTests : IAsyncLifetime
     private static StringContent MergePatch(string body) => new(body, Encoding.UTF8, "application/merge-patch+json");
 
     /// <summary>A datastore whose changes reach watchers only while not held, and which counts the reads of each key.</summary>
-    private sealed class LaggingStore(IStore inner) : IStore
+    private sealed class LaggingStore(IStore inner) : DelegatingStore(inner)
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
         private volatile TaskCompletionSource _open = Opened();
-
-        public string KeyPrefix => inner.KeyPrefix;
 
         /// <summary>Changes made from now on wait before reaching watchers.</summary>
         public void Hold() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -174,38 +172,20 @@ public sealed class CachedUpdateTests : IAsyncLifetime
         /// <summary>How many times keys ending in <paramref name="suffix"/> were read.</summary>
         public int Reads(string suffix) => _reads.Where(r => r.Key.EndsWith(suffix, StringComparison.Ordinal)).Sum(r => r.Value);
 
-        public Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default)
+        public override Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default)
         {
             _reads.AddOrUpdate(key, 1, (_, n) => n + 1);
-            return inner.GetAsync(key, cancellationToken);
+            return base.GetAsync(key, cancellationToken);
         }
 
-        public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public override async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            await foreach (var change in inner.WatchAsync(prefix, afterRevision, cancellationToken).ConfigureAwait(false))
+            await foreach (var change in base.WatchAsync(prefix, afterRevision, cancellationToken).ConfigureAwait(false))
             {
                 await _open.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 yield return change;
             }
         }
-
-        public Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCurrentRevisionAsync(cancellationToken);
-
-        public Task<long> GetCompactRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCompactRevisionAsync(cancellationToken);
-
-        public Task<ListResult> ListAsync(string prefix, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
-
-        public Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default) => inner.CountAsync(prefix, cancellationToken);
-
-        public Task<WriteResult> CreateAsync(string key, byte[] value, WriteOptions? options = null, CancellationToken cancellationToken = default) => inner.CreateAsync(key, value, options, cancellationToken);
-
-        public Task<WriteResult> UpdateAsync(string key, byte[] value, long expectedModRevision, WriteOptions? options = null, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, value, expectedModRevision, options, cancellationToken);
-
-        public Task<WriteResult> DeleteAsync(string key, long? expectedModRevision = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, expectedModRevision, cancellationToken);
-
-        public Task CompactAsync(long revision, CancellationToken cancellationToken = default) => inner.CompactAsync(revision, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
 
         private static TaskCompletionSource Opened()
         {

@@ -77,13 +77,11 @@ public sealed class GenerateNameTests : IAsyncLifetime
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     /// <summary>A datastore whose creates of keys containing chosen paths find them taken, a given number of times.</summary>
-    private sealed class CollidingStore(IStore inner) : IStore
+    private sealed class CollidingStore(IStore inner) : DelegatingStore(inner)
     {
         private readonly List<string> _attempts = [];
 
         public System.Collections.Concurrent.ConcurrentDictionary<string, int> Collisions { get; } = new();
-
-        public string KeyPrefix => inner.KeyPrefix;
 
         public List<string> Attempts(string prefix)
         {
@@ -93,7 +91,7 @@ public sealed class GenerateNameTests : IAsyncLifetime
             }
         }
 
-        public Task<WriteResult> CreateAsync(string key, byte[] value, WriteOptions? options = null, CancellationToken cancellationToken = default)
+        public override Task<WriteResult> CreateAsync(string key, byte[] value, WriteOptions? options = null, CancellationToken cancellationToken = default)
         {
             foreach (var (prefix, left) in Collisions)
             {
@@ -113,27 +111,7 @@ public sealed class GenerateNameTests : IAsyncLifetime
                 }
             }
 
-            return inner.CreateAsync(key, value, options, cancellationToken);
+            return base.CreateAsync(key, value, options, cancellationToken);
         }
-
-        public Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCurrentRevisionAsync(cancellationToken);
-
-        public Task<long> GetCompactRevisionAsync(CancellationToken cancellationToken = default) => inner.GetCompactRevisionAsync(cancellationToken);
-
-        public Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public Task<ListResult> ListAsync(string prefix, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
-
-        public Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default) => inner.CountAsync(prefix, cancellationToken);
-
-        public Task<WriteResult> UpdateAsync(string key, byte[] value, long expectedModRevision, WriteOptions? options = null, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, value, expectedModRevision, options, cancellationToken);
-
-        public Task<WriteResult> DeleteAsync(string key, long? expectedModRevision = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, expectedModRevision, cancellationToken);
-
-        public IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, CancellationToken cancellationToken = default) => inner.WatchAsync(prefix, afterRevision, cancellationToken);
-
-        public Task CompactAsync(long revision, CancellationToken cancellationToken = default) => inner.CompactAsync(revision, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
