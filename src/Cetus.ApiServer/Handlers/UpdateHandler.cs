@@ -139,7 +139,10 @@ internal sealed class UpdateHandler(ObjectStore objects, Watch.WatchCache cache,
             }
             else if (status || approval)
             {
-                // A status write changes status only: everything else stays as stored.
+                // Defaults apply to the body as sent (kube-apiserver defaults while decoding). Then a status write
+                // changes status only: everything else stays as stored, the stored spec itself, which nothing may
+                // change now (it may be the watch cache's copy).
+                definition.Strategy.Default(item);
                 item.Metadata = KubeJson.Deserialize<V1ObjectMeta>(KubeJson.Serialize(old.Metadata))!;
                 if (approval)
                 {
@@ -158,7 +161,11 @@ internal sealed class UpdateHandler(ObjectStore objects, Watch.WatchCache cache,
 
             // An unconditional update is made against the version just read (validation expects it set).
             item.Metadata.ResourceVersion = current.Item.Metadata.ResourceVersion;
-            definition.Strategy.Default(item);
+            if (!status && !approval)
+            {
+                definition.Strategy.Default(item);
+            }
+
             if ((status || approval) && !applied)
             {
                 // Now that everything but status is as stored, the writer owns just what it changed in it.
