@@ -1,5 +1,4 @@
 using Cetus.Storage;
-using Cetus.Storage.Sqlite;
 using Cetus.Testing;
 using Xunit;
 
@@ -8,38 +7,26 @@ namespace Cetus.ApiServer.Tests.Integration;
 /// <summary>A real API server in this process over a real SQLite datastore (see <see cref="InProcessApiServer"/>).</summary>
 public sealed class ApiServerFixture : IAsyncLifetime
 {
-    private readonly TempDirectory _directory = new("apiserver");
-    private IStore? _store;
-    private InProcessApiServer? _server;
+    private SqliteApiServer<IStore>? _api;
 
-    public HttpClient Client { get; private set; } = null!;
+    public HttpClient Client => _api!.Client;
 
     /// <summary>A client of its own, with at most <paramref name="maxConnections"/> HTTP/1.1 connections.</summary>
-    public HttpClient CreateClient(int maxConnections) => _server!.CreateClient(maxConnections);
+    public HttpClient CreateClient(int maxConnections) => _api!.Server.CreateClient(maxConnections);
 
-    public string KubeconfigPath => _directory.File("kubeconfig");
+    public string KubeconfigPath => _api!.Directory.File("kubeconfig");
 
     public async Task InitializeAsync()
     {
-        _store = SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null });
-        _server = await InProcessApiServer.StartAsync(_store);
-        Client = _server.CreateClient();
-        await _server.WriteKubeconfigAsync(KubeconfigPath);
+        _api = await SqliteApiServer<IStore>.StartAsync("apiserver", store => store);
+        await _api.Server.WriteKubeconfigAsync(KubeconfigPath);
     }
 
     public async Task DisposeAsync()
     {
-        Client.Dispose();
-        if (_server is not null)
+        if (_api is not null)
         {
-            await _server.DisposeAsync();
+            await _api.DisposeAsync();
         }
-
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-        }
-
-        _directory.Dispose();
     }
 }

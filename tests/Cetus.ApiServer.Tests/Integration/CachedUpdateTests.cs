@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cetus.Storage;
-using Cetus.Storage.Sqlite;
 using Cetus.Testing;
 using Xunit;
 
@@ -17,25 +16,14 @@ namespace Cetus.ApiServer.Tests.Integration;
 /// </summary>
 public sealed class CachedUpdateTests : IAsyncLifetime
 {
-    private readonly TempDirectory _directory = new("cached-update");
-    private LaggingStore _store = null!;
-    private InProcessApiServer _server = null!;
-    private HttpClient _client = null!;
+    private SqliteApiServer<LaggingStore> _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        _store = new LaggingStore(SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null }));
-        _server = await InProcessApiServer.StartAsync(_store);
-        _client = _server.CreateClient();
-    }
+    public async Task InitializeAsync() => _api = await SqliteApiServer<LaggingStore>.StartAsync("cached-update", store => new LaggingStore(store));
 
     public async Task DisposeAsync()
     {
-        _store.Release();
-        _client.Dispose();
-        await _server.DisposeAsync();
-        await _store.DisposeAsync();
-        _directory.Dispose();
+        _api.Store.Release();
+        await _api.DisposeAsync();
     }
 
     [Fact]
@@ -43,16 +31,16 @@ public sealed class CachedUpdateTests : IAsyncLifetime
     {
         var created = await CreateConfigMapAsync("read-free", "1");
         await WaitForCacheAsync(created);
-        var reads = _store.Reads("/configmaps/default/read-free");
+        var reads = _api.Store.Reads("/configmaps/default/read-free");
 
-        var updated = await _client.PutAsync("/api/v1/namespaces/default/configmaps/read-free", Json(ConfigMap("read-free", "2", created)));
+        var updated = await _api.Client.PutAsync("/api/v1/namespaces/default/configmaps/read-free", Json(ConfigMap("read-free", "2", created)));
         await WaitForCacheAsync((string)(await updated.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!);
-        var patched = await _client.PatchAsync("/api/v1/namespaces/default/configmaps/read-free", MergePatch("""{"data":{"a":"3"}}"""));
+        var patched = await _api.Client.PatchAsync("/api/v1/namespaces/default/configmaps/read-free", MergePatch("""{"data":{"a":"3"}}"""));
 
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         Assert.Equal("3", (string?)(await patched.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["a"]);
-        Assert.Equal(reads, _store.Reads("/configmaps/default/read-free"));
+        Assert.Equal(reads, _api.Store.Reads("/configmaps/default/read-free"));
     }
 
     [Fact]
@@ -60,18 +48,18 @@ public sealed class CachedUpdateTests : IAsyncLifetime
     {
         var created = await CreateConfigMapAsync("behind", "1");
         await WaitForCacheAsync(created);
-        _store.Hold();
-        var first = await _client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "2", created)));
+        _api.Store.Hold();
+        var first = await _api.Client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "2", created)));
         var afterFirst = (string)(await first.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
 
         // The cache still holds the created version; the client sends the version it was just given.
-        var second = await _client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "3", afterFirst)));
-        var stale = await _client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "4", created)));
+        var second = await _api.Client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "3", afterFirst)));
+        var stale = await _api.Client.PutAsync("/api/v1/namespaces/default/configmaps/behind", Json(ConfigMap("behind", "4", created)));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
-        _store.Release();
+        _api.Store.Release();
         Assert.Equal("3", await DataAsync("behind"));
     }
 
@@ -80,46 +68,46 @@ public sealed class CachedUpdateTests : IAsyncLifetime
     {
         var created = await CreateConfigMapAsync("back", "1");
         await WaitForCacheAsync(created);
-        _store.Hold();
-        var changed = await _client.PatchAsync("/api/v1/namespaces/default/configmaps/back", MergePatch("""{"data":{"a":"2"}}"""));
+        _api.Store.Hold();
+        var changed = await _api.Client.PatchAsync("/api/v1/namespaces/default/configmaps/back", MergePatch("""{"data":{"a":"2"}}"""));
         var changedVersion = (string)(await changed.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
 
         // Against the cache's copy (a = 1) this patch changes nothing; against the datastore (a = 2) it does.
-        var back = await _client.PatchAsync("/api/v1/namespaces/default/configmaps/back", MergePatch("""{"data":{"a":"1"}}"""));
+        var back = await _api.Client.PatchAsync("/api/v1/namespaces/default/configmaps/back", MergePatch("""{"data":{"a":"1"}}"""));
         var backVersion = (string)(await back.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
 
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
         Assert.True(long.Parse(backVersion, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(changedVersion, System.Globalization.CultureInfo.InvariantCulture), $"{backVersion} after {changedVersion}");
-        _store.Release();
+        _api.Store.Release();
         Assert.Equal("1", await DataAsync("back"));
     }
 
     [Fact]
     public async Task SecondBinding_WhileTheCacheStillShowsThePodUnbound_Is409()
     {
-        var created = await _client.PostAsync("/api/v1/namespaces/default/pods", Json("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bind-once"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}"""));
+        var created = await _api.Client.PostAsync("/api/v1/namespaces/default/pods", Json("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bind-once"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         await WaitForCacheAsync((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!, "pods/bind-once");
-        var reads = _store.Reads("/pods/default/bind-once");
-        _store.Hold();
+        var reads = _api.Store.Reads("/pods/default/bind-once");
+        _api.Store.Hold();
 
-        var first = await _client.PostAsync("/api/v1/namespaces/default/pods/bind-once/binding", Json(Binding("bind-once", "node-a")));
-        var readsAfterFirst = _store.Reads("/pods/default/bind-once");
-        var second = await _client.PostAsync("/api/v1/namespaces/default/pods/bind-once/binding", Json(Binding("bind-once", "node-b")));
+        var first = await _api.Client.PostAsync("/api/v1/namespaces/default/pods/bind-once/binding", Json(Binding("bind-once", "node-a")));
+        var readsAfterFirst = _api.Store.Reads("/pods/default/bind-once");
+        var second = await _api.Client.PostAsync("/api/v1/namespaces/default/pods/bind-once/binding", Json(Binding("bind-once", "node-b")));
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(reads, readsAfterFirst);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         var message = (string?)(await second.Content.ReadFromJsonAsync<JsonObject>())!["message"];
         Assert.True(message?.Contains("already assigned to node \"node-a\"", StringComparison.Ordinal), message);
-        _store.Release();
-        var pod = await _client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/default/pods/bind-once");
+        _api.Store.Release();
+        var pod = await _api.Client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/default/pods/bind-once");
         Assert.Equal("node-a", (string?)pod!["spec"]!["nodeName"]);
     }
 
     private async Task<string> CreateConfigMapAsync(string name, string value)
     {
-        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json(ConfigMap(name, value, null)));
+        var created = await _api.Client.PostAsync("/api/v1/namespaces/default/configmaps", Json(ConfigMap(name, value, null)));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["resourceVersion"]!;
     }
@@ -127,13 +115,13 @@ public sealed class CachedUpdateTests : IAsyncLifetime
     // A GET at a resourceVersion is served once the watch cache has caught up with it.
     private async Task WaitForCacheAsync(string resourceVersion, string path = "configmaps")
     {
-        var response = await _client.GetAsync($"/api/v1/namespaces/default/{path}?resourceVersion={resourceVersion}");
+        var response = await _api.Client.GetAsync($"/api/v1/namespaces/default/{path}?resourceVersion={resourceVersion}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     // Read with no resourceVersion: from the datastore while the cache is behind it.
     private async Task<string?> DataAsync(string name) =>
-        (string?)(await _client.GetFromJsonAsync<JsonObject>($"/api/v1/namespaces/default/configmaps/{name}"))!["data"]!["a"];
+        (string?)(await _api.Client.GetFromJsonAsync<JsonObject>($"/api/v1/namespaces/default/configmaps/{name}"))!["data"]!["a"];
 
     private static string ConfigMap(string name, string value, string? resourceVersion) =>
         new JsonObject

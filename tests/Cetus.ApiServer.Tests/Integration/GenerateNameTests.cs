@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cetus.Storage;
-using Cetus.Storage.Sqlite;
 using Cetus.Testing;
 using Xunit;
 
@@ -16,62 +15,48 @@ namespace Cetus.ApiServer.Tests.Integration;
 /// </summary>
 public sealed class GenerateNameTests : IAsyncLifetime
 {
-    private readonly TempDirectory _directory = new("generate-name");
-    private CollidingStore _store = null!;
-    private InProcessApiServer _server = null!;
-    private HttpClient _client = null!;
+    private SqliteApiServer<CollidingStore> _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        _store = new CollidingStore(SqliteStore.Open(_directory.File("state.db"), new StoreOptions { Compaction = null }));
-        _server = await InProcessApiServer.StartAsync(_store);
-        _client = _server.CreateClient();
-    }
+    public async Task InitializeAsync() => _api = await SqliteApiServer<CollidingStore>.StartAsync("generate-name", store => new CollidingStore(store));
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-        await _store.DisposeAsync();
-        _directory.Dispose();
-    }
+    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
     public async Task TakenGeneratedName_IsReplaced_AndTheCreateSucceeds()
     {
-        _store.Collisions["/configmaps/default/retry-"] = 3;
+        _api.Store.Collisions["/configmaps/default/retry-"] = 3;
 
-        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"retry-"}}"""));
+        var created = await _api.Client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"retry-"}}"""));
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var name = (string?)(await created.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["name"];
-        Assert.Equal(4, _store.Attempts("/configmaps/default/retry-").Count);
-        Assert.Equal("/configmaps/default/" + name, _store.Attempts("/configmaps/default/retry-")[^1]);
-        Assert.Equal(4, _store.Attempts("/configmaps/default/retry-").Distinct().Count());
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/api/v1/namespaces/default/configmaps/{name}")).StatusCode);
+        Assert.Equal(4, _api.Store.Attempts("/configmaps/default/retry-").Count);
+        Assert.Equal("/configmaps/default/" + name, _api.Store.Attempts("/configmaps/default/retry-")[^1]);
+        Assert.Equal(4, _api.Store.Attempts("/configmaps/default/retry-").Distinct().Count());
+        Assert.Equal(HttpStatusCode.OK, (await _api.Client.GetAsync($"/api/v1/namespaces/default/configmaps/{name}")).StatusCode);
     }
 
     [Fact]
     public async Task EightTakenGeneratedNames_Give409AlreadyExists()
     {
-        _store.Collisions["/configmaps/default/full-"] = int.MaxValue;
+        _api.Store.Collisions["/configmaps/default/full-"] = int.MaxValue;
 
-        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"full-"}}"""));
+        var created = await _api.Client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"full-"}}"""));
 
         Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
         Assert.Equal("AlreadyExists", (string?)(await created.Content.ReadFromJsonAsync<JsonObject>())!["reason"]);
-        Assert.Equal(8, _store.Attempts("/configmaps/default/full-").Count);
+        Assert.Equal(8, _api.Store.Attempts("/configmaps/default/full-").Count);
     }
 
     [Fact]
     public async Task TakenChosenName_Is409AtOnce()
     {
-        _store.Collisions["/configmaps/default/chosen"] = int.MaxValue;
+        _api.Store.Collisions["/configmaps/default/chosen"] = int.MaxValue;
 
-        var created = await _client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"chosen","generateName":"chosen-"}}"""));
+        var created = await _api.Client.PostAsync("/api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"chosen","generateName":"chosen-"}}"""));
 
         Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
-        Assert.Single(_store.Attempts("/configmaps/default/chosen"));
+        Assert.Single(_api.Store.Attempts("/configmaps/default/chosen"));
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
