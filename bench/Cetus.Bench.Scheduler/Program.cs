@@ -28,6 +28,8 @@ var timeout = TimeSpan.FromMinutes(5);
 // Whether the hollow nodes run the pods bound to them: scheduler_perf's nodes do not (no kubelet, so each pod costs a
 // create and a binding); with them each bound pod also gets its node's status writes. Both by default.
 var modes = new List<bool> { false, true };
+// --cycle: the scheduling cycle alone, in this process (CycleBenchmark.cs), instead of the cluster runs.
+var cycleOnly = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -52,17 +54,27 @@ for (var i = 0; i < args.Length; i++)
                 _ => [false, true],
             };
             break;
+        case "--cycle":
+            cycleOnly = true;
+            break;
         case "--timeout":
             timeout = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture));
             break;
         default:
-            Console.Error.WriteLine("usage: Cetus.Bench.Scheduler [--sizes NODESxPODS,...] [--runs R] [--warmup W] [--clients C] [--run-pods false|true|both] [--timeout SECONDS per run]");
+            Console.Error.WriteLine("usage: Cetus.Bench.Scheduler [--sizes NODESxPODS,...] [--runs R] [--warmup W] [--clients C] [--run-pods false|true|both] [--timeout SECONDS per run] [--cycle]");
             return 2;
     }
 }
 
 Console.WriteLine($"# Scheduler benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores; .NET {Environment.Version}; {clients} clients; {warmups} unmeasured warm-up runs, then {runs} runs per size; load average {LoadAverage()}");
+if (cycleOnly)
+{
+    Console.WriteLine($"## The scheduling cycle alone (no API server), {warmups} warm-up runs of up to {WarmupPods} pods, then {runs} runs");
+    await Cetus.Bench.Scheduler.CycleBenchmark.RunAsync(sizes, warmups * WarmupPods, runs);
+    return 0;
+}
+
 var rows = new List<string>();
 foreach (var (nodes, pods) in sizes)
 {

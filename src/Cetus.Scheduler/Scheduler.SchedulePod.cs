@@ -115,7 +115,7 @@ internal sealed partial class Scheduler
             return (null, null, $"running PreScore plugin \"{preScore.Plugin}\": {preScore.Message}");
         }
 
-        var perPlugin = decision is null ? null : new List<(string Plugin, int Weight, List<NodeScore> Scores)>();
+        var perPlugin = decision is null ? null : new List<(string Plugin, int Weight, byte[] Scores)>();
         var (totals, scoreStatus) = profile.RunScore(state, pod, feasible, perPlugin);
         if (scoreStatus is not null)
         {
@@ -124,10 +124,10 @@ internal sealed partial class Scheduler
 
         if (decision is not null)
         {
-            decision.SetScores(Decisions.DecisionRecorder.Scores(totals, perPlugin!));
+            decision.SetScores(Decisions.DecisionRecorder.Scores(feasible, totals, perPlugin!));
         }
 
-        return (SelectHost(totals), null, null);
+        return (SelectHost(feasible, totals), null, null);
     }
 
     /// <summary>Filters nodes starting at the round-robin index until enough feasible nodes are found.</summary>
@@ -185,23 +185,23 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>The node with the highest total; among equals, each is equally likely (reservoir sampling).</summary>
-    private string SelectHost(List<NodeScore> totals)
+    private string SelectHost(List<NodeInfo> nodes, long[] totals)
     {
-        var best = totals[0];
+        var best = 0;
         var ties = 1;
-        for (var i = 1; i < totals.Count; i++)
+        for (var i = 1; i < totals.Length; i++)
         {
-            if (totals[i].Score > best.Score)
+            if (totals[i] > totals[best])
             {
-                best = totals[i];
+                best = i;
                 ties = 1;
             }
-            else if (totals[i].Score == best.Score && _random.Next(++ties) == 0)
+            else if (totals[i] == totals[best] && _random.Next(++ties) == 0)
             {
-                best = totals[i];
+                best = i;
             }
         }
 
-        return best.Name;
+        return nodes[best].Name;
     }
 }

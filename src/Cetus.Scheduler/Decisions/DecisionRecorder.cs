@@ -17,20 +17,15 @@ internal static class DecisionRecorder
     };
 
     /// <summary>The scores of an attempt: each scored node's total and each plugin's part (see <see cref="ScoreTable"/>).</summary>
-    public static ScoreTable Scores(List<NodeScore> totals, List<(string Plugin, int Weight, List<NodeScore> Scores)> perPlugin)
+    public static ScoreTable Scores(IReadOnlyList<NodeInfo> scored, long[] totals, List<(string Plugin, int Weight, byte[] Scores)> perPlugin)
     {
-        var (nodes, sums) = (new string[totals.Count], new long[totals.Count]);
-        var scores = new long[totals.Count * perPlugin.Count];
-        for (var i = 0; i < totals.Count; i++)
+        var nodes = new string[scored.Count];
+        for (var i = 0; i < nodes.Length; i++)
         {
-            (nodes[i], sums[i]) = (totals[i].Name, totals[i].Score);
-            for (var p = 0; p < perPlugin.Count; p++)
-            {
-                scores[(i * perPlugin.Count) + p] = perPlugin[p].Scores[i].Score;
-            }
+            nodes[i] = scored[i].Name;
         }
 
-        return new ScoreTable(nodes, sums, [.. perPlugin.Select(p => p.Plugin)], [.. perPlugin.Select(p => p.Weight)], scores);
+        return new ScoreTable(nodes, totals, [.. perPlugin.Select(p => p.Plugin)], [.. perPlugin.Select(p => p.Weight)], [.. perPlugin.Select(p => p.Scores)]);
     }
 
     /// <summary>Records why no node fits: each rejected node, the nodes a PreFilter excluded, and preemption's outcome.</summary>

@@ -222,20 +222,22 @@ public sealed class ScoreTable
     private readonly long[] _totals;
     private readonly string[] _plugins;
     private readonly int[] _weights;
-    private readonly long[] _scores;
+    // The scheduler keeps the decisions of its last few hundred pods, each with hundreds of scored nodes: a normalized
+    // score (0 to 100) takes a byte.
+    private readonly byte[][] _scores;
 
     /// <summary>
     /// Takes (does not copy) the scored nodes and their totals, the Score plugins and their weights, and the normalized
-    /// scores row by row (node i, plugin p at <c>i × plugins + p</c>).
+    /// scores plugin by plugin (node i's score from plugin p at <c>scores[p][i]</c>).
     /// </summary>
-    public ScoreTable(string[] nodes, long[] totals, string[] plugins, int[] weights, long[] scores)
+    public ScoreTable(string[] nodes, long[] totals, string[] plugins, int[] weights, byte[][] scores)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(plugins);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(scores);
-        if (totals.Length != nodes.Length || weights.Length != plugins.Length || scores.Length != nodes.Length * plugins.Length)
+        if (totals.Length != nodes.Length || weights.Length != plugins.Length || scores.Length != plugins.Length || scores.Any(s => s.Length != nodes.Length))
         {
             throw new ArgumentException("a total per node, a weight per plugin and a score per node and plugin");
         }
@@ -257,7 +259,7 @@ public sealed class ScoreTable
             var row = new NodeScores { Node = _nodes[i], Total = _totals[i] };
             for (var p = 0; p < _plugins.Length; p++)
             {
-                row.Plugins.Add(new PluginScore { Plugin = _plugins[p], Score = _scores[(i * _plugins.Length) + p], Weight = _weights[p] });
+                row.Plugins.Add(new PluginScore { Plugin = _plugins[p], Score = _scores[p][i], Weight = _weights[p] });
             }
 
             rows.Add(row);

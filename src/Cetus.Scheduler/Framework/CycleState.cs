@@ -21,9 +21,14 @@ internal sealed class CycleState
     /// <summary>The profile's filters as a <see cref="FilterRunner"/>, for PostFilter plugins that simulate (preemption).</summary>
     public const string FilterRunnerKey = "FilterRunner";
 
-    private readonly Dictionary<string, object> _data = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
     private readonly HashSet<string> _skipFilter = new(StringComparer.Ordinal);
     private readonly HashSet<string> _skipScore = new(StringComparer.Ordinal);
+
+    // The values by key, replaced (never changed in place) on every write: a cycle writes about ten values and reads
+    // them for each of hundreds of nodes, so reads scan a short array without a lock and keys that are the same
+    // constant string match by reference before any comparison of characters.
+    private Entry[] _entries = [];
 
     /// <summary>
     /// A copy to change without touching this one (upstream CycleState.Clone): values that implement
@@ -31,13 +36,12 @@ internal sealed class CycleState
     /// </summary>
     public CycleState Clone()
     {
-        var clone = new CycleState();
-        lock (_data)
+        var entries = Volatile.Read(ref _entries);
+        var clone = new CycleState { _entries = new Entry[entries.Length] };
+        for (var i = 0; i < entries.Length; i++)
         {
-            foreach (var (key, value) in _data)
-            {
-                clone._data[key] = value is IStateData data ? data.Clone() : value;
-            }
+            var (key, value) = entries[i];
+            clone._entries[i] = new Entry(key, value is IStateData data ? data.Clone() : value);
         }
 
         clone._skipFilter.UnionWith(_skipFilter);
@@ -48,19 +52,46 @@ internal sealed class CycleState
 
     public void Write(string key, object value)
     {
-        lock (_data)
+        lock (_lock)
         {
-            _data[key] = value;
+            var entries = _entries;
+            var index = IndexOf(entries, key);
+            var copy = new Entry[index < 0 ? entries.Length + 1 : entries.Length];
+            entries.CopyTo(copy, 0);
+            copy[index < 0 ? entries.Length : index] = new Entry(key, value);
+            Volatile.Write(ref _entries, copy);
         }
     }
 
     public T? Read<T>(string key)
         where T : class
     {
-        lock (_data)
+        var entries = Volatile.Read(ref _entries);
+        var index = IndexOf(entries, key);
+        return index < 0 ? null : entries[index].Value as T;
+    }
+
+    private readonly record struct Entry(string Key, object Value);
+
+    private static int IndexOf(Entry[] entries, string key)
+    {
+        for (var i = 0; i < entries.Length; i++)
         {
-            return _data.GetValueOrDefault(key) as T;
+            if (ReferenceEquals(entries[i].Key, key))
+            {
+                return i;
+            }
         }
+
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Plugins whose PreFilter returned Skip: their Filter does not run this cycle.</summary>

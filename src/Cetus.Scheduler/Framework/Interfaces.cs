@@ -79,15 +79,15 @@ internal interface IScorePlugin : IPlugin
     (long Score, Status? Status) Score(CycleState state, V1Pod pod, NodeInfo node);
 
     /// <summary>Rewrites the raw scores in place into [0, 100]; the default leaves them as they are.</summary>
-    Status? NormalizeScore(CycleState state, V1Pod pod, IList<NodeScore> scores) => null;
+    Status? NormalizeScore(CycleState state, V1Pod pod, Span<NodeScore> scores) => null;
 }
 
-/// <summary>A node's score from one plugin, or its weighted total.</summary>
-internal sealed class NodeScore(string name, long score)
+/// <summary>A node's score from one plugin (a value: a cycle scores hundreds of nodes with each plugin).</summary>
+internal struct NodeScore(string name, long score)
 {
-    public string Name { get; } = name;
+    public readonly string Name => name;
 
-    public long Score { get; set; } = score;
+    public long Score { readonly get; set; } = score;
 }
 
 /// <summary>

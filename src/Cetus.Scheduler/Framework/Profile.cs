@@ -1,3 +1,4 @@
+using System.Buffers;
 using k8s.Models;
 
 namespace Cetus.Scheduler.Framework;
@@ -253,58 +254,73 @@ internal sealed class Profile
     }
 
     /// <summary>
-    /// Scores every node with every Score plugin, normalizes, applies weights and returns each node's total; when
-    /// <paramref name="perPlugin"/> is given, each plugin's normalized scores are added to it (the decision record).
+    /// Scores every node with every Score plugin, normalizes, applies weights and returns each node's total (in the
+    /// order of <paramref name="nodes"/>); when <paramref name="perPlugin"/> is given, each plugin's normalized scores
+    /// (0 to 100, so a byte each) are added to it (the decision record).
     /// </summary>
-    public (List<NodeScore> Totals, Status? Status) RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, List<(string Plugin, int Weight, List<NodeScore> Scores)>? perPlugin = null)
+    public (long[] Totals, Status? Status) RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, List<(string Plugin, int Weight, byte[] Scores)>? perPlugin = null)
     {
-        var totals = new List<NodeScore>(nodes.Count);
-        foreach (var node in nodes)
+        var totals = new long[nodes.Count];
+        var buffer = ArrayPool<NodeScore>.Shared.Rent(nodes.Count);
+        try
         {
-            totals.Add(new NodeScore(node.Name, 0));
-        }
-
-        foreach (var (plugin, weight) in Score)
-        {
-            if (state.SkipScorePlugins.Contains(plugin.Name))
+            var scores = buffer.AsSpan(0, nodes.Count);
+            foreach (var (plugin, weight) in Score)
             {
-                continue;
-            }
-
-            var scores = new List<NodeScore>(nodes.Count);
-            foreach (var node in nodes)
-            {
-                var (score, status) = plugin.Score(state, pod, node);
-                if (status is not null && !status.IsSuccess)
+                if (state.SkipScorePlugins.Contains(plugin.Name))
                 {
-                    status.Plugin = plugin.Name;
-                    return (totals, status);
+                    continue;
                 }
 
-                scores.Add(new NodeScore(node.Name, score));
-            }
-
-            var normalized = plugin.NormalizeScore(state, pod, scores);
-            if (normalized is not null && !normalized.IsSuccess)
-            {
-                normalized.Plugin = plugin.Name;
-                return (totals, normalized);
-            }
-
-            for (var i = 0; i < scores.Count; i++)
-            {
-                if (scores[i].Score is < 0 or > IScorePlugin.MaxNodeScore)
+                for (var i = 0; i < scores.Length; i++)
                 {
-                    return (totals, Status.Error($"plugin \"{plugin.Name}\" returns an invalid score {scores[i].Score}, it should in the range of [0, 100] after normalizing") );
+                    var node = nodes[i];
+                    var (score, status) = plugin.Score(state, pod, node);
+                    if (status is not null && !status.IsSuccess)
+                    {
+                        status.Plugin = plugin.Name;
+                        return (totals, status);
+                    }
+
+                    scores[i] = new NodeScore(node.Name, score);
                 }
 
-                totals[i].Score += scores[i].Score * weight;
+                var normalized = plugin.NormalizeScore(state, pod, scores);
+                if (normalized is not null && !normalized.IsSuccess)
+                {
+                    normalized.Plugin = plugin.Name;
+                    return (totals, normalized);
+                }
+
+                var kept = perPlugin is null ? null : new byte[scores.Length];
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    var score = scores[i].Score;
+                    if (score is < 0 or > IScorePlugin.MaxNodeScore)
+                    {
+                        return (totals, Status.Error($"plugin \"{plugin.Name}\" returns an invalid score {score}, it should in the range of [0, 100] after normalizing"));
+                    }
+
+                    totals[i] += score * weight;
+                    if (kept is not null)
+                    {
+                        kept[i] = (byte)score;
+                    }
+                }
+
+                if (kept is not null)
+                {
+                    perPlugin!.Add((plugin.Name, weight, kept));
+                }
             }
 
-            perPlugin?.Add((plugin.Name, weight, scores));
+            return (totals, null);
         }
-
-        return (totals, null);
+        finally
+        {
+            Array.Clear(buffer, 0, nodes.Count);
+            ArrayPool<NodeScore>.Shared.Return(buffer);
+        }
     }
 
     public Status? RunReserve(CycleState state, V1Pod pod, string nodeName)

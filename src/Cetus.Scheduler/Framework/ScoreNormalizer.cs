@@ -3,10 +3,15 @@ namespace Cetus.Scheduler.Framework;
 /// <summary>Upstream helper.DefaultNormalizeScore: scales scores so that the highest becomes 100 (or, reversed, 0).</summary>
 internal static class ScoreNormalizer
 {
-    public static void Normalize(IList<NodeScore> scores, bool reverse, long maxPriority = IScorePlugin.MaxNodeScore)
+    public static void Normalize(Span<NodeScore> scores, bool reverse, long maxPriority = IScorePlugin.MaxNodeScore)
     {
-        var max = scores.Count == 0 ? 0 : scores.Max(s => s.Score);
+        long max = 0;
         foreach (var score in scores)
+        {
+            max = Math.Max(max, score.Score);
+        }
+
+        foreach (ref var score in scores)
         {
             if (max == 0)
             {

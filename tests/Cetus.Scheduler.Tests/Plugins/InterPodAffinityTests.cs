@@ -90,7 +90,7 @@ public sealed class InterPodAffinityTests
         state.Write(CycleState.AllNodesKey, nodes);
 
         Assert.Null(plugin.PreScore(state, pod, nodes));
-        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToList();
+        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToArray();
         Assert.Equal([10L, 5L, 0L], scores.Select(s => s.Score));
         plugin.NormalizeScore(state, pod, scores);
 

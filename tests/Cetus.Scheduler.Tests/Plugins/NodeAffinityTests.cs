@@ -99,7 +99,7 @@ public sealed class NodeAffinityTests
         var state = new CycleState();
 
         Assert.Null(plugin.PreScore(state, pod, nodes));
-        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToList();
+        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToArray();
         Assert.Equal([40L, 10L, 0L], scores.Select(s => s.Score));
         plugin.NormalizeScore(state, pod, scores);
         Assert.Equal([100L, 25L, 0L], scores.Select(s => s.Score));

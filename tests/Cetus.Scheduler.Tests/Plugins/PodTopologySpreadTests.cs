@@ -71,7 +71,7 @@ public sealed class PodTopologySpreadTests
         state.Write(CycleState.AllNodesKey, nodes);
 
         Assert.Null(_plugin.PreScore(state, pod, nodes));
-        var scores = nodes.Select(n => new NodeScore(n.Name, _plugin.Score(state, pod, n).Score)).ToList();
+        var scores = nodes.Select(n => new NodeScore(n.Name, _plugin.Score(state, pod, n).Score)).ToArray();
         Assert.Equal([3L, 0L, 2L], scores.Select(s => s.Score));
         _plugin.NormalizeScore(state, pod, scores);
 
@@ -89,7 +89,7 @@ public sealed class PodTopologySpreadTests
         var pod = Labeled("p", "web");
 
         Assert.Null(plugin.PreScore(state, pod, nodes));
-        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToList();
+        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToArray();
 
         // Hostname: 2 pods × log(2 nodes + 2) + (maxSkew 3 − 1) = 4.77 → 5 against 2; no zone labels, so no zone term.
         Assert.Equal([5L, 2L], scores.Select(s => s.Score));

@@ -62,7 +62,7 @@ public sealed class TaintTolerationTests
         ];
 
         plugin.PreScore(state, pod, nodes);
-        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToList();
+        var scores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n).Score)).ToArray();
         plugin.NormalizeScore(state, pod, scores);
 
         Assert.Equal([100L, 50L, 0L], scores.Select(s => s.Score));

@@ -239,16 +239,21 @@ internal sealed class InterPodAffinity(Func<string, IDictionary<string, string>?
     }
 
     /// <summary>Scales linearly so that the lowest score becomes 0 and the highest 100 (all 0 when they are equal).</summary>
-    public Status? NormalizeScore(CycleState state, V1Pod pod, IList<NodeScore> scores)
+    public Status? NormalizeScore(CycleState state, V1Pod pod, Span<NodeScore> scores)
     {
-        if (scores.Count == 0)
+        if (scores.Length == 0)
         {
             return null;
         }
 
-        var min = scores.Min(s => s.Score);
-        var max = scores.Max(s => s.Score);
+        long min = long.MaxValue, max = long.MinValue;
         foreach (var score in scores)
+        {
+            min = Math.Min(min, score.Score);
+            max = Math.Max(max, score.Score);
+        }
+
+        foreach (ref var score in scores)
         {
             score.Score = max > min ? (long)(IScorePlugin.MaxNodeScore * ((double)(score.Score - min) / (max - min))) : 0;
         }

@@ -93,7 +93,7 @@ internal sealed class NodeAffinity : IPreFilterPlugin, IFilterPlugin, IPreScoreP
         return (score, null);
     }
 
-    public Status? NormalizeScore(CycleState state, V1Pod pod, IList<NodeScore> scores)
+    public Status? NormalizeScore(CycleState state, V1Pod pod, Span<NodeScore> scores)
     {
         ScoreNormalizer.Normalize(scores, reverse: false);
         return null;

@@ -13,8 +13,6 @@ internal sealed class NodeResourcesBalancedAllocation : IPreScorePlugin, IScoreP
 
     private const string StateKey = "PreScore" + PluginName;
 
-    private static readonly string[] Resources = [Resource.Cpu, Resource.Memory];
-
     public string Name => PluginName;
 
     public Status? PreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
@@ -32,40 +30,16 @@ internal sealed class NodeResourcesBalancedAllocation : IPreScorePlugin, IScoreP
     public (long Score, Status? Status) Score(CycleState state, V1Pod pod, NodeInfo node)
     {
         var request = state.Read<Resource>(StateKey) ?? PodRequests.Of(pod);
-        Span<double> fractions = stackalloc double[Resources.Length];
-        var count = 0;
-        foreach (var name in Resources)
+        // The standard deviation of the fractions of CPU and memory (upstream's default resources) the node would have
+        // in use: for two fractions, half their difference; for one (a node without the other), zero.
+        if (node.AllocatableMilliCpu == 0 || node.AllocatableMemory == 0)
         {
-            var allocatable = node.Allocatable.Get(name);
-            if (allocatable == 0)
-            {
-                continue;
-            }
-
-            fractions[count++] = Math.Min(1.0, (double)(node.Requested.Get(name) + request.Get(name)) / allocatable);
+            return (IScorePlugin.MaxNodeScore, null);
         }
 
-        double std = 0;
-        if (count == 2)
-        {
-            std = Math.Abs(fractions[0] - fractions[1]) / 2;
-        }
-        else if (count > 2)
-        {
-            double mean = 0, squares = 0;
-            for (var i = 0; i < count; i++)
-            {
-                mean += fractions[i] / count;
-            }
-
-            for (var i = 0; i < count; i++)
-            {
-                squares += (fractions[i] - mean) * (fractions[i] - mean);
-            }
-
-            std = Math.Sqrt(squares / count);
-        }
-
+        var cpu = Math.Min(1.0, (double)(node.RequestedMilliCpu + request.MilliCpu) / node.AllocatableMilliCpu);
+        var memory = Math.Min(1.0, (double)(node.RequestedMemory + request.MemoryBytes) / node.AllocatableMemory);
+        var std = Math.Abs(cpu - memory) / 2;
         return ((long)((1 - std) * IScorePlugin.MaxNodeScore), null);
     }
 }

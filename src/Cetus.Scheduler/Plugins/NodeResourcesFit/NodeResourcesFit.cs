@@ -16,8 +16,9 @@ internal sealed class NodeResourcesFit : IPreFilterPlugin, IFilterPlugin, IPreSc
 
     private const string ScoreStateKey = "PreScore" + PluginName;
 
-    /// <summary>The resources LeastAllocated scores and their weights (upstream's defaults: cpu 1, memory 1).</summary>
-    private static readonly (string Name, long Weight)[] ScoredResources = [(Resource.Cpu, 1), (Resource.Memory, 1)];
+    // The resources LeastAllocated scores and their weights (upstream's defaults: cpu 1, memory 1).
+    private const long CpuWeight = 1;
+    private const long MemoryWeight = 1;
 
     public string Name => PluginName;
 
@@ -48,23 +49,26 @@ internal sealed class NodeResourcesFit : IPreFilterPlugin, IFilterPlugin, IPreSc
     // Whether InsufficientResources would find nothing, without allocating: the answer for most nodes of most cycles.
     private static bool Fits(Resource request, NodeInfo node)
     {
-        var allocatable = node.Allocatable;
-        var requested = node.Requested;
-        if (node.Pods.Count + 1 > allocatable.AllowedPodNumber)
+        if (node.PodCount + 1 > node.AllowedPods)
         {
             return false;
         }
 
-        if ((request.MilliCpu > 0 && request.MilliCpu > allocatable.MilliCpu - requested.MilliCpu)
-            || (request.MemoryBytes > 0 && request.MemoryBytes > allocatable.MemoryBytes - requested.MemoryBytes)
-            || (request.EphemeralBytes > 0 && request.EphemeralBytes > allocatable.EphemeralBytes - requested.EphemeralBytes))
+        if ((request.MilliCpu > 0 && request.MilliCpu > node.AllocatableMilliCpu - node.RequestedMilliCpu)
+            || (request.MemoryBytes > 0 && request.MemoryBytes > node.AllocatableMemory - node.RequestedMemory)
+            || (request.EphemeralBytes > 0 && request.EphemeralBytes > node.AllocatableEphemeral - node.RequestedEphemeral))
         {
             return false;
+        }
+
+        if (request.Scalar.Count == 0)
+        {
+            return true;
         }
 
         foreach (var (name, value) in request.Scalar)
         {
-            if (value > 0 && value > allocatable.Get(name) - requested.Get(name))
+            if (value > 0 && value > node.Allocatable.Get(name) - node.Requested.Get(name))
             {
                 return false;
             }
@@ -128,21 +132,22 @@ internal sealed class NodeResourcesFit : IPreFilterPlugin, IFilterPlugin, IPreSc
     {
         var podRequest = state.Read<Resource>(ScoreStateKey) ?? PodRequests.NonZero(pod);
         long total = 0, weights = 0;
-        foreach (var (name, weight) in ScoredResources)
-        {
-            var allocatable = node.Allocatable.Get(name);
-            if (allocatable == 0)
-            {
-                continue;
-            }
+        LeastAllocated(node.AllocatableMilliCpu, node.NonZeroMilliCpu + podRequest.MilliCpu, CpuWeight, ref total, ref weights);
+        LeastAllocated(node.AllocatableMemory, node.NonZeroMemory + podRequest.MemoryBytes, MemoryWeight, ref total, ref weights);
+        return (weights == 0 ? 0 : total / weights, null);
+    }
 
-            var requested = node.NonZeroRequested.Get(name) + podRequest.Get(name);
-            var score = requested > allocatable ? 0 : (allocatable - requested) * IScorePlugin.MaxNodeScore / allocatable;
-            total += score * weight;
-            weights += weight;
+    // One resource's part of the LeastAllocated score; a resource the node has none of is left out.
+    private static void LeastAllocated(long allocatable, long requested, long weight, ref long total, ref long weights)
+    {
+        if (allocatable == 0)
+        {
+            return;
         }
 
-        return (weights == 0 ? 0 : total / weights, null);
+        var score = requested > allocatable ? 0 : (allocatable - requested) * IScorePlugin.MaxNodeScore / allocatable;
+        total += score * weight;
+        weights += weight;
     }
 
     public IReadOnlyList<ClusterEvent> EventsToRegister() =>

@@ -250,7 +250,7 @@ internal sealed class PodTopologySpread(Func<V1Pod, V1LabelSelector?> defaultSel
     }
 
     /// <summary>Fewer matching pods is better: the lowest raw score becomes 100; ignored nodes get 0.</summary>
-    public Status? NormalizeScore(CycleState state, V1Pod pod, IList<NodeScore> scores)
+    public Status? NormalizeScore(CycleState state, V1Pod pod, Span<NodeScore> scores)
     {
         if (state.Read<ScoreState>(PreScoreKey) is not { } s)
         {
@@ -258,13 +258,16 @@ internal sealed class PodTopologySpread(Func<V1Pod, V1LabelSelector?> defaultSel
         }
 
         long min = long.MaxValue, max = 0;
-        foreach (var score in scores.Where(x => !s.IgnoredNodes.Contains(x.Name)))
+        foreach (var score in scores)
         {
-            min = Math.Min(min, score.Score);
-            max = Math.Max(max, score.Score);
+            if (!s.IgnoredNodes.Contains(score.Name))
+            {
+                min = Math.Min(min, score.Score);
+                max = Math.Max(max, score.Score);
+            }
         }
 
-        foreach (var score in scores)
+        foreach (ref var score in scores)
         {
             if (s.IgnoredNodes.Contains(score.Name))
             {

@@ -44,7 +44,7 @@ internal sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePl
     }
 
     /// <summary>Fewer intolerable taints is better: reverse the counts into [0, 100].</summary>
-    public Status? NormalizeScore(CycleState state, V1Pod pod, IList<NodeScore> scores)
+    public Status? NormalizeScore(CycleState state, V1Pod pod, Span<NodeScore> scores)
     {
         ScoreNormalizer.Normalize(scores, reverse: true);
         return null;
