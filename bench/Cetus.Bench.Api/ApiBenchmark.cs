@@ -22,8 +22,8 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         using var client = target.Server.CreateClient(maxConnections: 64);
         Console.WriteLine();
         Console.WriteLine($"## {target.Name}");
-        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | HTTP floor: GET /version/s | CPU µs per raw create / API create / GET / GET /version |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | Lease renewals (PUT)/s | HTTP floor: GET /version/s | CPU µs per raw create / API create / GET / renewal / GET /version |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var clients in ClientCounts)
         {
             var ns = await NamespaceAsync(client);
@@ -50,6 +50,21 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
                 Check(response.StatusCode == HttpStatusCode.OK, "get");
                 await response.Content.ReadAsByteArrayAsync();
             });
+            Progress($"{clients} clients: Lease renewals");
+            var versions = new string[clients];
+            for (var c = 0; c < clients; c++)
+            {
+                using var response = await client.PostAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases", Json(Lease($"node-{c}", null, DateTime.UtcNow)));
+                Check(response.StatusCode == HttpStatusCode.Created, "lease create");
+                versions[c] = ResourceVersion(await response.Content.ReadAsByteArrayAsync());
+            }
+
+            var renewals = await MeasureAsync(clients, async (c, _) =>
+            {
+                using var response = await client.PutAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/node-{c}", Json(Lease($"node-{c}", versions[c], DateTime.UtcNow)));
+                Check(response.StatusCode == HttpStatusCode.OK, $"lease renewal: {response.StatusCode}");
+                versions[c] = ResourceVersion(await response.Content.ReadAsByteArrayAsync());
+            });
             Progress($"{clients} clients: GET /version");
             var floor = await MeasureAsync(clients, async (_, _) =>
             {
@@ -58,7 +73,7 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
                 await response.Content.ReadAsByteArrayAsync();
             });
             _round++;
-            Console.WriteLine($"| {clients} | {Rate(raw.Rate)} | {Rate(creates.Rate)} | {creates.Rate / raw.Rate:P0} | {Rate(gets.Rate)} | {Rate(floor.Rate)} | {raw.CpuMicroseconds:0} / {creates.CpuMicroseconds:0} / {gets.CpuMicroseconds:0} / {floor.CpuMicroseconds:0} |");
+            Console.WriteLine($"| {clients} | {Rate(raw.Rate)} | {Rate(creates.Rate)} | {creates.Rate / raw.Rate:P0} | {Rate(gets.Rate)} | {Rate(renewals.Rate)} | {Rate(floor.Rate)} | {raw.CpuMicroseconds:0} / {creates.CpuMicroseconds:0} / {gets.CpuMicroseconds:0} / {renewals.CpuMicroseconds:0} / {floor.CpuMicroseconds:0} |");
         }
 
         await MeasureListAsync(client);
@@ -182,6 +197,13 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    // A node's Lease as the kubelet writes it every 10 s (a PUT with the resourceVersion it last got back).
+    private static string Lease(string node, string? resourceVersion, DateTime renewTime) =>
+        $$$"""{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"{{{node}}}"{{{(resourceVersion is null ? "" : $",\"resourceVersion\":\"{resourceVersion}\"")}}},"ownerReferences":[{"apiVersion":"v1","kind":"Node","name":"{{{node}}}","uid":"uid-{{{node}}}"}]},"spec":{"holderIdentity":"{{{node}}}","leaseDurationSeconds":40,"renewTime":"{{{renewTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}"}}""";
+
+    private static string ResourceVersion(byte[] json) =>
+        JsonNode.Parse(json)!["metadata"]!["resourceVersion"]!.GetValue<string>();
 
     // Each phase as it starts, on standard error (the tables stay on standard output): a profiler can wait for one.
     private static void Progress(string phase) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {phase} …");

@@ -3,6 +3,7 @@ using Cetus.Api.Apply;
 using Cetus.Api.Json;
 using Cetus.ApiServer.Errors;
 using Cetus.ApiServer.Http;
+using Cetus.ApiServer.Registry;
 using k8s;
 using k8s.Models;
 
@@ -38,24 +39,25 @@ internal static class FieldManagement
     /// A write through the status (or approval) subresource is left as it is: only part of it is kept, so
     /// <see cref="UpdateHandler"/> records it with <see cref="RecordSubresourceUpdate"/> once the rest is reset.
     /// </summary>
-    public static IKubernetesObject<V1ObjectMeta> RecordUpdate(ResourceRequest request, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> item, string manager, DateTime now) =>
-        IsPartial(request) ? item : Record(request, old, item, manager, "", now);
+    public static IKubernetesObject<V1ObjectMeta> RecordUpdate(ResourceRequest request, StoredObject? current, IKubernetesObject<V1ObjectMeta> item, string manager, DateTime now) =>
+        IsPartial(request) ? item : Record(request, current, item, manager, "", now);
 
     /// <summary>
     /// Records a status (or approval) write by the request's manager on <paramref name="item"/>, the object as it
     /// will be stored (everything but status as stored): the manager owns what it changed, in an entry of its own
     /// with subresource "status", as kube-apiserver records a kubelet's or a controller's status writes.
     /// </summary>
-    public static IKubernetesObject<V1ObjectMeta> RecordSubresourceUpdate(ResourceRequest request, IKubernetesObject<V1ObjectMeta> old, IKubernetesObject<V1ObjectMeta> item, DateTime now) =>
-        Record(request, old, item, Manager(request), request.Info.Subresource, now);
+    public static IKubernetesObject<V1ObjectMeta> RecordSubresourceUpdate(ResourceRequest request, StoredObject current, IKubernetesObject<V1ObjectMeta> item, DateTime now) =>
+        Record(request, current, item, Manager(request), request.Info.Subresource, now);
 
     // Writes through these subresources keep only part of the object (status, or a CSR's conditions).
     private static bool IsPartial(ResourceRequest request) => request.Info.Subresource is "status" or "approval";
 
-    private static IKubernetesObject<V1ObjectMeta> Record(ResourceRequest request, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> item, string manager, string subresource, DateTime now)
+    // The stored object is compared as its wire JSON, already serialized (resourceVersion in it owns no field).
+    private static IKubernetesObject<V1ObjectMeta> Record(ResourceRequest request, StoredObject? current, IKubernetesObject<V1ObjectMeta> item, string manager, string subresource, DateTime now)
     {
         var definition = request.Definition;
-        var (live, updated) = ObjectMetadata.Guard(definition, () => ChangedParts(old is null ? null : KubeJson.Serialize(old, definition.Type), KubeJson.Serialize(item, definition.Type)));
+        var (live, updated) = ObjectMetadata.Guard(definition, () => ChangedParts(current?.Json, KubeJson.Serialize(item, definition.Type)));
         var entries = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateManagedFields(live, updated, manager, subresource, definition.Type, now));
         // Only managedFields change: decode just those onto the item.
         item.Metadata.ManagedFields = entries is null

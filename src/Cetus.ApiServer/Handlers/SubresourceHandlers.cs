@@ -51,7 +51,7 @@ internal sealed class SubresourceHandlers(ObjectStore objects, Watch.WatchCache 
                     throw Problems.BadRequest($"the name of the object ({patched.Metadata.Name}) does not match the name on the URL ({request.Name})");
                 }
 
-                return current is null ? patched : FieldManagement.RecordUpdate(request, current.Item, WithoutImplicitPrecondition(patched, current), manager, now);
+                return current is null ? patched : FieldManagement.RecordUpdate(request, current, WithoutImplicitPrecondition(patched, current), manager, now);
             },
             dryRun,
             allowCreate: apply && request.Info.Subresource.Length == 0).ConfigureAwait(false);
@@ -158,27 +158,35 @@ internal sealed class SubresourceHandlers(ObjectStore objects, Watch.WatchCache 
             // it current, and a refusal stands only once the datastore confirms the copy's revision.
             var cached = attempt == 0 ? cache.Get(request.Definition, key) : null;
             var current = cached ?? await objects.MustGetAsync(request.Definition, request.Namespace, request.Name, request.Aborted).ConfigureAwait(false);
-            var pod = (V1Pod)current.Clone();
-            if ((pod.Metadata.DeletionTimestamp is not null || !string.IsNullOrEmpty(pod.Spec.NodeName))
+            var stored = (V1Pod)current.Item;
+            if ((stored.Metadata.DeletionTimestamp is not null || !string.IsNullOrEmpty(stored.Spec?.NodeName))
                 && cached is not null && await objects.RevisionAsync(request.Definition, key, request.Aborted).ConfigureAwait(false) != cached.Revision)
             {
                 continue;
             }
 
-            if (pod.Metadata.DeletionTimestamp is not null)
+            if (stored.Metadata.DeletionTimestamp is not null)
             {
                 throw Problems.Conflict(string.Empty, "pods", request.Name, $"pod {request.Name} is being deleted, cannot be assigned to a host");
             }
 
-            if (!string.IsNullOrEmpty(pod.Spec.NodeName))
+            if (!string.IsNullOrEmpty(stored.Spec?.NodeName))
             {
-                throw Problems.Conflict(string.Empty, "pods", request.Name, $"pod {request.Name} is already assigned to node \"{pod.Spec.NodeName}\"");
+                throw Problems.Conflict(string.Empty, "pods", request.Name, $"pod {request.Name} is already assigned to node \"{stored.Spec.NodeName}\"");
             }
 
+            // The stored pod is never changed in place (the watch cache serves it): the new one shares all but the
+            // metadata (the write sets its resourceVersion), spec.nodeName and status.conditions, without a deep copy.
+            var pod = new V1Pod
+            {
+                ApiVersion = stored.ApiVersion,
+                Kind = stored.Kind,
+                Metadata = ShallowCopy.Of(stored.Metadata),
+                Spec = stored.Spec is null ? new V1PodSpec() : ShallowCopy.Of(stored.Spec),
+                Status = stored.Status is null ? new V1PodStatus() : ShallowCopy.Of(stored.Status),
+            };
             pod.Spec.NodeName = node;
-            pod.Status ??= new V1PodStatus();
-            pod.Status.Conditions ??= [];
-            pod.Status.Conditions = pod.Status.Conditions.Where(c => c.Type != "PodScheduled").Append(new V1PodCondition
+            pod.Status.Conditions = (pod.Status.Conditions ?? []).Where(c => c.Type != "PodScheduled").Append(new V1PodCondition
             {
                 Type = "PodScheduled",
                 Status = "True",
@@ -210,7 +218,7 @@ internal sealed class SubresourceHandlers(ObjectStore objects, Watch.WatchCache 
                 var item = current.Clone();
                 SetReplicas(item, replicas);
                 item.Metadata.ResourceVersion = string.IsNullOrEmpty(scale.Metadata?.ResourceVersion) ? null : scale.Metadata.ResourceVersion;
-                return FieldManagement.RecordUpdate(main, current.Item, item, FieldManagement.Manager(request), ObjectMetadata.Truncate(time.GetUtcNow()));
+                return FieldManagement.RecordUpdate(main, current, item, FieldManagement.Manager(request), ObjectMetadata.Truncate(time.GetUtcNow()));
             },
             request.DryRun,
             allowCreate: false).ConfigureAwait(false);

@@ -44,7 +44,7 @@ internal sealed class UpdateHandler(ObjectStore objects, Watch.WatchCache cache,
         {
             var item = decoded ?? DecodeBody();
             decoded = null;
-            return FieldManagement.RecordUpdate(request, current?.Item, item, manager, ObjectMetadata.Truncate(time.GetUtcNow()));
+            return FieldManagement.RecordUpdate(request, current, item, manager, ObjectMetadata.Truncate(time.GetUtcNow()));
         }
 
         var (json, created) = await UpdateAsync(request, Decode, dryRun, allowCreate: request.Definition.AllowCreateOnUpdate && request.Info.Subresource.Length == 0).ConfigureAwait(false);
@@ -169,7 +169,7 @@ internal sealed class UpdateHandler(ObjectStore objects, Watch.WatchCache cache,
             if ((status || approval) && !applied)
             {
                 // Now that everything but status is as stored, the writer owns just what it changed in it.
-                item = FieldManagement.RecordSubresourceUpdate(request, old, item, ObjectMetadata.Truncate(time.GetUtcNow()));
+                item = FieldManagement.RecordSubresourceUpdate(request, current, item, ObjectMetadata.Truncate(time.GetUtcNow()));
             }
 
             return definition.Strategy.ValidateUpdate(item, old);

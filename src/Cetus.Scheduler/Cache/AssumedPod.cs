@@ -1,4 +1,4 @@
-using System.Reflection;
+using Cetus.Api.Json;
 using k8s.Models;
 
 namespace Cetus.Scheduler.Cache;
@@ -11,15 +11,11 @@ namespace Cetus.Scheduler.Cache;
 /// </summary>
 internal static class AssumedPod
 {
-    // object.MemberwiseClone: a copy of the spec's fields, whatever properties the model has.
-    private static readonly Func<object, object> ShallowCopy = (Func<object, object>)Delegate.CreateDelegate(
-        typeof(Func<object, object>), typeof(object).GetMethod("MemberwiseClone", BindingFlags.Instance | BindingFlags.NonPublic)!);
-
     /// <summary>A copy of <paramref name="pod"/> with spec.nodeName set to <paramref name="node"/>; the pod is not changed.</summary>
     public static V1Pod Of(V1Pod pod, string node)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        var spec = pod.Spec is null ? new V1PodSpec() : (V1PodSpec)ShallowCopy(pod.Spec);
+        var spec = pod.Spec is null ? new V1PodSpec() : ShallowCopy.Of(pod.Spec);
         spec.NodeName = node;
         return new V1Pod { ApiVersion = pod.ApiVersion, Kind = pod.Kind, Metadata = pod.Metadata, Spec = spec, Status = pod.Status };
     }

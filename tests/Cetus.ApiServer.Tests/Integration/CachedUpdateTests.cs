@@ -105,6 +105,31 @@ public sealed class CachedUpdateTests : IAsyncLifetime
         Assert.Equal("node-a", (string?)pod!["spec"]!["nodeName"]);
     }
 
+    [Fact]
+    public async Task Binding_KeepsEverythingElseOfThePod_AndLaterWritesStartFromTheBoundPod()
+    {
+        var created = await _api.Client.PostAsync("/api/v1/namespaces/default/pods", Json("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bind-keeps","labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}"""));
+        var before = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        await WaitForCacheAsync((string)before["metadata"]!["resourceVersion"]!, "pods/bind-keeps");
+
+        var bound = await _api.Client.PostAsync("/api/v1/namespaces/default/pods/bind-keeps/binding", Json(Binding("bind-keeps", "node-a")));
+        Assert.Equal(HttpStatusCode.Created, bound.StatusCode);
+        var patched = await _api.Client.PatchAsync("/api/v1/namespaces/default/pods/bind-keeps", MergePatch("""{"metadata":{"labels":{"tier":"web"}}}"""));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var after = (await patched.Content.ReadFromJsonAsync<JsonObject>())!;
+
+        Assert.Equal("node-a", (string?)after["spec"]!["nodeName"]);
+        var scheduled = Assert.Single(after["status"]!["conditions"]!.AsArray(), c => (string?)c!["type"] == "PodScheduled");
+        Assert.Equal("True", (string?)scheduled!["status"]);
+        Assert.Equal("""{"app":"a","tier":"web"}""", after["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal((string?)before["metadata"]!["uid"], (string?)after["metadata"]!["uid"]);
+        Assert.Equal((string?)before["status"]!["phase"], (string?)after["status"]!["phase"]);
+        // The spec but nodeName is the pod's as created (defaults included).
+        var spec = before["spec"]!.DeepClone().AsObject();
+        spec["nodeName"] = "node-a";
+        Assert.True(JsonNode.DeepEquals(spec, after["spec"]), after["spec"]!.ToJsonString());
+    }
+
     private async Task<string> CreateConfigMapAsync(string name, string value)
     {
         var created = await _api.Client.PostAsync("/api/v1/namespaces/default/configmaps", Json(ConfigMap(name, value, null)));
