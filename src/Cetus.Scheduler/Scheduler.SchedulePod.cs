@@ -130,6 +130,10 @@ internal sealed partial class Scheduler
         return (SelectHost(feasible, totals), null, null);
     }
 
+    // How many nodes ahead of the one being filtered to ask the processor to fetch (NodeInfo.Prefetch): a node's
+    // filters take a few hundred nanoseconds, a read from memory one or two hundred.
+    private const int PrefetchDistance = 4;
+
     /// <summary>Filters nodes starting at the round-robin index until enough feasible nodes are found.</summary>
     private List<NodeInfo> FindFeasible(Profile profile, CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, FitError fitError, out string? error)
     {
@@ -141,6 +145,7 @@ internal sealed partial class Scheduler
         for (var i = 0; i < nodes.Count && feasible.Count < toFind; i++)
         {
             var node = nodes[(start + i) % nodes.Count];
+            NodeInfo.Prefetch(nodes[(start + i + PrefetchDistance) % nodes.Count]);
             processed++;
             var status = profile.RunFilterWithNominatedPods(state, pod, node, _queue.Nominator);
             if (status is null)

@@ -31,4 +31,13 @@ public sealed class NodeInfoTests
         info.SetNode(Build.Node("n", cpu: "8", memory: "16Gi", pods: "10"));
         Assert.Equal((8000L, 16L << 30, 10L), (info.AllocatableMilliCpu, info.AllocatableMemory, info.AllowedPods));
     }
+
+    [Fact]
+    public void Prefetch_OnlyHints_ForAnyNodeOrNone()
+    {
+        var info = new NodeInfo(Build.Node("n", cpu: "4"));
+        NodeInfo.Prefetch(info);
+        NodeInfo.Prefetch(null!);
+        Assert.Equal(("n", 4000L, 0), (info.Name, info.AllocatableMilliCpu, info.PodCount));
+    }
 }
