@@ -30,15 +30,18 @@ public abstract class KubectlScenarios(CetusServerProcess server)
         """;
 
     [Fact]
-    public void Server_RunsWithTieredCompilation_AndTheMemorySettings_InTheSameProcess()
+    public void Server_RunsWithTieredCompilation_AndTheServerGC_InTheSameProcess()
     {
         // cetus server executes itself again with these set (read only at start): its hot code is recompiled under
-        // load. The fixture started it without them and holds the same process id.
+        // load, and it collects with the server GC at the runtime's own young-generation size (not cetus up's 3 MB).
+        // The fixture started it without them and holds the same process id.
         var environment = File.ReadAllText($"/proc/{server.ProcessId}/environ").Split('\0');
         Assert.Contains("DOTNET_TieredCompilation=1", environment);
         Assert.Contains("DOTNET_TieredPGO=0", environment);
         Assert.Contains("DOTNET_TC_CallCountingDelayMs=0", environment);
-        Assert.Contains("DOTNET_GCgen0size=0x300000", environment);
+        Assert.Contains("DOTNET_gcServer=1", environment);
+        Assert.Contains("DOTNET_GCgen0size=0", environment);
+        Assert.Contains("MALLOC_ARENA_MAX=2", environment);
         Assert.Contains("server", File.ReadAllText($"/proc/{server.ProcessId}/cmdline").Split('\0'));
     }
 

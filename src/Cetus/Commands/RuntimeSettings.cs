@@ -28,10 +28,11 @@ namespace Cetus.Commands;
 /// of load: 500 nodes, 1,000 pods scheduled at ~770–800 pods/s instead of ~500 (docs/benchmarks.md, 2026-11-28).
 /// And the server garbage collector (<c>DOTNET_gcServer=1</c>: a heap and a collecting thread per core, its budgets
 /// adapted to the load, DATAS) with the runtime's own young-generation size (<c>DOTNET_GCgen0size=0</c>) in place of
-/// the 3 MB floor: the workstation collector collects a busy API server's young generation every few milliseconds on
-/// one thread, each time promoting whatever the requests in flight hold, and its heap at 5,000 nodes is gigabytes.
+/// the 3 MB floor: the workstation collector collects a busy API server's young generation after every 3 MB it
+/// allocates, on one thread, each time promoting what the requests in flight hold, and the heap at 5,000 nodes is
+/// gigabytes.
 /// 5,000 nodes, 10,000 pods: scheduled at ~980 pods/s instead of ~600–700, the server's CPU per pod 1.5 ms instead of
-/// 2.0–2.3; idle RSS of <c>cetus server</c> 156 MB against 163 (docs/benchmarks.md, 2026-11-28 12:50–13:40).
+/// 2.0–2.3; idle RSS of <c>cetus server</c> 156 MB against 163 (docs/benchmarks.md, 2026-11-28 12:05–13:25).
 /// </para>
 /// <para>
 /// Measured in docs/benchmarks.md (2026-11-28): idle <c>cetus up</c> 163 → 148 MB. All are read once, when the

@@ -85,6 +85,8 @@ public sealed class UpScenarios(UpFixture fixture) : IClassFixture<UpFixture>, I
         Assert.Contains("MALLOC_ARENA_MAX=2", environment);
         // Tiered compilation is for the control-plane commands alone: `up` keeps the precompiled code as built.
         Assert.DoesNotContain(environment, v => v.StartsWith("DOTNET_TieredCompilation=", StringComparison.Ordinal));
+        // So is the server GC: `up` keeps the workstation collector and its small young generation (memory).
+        Assert.DoesNotContain(environment, v => v.StartsWith("DOTNET_gcServer=", StringComparison.Ordinal));
         Assert.Contains("up", File.ReadAllText($"/proc/{pid}/cmdline").Split('\0'));
     }
 
