@@ -70,8 +70,14 @@ public sealed class DeploymentControllerScenarios(ControllersServerFixture fixtu
         var set = await Run("set", "image", "deployment/" + name, "app=nginx:1.28");
         Assert.True(set.ExitCode == 0, set.ToString());
 
-        // Started after the change, kubectl waits: no new pod becomes ready until this test says so.
-        var status = RunAsync("rollout", "status", "deployment/" + name, "--timeout", "90s");
+        // Started after the change, kubectl waits: no new pod becomes ready until this test says so, and the test says
+        // so only once kubectl has said it is waiting (it may take longer to start than the whole rollout would).
+        await using var status = Kubectl.Start(fixture.Server.Kubeconfig, "rollout", "status", "deployment/" + name, "--timeout", "90s");
+        var printed = new List<string>();
+        while (!printed.Any(l => l.Contains($"Waiting for deployment \"{name}\" rollout to finish:", StringComparison.Ordinal)))
+        {
+            printed.Add(await status.ReadLineAsync(Patience) ?? throw new InvalidOperationException($"kubectl rollout status ended before waiting for the rollout: {string.Join('\n', printed)}\n{status.Stderr}"));
+        }
 
         // Step by step, one pod made ready at a time: the controller never asks for more than replicas + maxSurge
         // pods and never leaves fewer than replicas - maxUnavailable ready.
@@ -98,10 +104,14 @@ public sealed class DeploymentControllerScenarios(ControllersServerFixture fixtu
             await Task.Delay(50);
         }
 
-        var result = await status;
-        Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.EndsWith($"deployment \"{name}\" successfully rolled out", result.Stdout.Trim(), StringComparison.Ordinal);
-        Assert.Contains($"Waiting for deployment \"{name}\" rollout to finish:", result.Stdout, StringComparison.Ordinal);
+        var exitCode = await status.WaitForExitAsync(Patience);
+        await foreach (var line in status.Lines.ReadAllAsync())
+        {
+            printed.Add(line);
+        }
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{string.Join('\n', printed)}\n{status.Stderr}");
+        Assert.Equal($"deployment \"{name}\" successfully rolled out", printed[^1].Trim());
 
         var final = await WaitFor(() => Status(name), s => s.UpdatedReplicas == replicas && s.Replicas == replicas && s.AvailableReplicas == replicas, "the final status");
         Assert.Equal((0, replicas), (final.UnavailableReplicas ?? 0, final.ReadyReplicas ?? 0));
