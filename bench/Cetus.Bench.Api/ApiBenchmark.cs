@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 namespace Cetus.Bench.Api;
 
 /// <summary>Throughput and latency of the API server over one datastore, with the raw datastore measured alongside.</summary>
-internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watchers)
+internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watchers, bool http2)
 {
     private const int ListPods = 10_000;
     private static readonly int[] ClientCounts = [1, 16];
@@ -19,7 +19,7 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
 
     public async Task RunAsync()
     {
-        using var client = target.Server.CreateClient(maxConnections: 64);
+        using var client = target.Server.CreateClient(maxConnections: 64, http2: http2);
         Console.WriteLine();
         Console.WriteLine($"## {target.Name}");
         Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | Lease renewals (PUT)/s | HTTP floor: GET /version/s | CPU µs per raw create / API create / GET / renewal / GET /version |");

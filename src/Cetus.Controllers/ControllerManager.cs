@@ -39,6 +39,12 @@ public sealed record ControllerManagerOptions
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// List+watches and caches shared with other components of this process (<c>cetus server</c> gives the scheduler
+    /// the same); null, the default, keeps the controller manager's own.
+    /// </summary>
+    public Cetus.Client.Informers.SharedInformerSources? SharedInformers { get; init; }
+
+    /// <summary>
     /// The cluster CA with its private key (kube-controller-manager's --cluster-signing-cert-file and key-file): the
     /// csrsigning controller issues approved certificates of every built-in signer with it, except those
     /// <see cref="SignerCertificates"/> names. Null, and no <see cref="SignerCertificates"/>: the signer does not run.
@@ -123,7 +129,7 @@ public sealed class ControllerManager
 
     private async Task RunControllersAsync(CancellationToken cancellationToken)
     {
-        await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers);
+        await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers, _options.SharedInformers);
         await using var events = new EventRecorder(_client, "deployment-controller", _time, _loggers.CreateLogger<EventRecorder>());
         await using var rsEvents = new EventRecorder(_client, "replicaset-controller", _time, _loggers.CreateLogger<EventRecorder>());
         var client = new KubernetesControllerClient(_client);

@@ -32,6 +32,12 @@ public sealed record KubeSchedulerOptions
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// List+watches and caches shared with other components of this process (<c>cetus server</c> gives the controller
+    /// manager the same); null, the default, keeps the scheduler's own.
+    /// </summary>
+    public Cetus.Client.Informers.SharedInformerSources? SharedInformers { get; init; }
+
+    /// <summary>
     /// How long an assumed pod whose binding finished may wait to be seen bound before the cache drops it (upstream
     /// durationToExpireAssumedPod); 0, the default as upstream, never expires it.
     /// </summary>
@@ -110,7 +116,7 @@ public sealed class KubeScheduler
         }
 
         var client = new KubernetesSchedulerClient(_client);
-        await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers);
+        await using var informers = new SharedInformerFactory(_client, _options.ResyncPeriod, _time, _loggers, _options.SharedInformers);
         var namespaces = informers.For(() => ListWatches.Namespaces(_client));
         var defaultSelector = new DefaultSelector(
             informers.For(() => ListWatches.Services(_client)).Store,
@@ -131,11 +137,13 @@ public sealed class KubeScheduler
             new Nominator(key => pods.Store.Get(key)));
         var scheduler = new Scheduler(profiles, new SchedulerCache(_options.AssumedPodTtl, _time), queue, client, events, key => pods.Store.Get(key), _time, _loggers.CreateLogger<Scheduler>(), decisions: _options.Decisions);
 
-        // Nodes first, so that pods found by the first list meet their nodes.
+        // Every node first, then the pods: pods found by the first list meet their nodes. The pod handler joins once
+        // the caches are filled and gets an add for each cached pod (under the informer's lock: nothing is missed),
+        // also when the pod cache is shared with the controller manager and was filled long before.
         nodes.AddEventHandler(new ResourceEventHandler<V1Node> { OnAdd = scheduler.OnNodeAdd, OnUpdate = scheduler.OnNodeUpdate, OnDelete = scheduler.OnNodeDelete });
-        pods.AddEventHandler(new ResourceEventHandler<V1Pod> { OnAdd = scheduler.OnPodAdd, OnUpdate = scheduler.OnPodUpdate, OnDelete = scheduler.OnPodDelete });
         informers.Start();
         await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
+        pods.AddEventHandler(new ResourceEventHandler<V1Pod> { OnAdd = scheduler.OnPodAdd, OnUpdate = scheduler.OnPodUpdate, OnDelete = scheduler.OnPodDelete });
         await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -45,15 +45,26 @@ public sealed class InProcessApiServer : IAsyncDisposable
         })));
     }
 
-    /// <summary>An HTTP client that trusts the server and sends the admin token.</summary>
-    public HttpClient CreateClient(int maxConnections = 64)
+    /// <summary>
+    /// An HTTP client that trusts the server and sends the admin token: HTTP/1.1 over up to
+    /// <paramref name="maxConnections"/> connections, or with <paramref name="http2"/> HTTP/2 as kubectl and the
+    /// official clients speak it (streams multiplexed, more connections only when one is full).
+    /// </summary>
+    public HttpClient CreateClient(int maxConnections = 64, bool http2 = false)
     {
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = maxConnections,
+            EnableMultipleHttp2Connections = http2,
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         };
         var client = new HttpClient(handler) { BaseAddress = new Uri(Address), Timeout = TimeSpan.FromMinutes(5) };
+        if (http2)
+        {
+            client.DefaultRequestVersion = System.Net.HttpVersion.Version20;
+            client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         return client;
     }

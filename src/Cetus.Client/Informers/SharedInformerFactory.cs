@@ -6,7 +6,8 @@ namespace Cetus.Client.Informers;
 
 /// <summary>
 /// Hands out one <see cref="SharedInformer{T}"/> per resource type, so that every controller shares one list+watch
-/// and one cache per type. Start it after every controller has asked for its informers.
+/// and one cache per type. Start it after every controller has asked for its informers. Factories of components in
+/// one process may share their list+watches and caches too (<see cref="SharedInformerSources"/>).
 /// </summary>
 public sealed class SharedInformerFactory : IAsyncDisposable
 {
@@ -14,13 +15,18 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     private readonly TimeSpan _resync;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory? _loggers;
+    private readonly SharedInformerSources? _sources;
     private readonly Dictionary<Type, IAsyncDisposable> _informers = [];
     private readonly List<Action> _starts = [];
     private readonly List<Func<CancellationToken, Task>> _syncs = [];
 
-    /// <summary>Creates a factory over a client.</summary>
-    public SharedInformerFactory(IKubernetes client, TimeSpan resyncPeriod, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    /// <summary>
+    /// Creates a factory over a client; with <paramref name="sources"/>, its informers join the list+watches other
+    /// factories over the same sources run (or start them).
+    /// </summary>
+    public SharedInformerFactory(IKubernetes client, TimeSpan resyncPeriod, TimeProvider? time = null, ILoggerFactory? loggers = null, SharedInformerSources? sources = null)
     {
+        _sources = sources;
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _resync = resyncPeriod;
         _time = time ?? TimeProvider.System;
@@ -66,7 +72,10 @@ public sealed class SharedInformerFactory : IAsyncDisposable
                 return (SharedInformer<T>)existing;
             }
 
-            var informer = new SharedInformer<T>(listWatch(), _resync, _time, _loggers?.CreateLogger("Cetus.Client.Informer." + typeof(T).Name));
+            var logger = _loggers?.CreateLogger("Cetus.Client.Informer." + typeof(T).Name);
+            var informer = _sources is null
+                ? new SharedInformer<T>(listWatch(), _resync, _time, logger)
+                : new SharedInformer<T>(_sources.For(listWatch, _time, logger), _resync, _time, logger);
             _informers[typeof(T)] = informer;
             _starts.Add(informer.Start);
             _syncs.Add(informer.WaitForSyncAsync);

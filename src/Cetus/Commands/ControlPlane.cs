@@ -119,13 +119,16 @@ internal sealed class ControlPlane : IAsyncDisposable
             var managerOptions = settings.Signing.Apply(new ControllerManagerOptions { RootCertificateAuthority = pki.CaCertificatePem }, pki.SigningCertificate);
             WarnAboutForeignClientSigners(managerOptions, pki, error);
             var loggers = started.Own(ControllerManagerCommand.CreateLoggers());
+            // One list+watch and cache per type for both components (each would otherwise watch, decode and hold every pod).
+            var informers = new Client.Informers.SharedInformerSources();
+            managerOptions = managerOptions with { SharedInformers = informers };
             var client = started.Own(ControllerManagerCommand.CreateClient(controllerManagerKubeconfig));
             var controllers = settings.RunControllerManager
                 ? Task.Run(() => new ControllerManager(client, managerOptions, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
                 : Task.CompletedTask;
             var schedulerClient = started.Own(ControllerManagerCommand.CreateClient(schedulerKubeconfig));
             var scheduler = settings.RunScheduler
-                ? Task.Run(() => new KubeScheduler(schedulerClient, new KubeSchedulerOptions { Configuration = schedulerConfiguration, Decisions = decisions }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
+                ? Task.Run(() => new KubeScheduler(schedulerClient, new KubeSchedulerOptions { Configuration = schedulerConfiguration, Decisions = decisions, SharedInformers = informers }, loggers: loggers).RunAsync(started._stop.Token), CancellationToken.None)
                 : Task.CompletedTask;
             started._components = Task.WhenAll(controllers, scheduler, clusterInfo);
             return started;

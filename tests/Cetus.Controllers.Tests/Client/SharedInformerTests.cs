@@ -99,6 +99,134 @@ public sealed class SharedInformerTests
         Assert.Equal(1, listWatch.ListCalls);
     }
 
+    [Fact]
+    public async Task FactoriesOverTheSameSources_ShareOneListAndWatchAndCache_EachWithItsOwnHandlers()
+    {
+        var listWatch = new ScriptedListWatch();
+        listWatch.Lists.Enqueue(([Map("a", "1")], "1"));
+        var unused = new ScriptedListWatch();
+        var sources = new SharedInformerSources();
+        using var client = NoClient();
+        await using var first = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        await using var second = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        var firstEvents = new Recorder();
+        var secondEvents = new Recorder();
+        first.For(() => listWatch).AddEventHandler(firstEvents.Handler);
+        second.For<V1ConfigMap>(() => unused).AddEventHandler(secondEvents.Handler);
+        first.Start();
+        second.Start();
+        await first.WaitForCacheSyncAsync(CancellationToken.None);
+        await second.WaitForCacheSyncAsync(CancellationToken.None);
+        var watch = await listWatch.NextWatchAsync();
+        await watch.Events.Writer.WriteAsync((WatchEventType.Added, Map("b", "2")));
+        await Eventually(() => secondEvents.Lines.Count == 2 && firstEvents.Lines.Count == 2);
+
+        Assert.Equal(["add a 1", "add b 2"], firstEvents.Lines);
+        Assert.Equal(["add a 1", "add b 2"], secondEvents.Lines);
+        Assert.Same(first.For<V1ConfigMap>(() => unused).Store, second.For<V1ConfigMap>(() => unused).Store);
+        Assert.Equal(1, listWatch.ListCalls);
+        Assert.Equal(0, unused.ListCalls);
+    }
+
+    [Fact]
+    public async Task AFactoryStartedLater_GetsAnAddForEachCachedObjectFirst_ThenTheEvents()
+    {
+        var listWatch = new ScriptedListWatch();
+        listWatch.Lists.Enqueue(([Map("a", "1")], "1"));
+        var sources = new SharedInformerSources();
+        using var client = NoClient();
+        await using var first = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        first.For(() => listWatch);
+        first.Start();
+        var watch = await listWatch.NextWatchAsync();
+        await watch.Events.Writer.WriteAsync((WatchEventType.Added, Map("b", "2")));
+        await Eventually(() => first.For(() => listWatch).Store.Count == 2);
+
+        await using var later = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        var events = new Recorder();
+        later.For(() => listWatch).AddEventHandler(events.Handler);
+        Assert.Empty(events.Lines); // not started: nothing yet
+        later.Start();
+        await later.WaitForCacheSyncAsync(CancellationToken.None);
+        Assert.Equal(["add a 1", "add b 2"], events.Lines.Order());
+        await watch.Events.Writer.WriteAsync((WatchEventType.Modified, Map("a", "3")));
+        await Eventually(() => events.Lines.Count == 3);
+        Assert.Equal("update a 1→3", events.Lines[2]);
+        Assert.Equal(1, listWatch.ListCalls);
+    }
+
+    [Fact]
+    public async Task StoppingOneFactory_LeavesTheOthersWatching_StoppingTheLast_StopsTheWatchAndDropsTheCache()
+    {
+        var listWatch = new ScriptedListWatch();
+        listWatch.Lists.Enqueue(([Map("a", "1")], "1"));
+        listWatch.Lists.Enqueue(([Map("c", "5")], "5"));
+        var sources = new SharedInformerSources();
+        using var client = NoClient();
+        var first = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        var second = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        var firstEvents = new Recorder();
+        var secondEvents = new Recorder();
+        first.For(() => listWatch).AddEventHandler(firstEvents.Handler);
+        var shared = second.For(() => listWatch);
+        shared.AddEventHandler(secondEvents.Handler);
+        first.Start();
+        second.Start();
+        var watch = await listWatch.NextWatchAsync();
+
+        await first.DisposeAsync();
+        await watch.Events.Writer.WriteAsync((WatchEventType.Added, Map("b", "2")));
+        await Eventually(() => secondEvents.Lines.Count == 2);
+        Assert.Equal(["add a 1"], firstEvents.Lines);
+        Assert.Equal(0, listWatch.EndedWatches);
+
+        await second.DisposeAsync();
+        Assert.Equal(1, listWatch.EndedWatches);
+        Assert.Equal(0, shared.Store.Count);
+        Assert.False(shared.HasSynced);
+
+        // The next component to start lists afresh.
+        await using var third = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        var thirdEvents = new Recorder();
+        third.For(() => listWatch).AddEventHandler(thirdEvents.Handler);
+        third.Start();
+        await third.WaitForCacheSyncAsync(CancellationToken.None);
+        Assert.Equal(["add c 5"], thirdEvents.Lines);
+        Assert.Equal(2, listWatch.ListCalls);
+        Assert.Equal(["add a 1", "add b 2"], secondEvents.Lines);
+    }
+
+    [Fact]
+    public async Task SharedCache_ResyncsOnlyTheFactoryThatAskedForIt()
+    {
+        var listWatch = new ScriptedListWatch();
+        listWatch.Lists.Enqueue(([Map("a", "1")], "1"));
+        var sources = new SharedInformerSources();
+        using var client = NoClient();
+        await using var resyncing = new SharedInformerFactory(client, TimeSpan.FromMilliseconds(50), sources: sources);
+        await using var quiet = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        var resyncEvents = new Recorder();
+        var quietEvents = new Recorder();
+        resyncing.For(() => listWatch).AddEventHandler(resyncEvents.Handler);
+        quiet.For(() => listWatch).AddEventHandler(quietEvents.Handler);
+        resyncing.Start();
+        quiet.Start();
+        await Eventually(() => resyncEvents.Lines.Count(l => l == "update a 1→1") >= 2);
+        Assert.Equal(["add a 1"], quietEvents.Lines);
+    }
+
+    private static Kubernetes NoClient() => new(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1" });
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(10);
+        }
+    }
+
     private static V1ConfigMap Map(string name, string resourceVersion) =>
         new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default", ResourceVersion = resourceVersion } };
 
@@ -143,10 +271,13 @@ public sealed class SharedInformerTests
     {
         private readonly Channel<Watch> _watches = Channel.CreateUnbounded<Watch>();
         private int _listCalls;
+        private int _endedWatches;
 
         public Queue<(IReadOnlyList<V1ConfigMap> Items, string ResourceVersion)> Lists { get; } = new();
 
         public int ListCalls => Volatile.Read(ref _listCalls);
+
+        public int EndedWatches => Volatile.Read(ref _endedWatches);
 
         public Task<(IReadOnlyList<V1ConfigMap> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken)
         {
@@ -161,9 +292,16 @@ public sealed class SharedInformerTests
         {
             var watch = new Watch(resourceVersion, Channel.CreateUnbounded<(WatchEventType, V1ConfigMap?)>());
             await _watches.Writer.WriteAsync(watch, cancellationToken);
-            await foreach (var item in watch.Events.Reader.ReadAllAsync(cancellationToken))
+            try
             {
-                yield return item;
+                await foreach (var item in watch.Events.Reader.ReadAllAsync(cancellationToken))
+                {
+                    yield return item;
+                }
+            }
+            finally
+            {
+                Interlocked.Increment(ref _endedWatches);
             }
         }
 
