@@ -47,6 +47,9 @@ public static class Problems
     public static ApiException NotAcceptable(string accepted) =>
         New(406, "NotAcceptable", $"only the following media types are accepted: {accepted}", null);
 
+    /// <summary>406 NotAcceptable with kube-apiserver's own words (a representation the object has no form in).</summary>
+    public static ApiException NotAcceptableAs(string message) => New(406, "NotAcceptable", message, null);
+
     /// <summary>410 Gone: the resourceVersion is older than the history kept.</summary>
     public static ApiException Gone(string message) => New(410, "Expired", message, null);
 

@@ -7,7 +7,7 @@ using Cetus.ApiServer.Watch;
 namespace Cetus.ApiServer.Handlers;
 
 /// <summary>
-/// GET of one object (also its status subresource), as JSON or as a one-row Table, with kube-apiserver's
+/// GET of one object (also its status subresource), as JSON, as a one-row Table or as PartialObjectMetadata, with kube-apiserver's
 /// resourceVersion rules: none → the latest (the watch cache once it has caught up with the datastore's current
 /// revision, else the datastore); "0" → whatever the cache holds; N → the cache once it is at least as fresh as N.
 /// </summary>
@@ -18,9 +18,15 @@ internal sealed class GetHandler(ObjectStore objects, WatchCache cache, TimeProv
         var definition = request.Definition;
         var current = await ReadAsync(request).ConfigureAwait(false)
             ?? throw Problems.NotFound(definition.Group, definition.Plural, request.Name);
+        var partial = request.WantsTable ? null : PartialMetadata.Requested(request.Http.Request);
+        if (partial is { } asked)
+        {
+            PartialMetadata.RequireKind(request, asked, list: false);
+        }
+
         var body = request.WantsTable
             ? TableWriter.Write(definition, [current], current.Item.Metadata.ResourceVersion, null, time.GetUtcNow(), includeObject: request.Query("includeObject") ?? "Metadata")
-            : current.Json;
+            : partial is { } metadataOnly ? PartialMetadata.Write(current, metadataOnly.Version) : current.Json;
         await Responses.WriteJsonAsync(request.Http, 200, body).ConfigureAwait(false);
     }
 

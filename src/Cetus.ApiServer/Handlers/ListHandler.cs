@@ -20,6 +20,12 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
     {
         var definition = request.Definition;
         var selection = Selection.From(request, SupportedFields(definition));
+        var partial = request.WantsTable ? null : PartialMetadata.Requested(request.Http.Request);
+        if (partial is { } asked)
+        {
+            PartialMetadata.RequireKind(request, asked, list: true);
+        }
+
         var limit = request.QueryInt64("limit") ?? 0;
         var resourceVersion = request.ResourceVersion();
         var match = request.Query("resourceVersionMatch");
@@ -79,7 +85,7 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
         var rv = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var body = request.WantsTable
             ? TableWriter.Write(definition, items, rv, continueToken, time.GetUtcNow(), includeObject: request.Query("includeObject") ?? "Metadata")
-            : WriteList(request, items, rv, continueToken);
+            : partial is { } metadataOnly ? PartialMetadata.WriteList(items, metadataOnly.Version, rv, continueToken) : WriteList(request, items, rv, continueToken);
         await Responses.WriteJsonAsync(request.Http, 200, body).ConfigureAwait(false);
     }
 

@@ -30,6 +30,12 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
         var timeout = TimeSpan.FromSeconds(Math.Min(asked == 0 ? DefaultTimeoutSeconds : asked, 20L * 24 * 3600));
         var bookmarks = request.QueryFlag("allowWatchBookmarks") && !request.WantsTable;
         var table = request.WantsTable;
+        // Metadata only (client-go's metadata informers): each event's object, bookmarks too, as PartialObjectMetadata.
+        var partial = table ? null : PartialMetadata.Requested(request.Http.Request);
+        if (partial is { } requested)
+        {
+            PartialMetadata.RequireKind(request, requested, list: false);
+        }
 
         var response = request.Http.Response;
         response.StatusCode = 200;
@@ -128,14 +134,15 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
 
             async Task WriteObjectAsync(string type, StoredObject item)
             {
-                var body = table ? TableWriter.Write(definition, [item], null, null, time.GetUtcNow(), headers) : item.Json;
+                var body = table ? TableWriter.Write(definition, [item], null, null, time.GetUtcNow(), headers)
+                    : partial is { } metadataOnly ? PartialMetadata.Write(item, metadataOnly.Version) : item.Json;
                 headers = false;
                 await WriteAsync(response, type, body, aborted).ConfigureAwait(false);
             }
 
             Task WriteBookmarkAsync(long revision)
             {
-                var bookmark = JsonSerializer.SerializeToUtf8Bytes(new
+                var bookmark = partial is { } metadataOnly ? PartialMetadata.Bookmark(metadataOnly.Version, revision) : JsonSerializer.SerializeToUtf8Bytes(new
                 {
                     kind = definition.Kind,
                     apiVersion = definition.ApiVersion,

@@ -61,11 +61,21 @@ public sealed class DynamicClient : IDynamicClient
         return resources;
     }
 
+    private const string MetadataMediaType = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+    private const string MetadataListMediaType = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+
     /// <inheritdoc/>
-    public Task<PartialObjectList> ListAsync(ApiResource resource, string? ns, string? continueToken, int limit, CancellationToken cancellationToken)
+    public async Task<PartialObjectList> ListAsync(ApiResource resource, string? ns, string? continueToken, int limit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(resource);
         var query = $"?limit={limit}" + (string.IsNullOrEmpty(continueToken) ? string.Empty : "&continue=" + Uri.EscapeDataString(continueToken));
-        return SendAsync<PartialObjectList>(HttpMethod.Get, resource.Path(ns) + query, null, null, cancellationToken);
+        var list = await SendAsync<PartialObjectList>(HttpMethod.Get, resource.Path(ns) + query, null, null, cancellationToken, MetadataListMediaType).ConfigureAwait(false);
+        foreach (var item in list.Items)
+        {
+            Typed(item, resource);
+        }
+
+        return list;
     }
 
     /// <inheritdoc/>
@@ -74,7 +84,7 @@ public sealed class DynamicClient : IDynamicClient
     {
         ArgumentNullException.ThrowIfNull(resource);
         var failed = false;
-        var events = Http.WatchStream.WatchAsync<PartialObject>(_client, resource.Path(null), null, resourceVersion, (int)timeout.TotalSeconds, _ => failed = true, cancellationToken)
+        var events = Http.WatchStream.WatchAsync<PartialObject>(_client, resource.Path(null), null, resourceVersion, (int)timeout.TotalSeconds, MetadataMediaType, _ => failed = true, cancellationToken)
             .GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -94,7 +104,8 @@ public sealed class DynamicClient : IDynamicClient
                     break;
                 }
 
-                yield return events.Current;
+                var (type, item) = events.Current;
+                yield return (type, type == WatchEventType.Bookmark || item is null ? item : Typed(item, resource));
             }
         }
         finally
@@ -145,10 +156,20 @@ public sealed class DynamicClient : IDynamicClient
             .Where(r => !r.Name.Contains('/', StringComparison.Ordinal))
             .Select(r => new ApiResource(group, version, r.Name, r.Kind, r.Namespaced, [.. r.Verbs ?? []]));
 
-    private async Task<HttpRequestMessage> CreateRequestAsync(HttpMethod method, string path, string? body, string? contentType, CancellationToken cancellationToken)
+    // Lists and watches ask for metadata only, as client-go's metadata client does: every object's spec and status
+    // would be encoded, sent and decoded for nothing. The objects come back as PartialObjectMetadata; their own
+    // apiVersion and kind are the resource's.
+    private static PartialObject Typed(PartialObject item, ApiResource resource)
+    {
+        item.ApiVersion = resource.ApiVersion;
+        item.Kind = resource.Kind;
+        return item;
+    }
+
+    private async Task<HttpRequestMessage> CreateRequestAsync(HttpMethod method, string path, string? body, string? contentType, string accept, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(method, new Uri(_client.BaseUri, path.TrimStart('/')));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept));
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
@@ -163,11 +184,11 @@ public sealed class DynamicClient : IDynamicClient
         return request;
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, string? contentType, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, string? contentType, CancellationToken cancellationToken, string accept = "application/json")
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
-        using var request = await CreateRequestAsync(method, path, body, contentType, timeout.Token).ConfigureAwait(false);
+        using var request = await CreateRequestAsync(method, path, body, contentType, accept, timeout.Token).ConfigureAwait(false);
         using var response = await _client.HttpClient.SendAsync(request, timeout.Token).ConfigureAwait(false);
         var content = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

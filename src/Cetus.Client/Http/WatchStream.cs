@@ -42,13 +42,22 @@ public static class WatchStream
     /// <param name="onError">Told of an ERROR event.</param>
     /// <param name="cancellationToken">Stops the watch.</param>
     /// <returns>The events, in order.</returns>
+    public static IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync<T>(
+        IKubernetes client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken)
+        where T : class =>
+        WatchAsync<T>(client, path, fieldSelector, resourceVersion, timeoutSeconds, "application/json", onError, cancellationToken);
+
+    /// <summary>
+    /// The same, asking for the events' objects in the representation <paramref name="accept"/> names (for example
+    /// <c>application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1</c>: metadata only).
+    /// </summary>
     public static async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync<T>(
-        IKubernetes client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IKubernetes client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, string accept, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(onError);
         var kubernetes = client as Kubernetes ?? throw new ArgumentException("a watch needs a k8s.Kubernetes client", nameof(client));
-        using var response = await SendAsync(kubernetes, path, fieldSelector, resourceVersion, timeoutSeconds, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(kubernetes, path, fieldSelector, resourceVersion, timeoutSeconds, accept, cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
         try
@@ -193,7 +202,7 @@ public static class WatchStream
         _ => null,
     };
 
-    private static async Task<HttpResponseMessage> SendAsync(Kubernetes client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendAsync(Kubernetes client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, string accept, CancellationToken cancellationToken)
     {
         if (client.HttpClient.Timeout != Timeout.InfiniteTimeSpan)
         {
@@ -204,7 +213,7 @@ public static class WatchStream
         var query = $"?watch=true&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}"
             + (string.IsNullOrEmpty(fieldSelector) ? string.Empty : "&fieldSelector=" + Uri.EscapeDataString(fieldSelector));
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, path.TrimStart('/') + query));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept));
         if (client.Credentials is { } credentials)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);

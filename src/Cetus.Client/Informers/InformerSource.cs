@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cetus.Client.Informers;
 
 /// <summary>
-/// The list+watch loop and the cache behind one or more <see cref="SharedInformer{T}"/>s: it runs while at least one
-/// informer is started on it and tells each of them about every change, one event at a time. When the last one stops,
-/// the loop stops and the cache is dropped; the next informer to start lists again.
+/// The list+watch loop and the cache behind one or more <see cref="SharedInformer{T}"/>s: it tells each of them
+/// about every change, one event at a time, and runs while at least one of them is started. When the last started one
+/// stops, the loop stops and the cache is dropped; the next informer to start lists again.
 /// </summary>
 /// <typeparam name="T">The object type.</typeparam>
 internal sealed class InformerSource<T>
@@ -23,6 +23,7 @@ internal sealed class InformerSource<T>
     private TaskCompletionSource _synced = NewSynced();
     private CancellationTokenSource? _stop;
     private Task _running = Task.CompletedTask;
+    private int _started;
 
     public InformerSource(IListWatch<T> listWatch, TimeProvider time, ILogger? logger)
     {
@@ -57,42 +58,48 @@ internal sealed class InformerSource<T>
         }
     }
 
-    /// <summary>
-    /// Starts telling <paramref name="informer"/> about changes, first with an add for every cached object; starts
-    /// the loop if it is the first.
-    /// </summary>
+    /// <summary>Tells <paramref name="informer"/> about every change from now on (its handlers get the cache's objects as they register).</summary>
     public void Subscribe(SharedInformer<T> informer)
     {
         lock (Dispatch)
         {
             _subscribers.Add(informer);
-            foreach (var item in Store.List())
-            {
-                informer.Notify(h => h.OnAdd?.Invoke(item));
-            }
-
-            if (_stop is null)
-            {
-                _stop = new CancellationTokenSource();
-                var previous = _running;
-                var token = _stop.Token;
-                // A loop being stopped finishes first: two never run at once.
-                _running = Task.Run(async () =>
-                {
-                    await previous.ConfigureAwait(false);
-                    await RunAsync(token).ConfigureAwait(false);
-                });
-            }
         }
     }
 
-    /// <summary>Stops telling <paramref name="informer"/>; stops the loop when no informer is left.</summary>
-    public async Task UnsubscribeAsync(SharedInformer<T> informer)
+    /// <summary>One more started informer: starts the loop if it is the first.</summary>
+    public void Acquire()
+    {
+        lock (Dispatch)
+        {
+            if (_started++ > 0)
+            {
+                return;
+            }
+
+            _stop = new CancellationTokenSource();
+            var previous = _running;
+            var token = _stop.Token;
+            // A loop being stopped finishes first: two never run at once.
+            _running = Task.Run(async () =>
+            {
+                await previous.ConfigureAwait(false);
+                await RunAsync(token).ConfigureAwait(false);
+            });
+        }
+    }
+
+    /// <summary>
+    /// Stops telling <paramref name="informer"/>; when it was the last started one, stops the loop and drops the
+    /// cache.
+    /// </summary>
+    public async Task UnsubscribeAsync(SharedInformer<T> informer, bool started)
     {
         Task running;
         lock (Dispatch)
         {
-            if (!_subscribers.Remove(informer) || _subscribers.Count > 0 || _stop is null)
+            _subscribers.Remove(informer);
+            if (!started || --_started > 0 || _stop is null)
             {
                 return;
             }
@@ -107,7 +114,8 @@ internal sealed class InformerSource<T>
     }
 
     // After the loop ends: drop the cache unless an informer started again meanwhile (then its relist diffs against
-    // what the cache holds, as after a broken watch).
+    // what the cache holds, as after a broken watch). Informers created but not started hear of the drop as
+    // deletions, so that their handlers never hold what the cache no longer does.
     private async Task StopAsync(Task loop, CancellationTokenSource stop)
     {
         try
@@ -124,9 +132,13 @@ internal sealed class InformerSource<T>
 
         lock (Dispatch)
         {
-            if (_subscribers.Count == 0)
+            if (_started == 0)
             {
-                Store.Replace([]);
+                foreach (var gone in Store.Replace([]).Removed)
+                {
+                    Each(h => h.OnDelete?.Invoke(new DeletedObject<T>(gone, FinalStateUnknown: true)));
+                }
+
                 LastSyncResourceVersion = string.Empty;
                 _synced = NewSynced();
             }

@@ -24,6 +24,7 @@ public sealed class SharedInformer<T> : IAsyncDisposable
     private readonly List<ResourceEventHandler<T>> _handlers = [];
     private CancellationTokenSource? _stop;
     private Task? _resync;
+    private bool _disposed;
 
     /// <summary>Creates an informer with a list+watch of its own; <see cref="Start"/> begins listing.</summary>
     /// <param name="listWatch">How to list and watch.</param>
@@ -41,6 +42,8 @@ public sealed class SharedInformer<T> : IAsyncDisposable
         _resyncPeriod = resyncPeriod;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        // Hears every change from now on, started or not: a handler registered before Start misses nothing.
+        _source.Subscribe(this);
     }
 
     /// <summary>The local cache; read it, never modify what it returns (other components may share it).</summary>
@@ -59,12 +62,6 @@ public sealed class SharedInformer<T> : IAsyncDisposable
         lock (_source.Dispatch)
         {
             _handlers.Add(handler);
-            if (_stop is null)
-            {
-                // Not started: the cache's objects come when it starts.
-                return;
-            }
-
             foreach (var item in Store.List())
             {
                 Call(handler, h => h.OnAdd?.Invoke(item));
@@ -83,10 +80,9 @@ public sealed class SharedInformer<T> : IAsyncDisposable
             }
 
             _stop = new CancellationTokenSource();
-            // Under the same lock as AddEventHandler: a handler added meanwhile gets the cache's objects once.
-            _source.Subscribe(this);
         }
 
+        _source.Acquire();
         if (_resyncPeriod > TimeSpan.Zero)
         {
             _resync = Task.Run(() => ResyncAsync(_stop.Token));
@@ -99,13 +95,20 @@ public sealed class SharedInformer<T> : IAsyncDisposable
     /// <summary>Stops telling the handlers; stops the loop unless other informers still use it.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stop is null || _stop.IsCancellationRequested)
+        if (_disposed)
         {
             return;
         }
 
+        _disposed = true;
+        if (_stop is null)
+        {
+            await _source.UnsubscribeAsync(this, started: false).ConfigureAwait(false);
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _source.UnsubscribeAsync(this).ConfigureAwait(false);
+        await _source.UnsubscribeAsync(this, started: true).ConfigureAwait(false);
         if (_resync is not null)
         {
             try

@@ -129,7 +129,7 @@ public sealed class SharedInformerTests
     }
 
     [Fact]
-    public async Task AFactoryStartedLater_GetsAnAddForEachCachedObjectFirst_ThenTheEvents()
+    public async Task AFactoryJoiningLater_GetsAnAddForEachCachedObjectFirst_ThenTheEvents()
     {
         var listWatch = new ScriptedListWatch();
         listWatch.Lists.Enqueue(([Map("a", "1")], "1"));
@@ -145,10 +145,10 @@ public sealed class SharedInformerTests
         await using var later = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
         var events = new Recorder();
         later.For(() => listWatch).AddEventHandler(events.Handler);
-        Assert.Empty(events.Lines); // not started: nothing yet
+        Assert.Equal(["add a 1", "add b 2"], events.Lines.Order());
         later.Start();
         await later.WaitForCacheSyncAsync(CancellationToken.None);
-        Assert.Equal(["add a 1", "add b 2"], events.Lines.Order());
+        Assert.Equal(2, events.Lines.Count);
         await watch.Events.Writer.WriteAsync((WatchEventType.Modified, Map("a", "3")));
         await Eventually(() => events.Lines.Count == 3);
         Assert.Equal("update a 1→3", events.Lines[2]);
@@ -180,8 +180,14 @@ public sealed class SharedInformerTests
         Assert.Equal(["add a 1"], firstEvents.Lines);
         Assert.Equal(0, listWatch.EndedWatches);
 
+        // A component that asked for the informer but has not started it hears of the drop as deletions.
+        var idle = new SharedInformerFactory(client, TimeSpan.Zero, sources: sources);
+        var idleEvents = new Recorder();
+        idle.For(() => listWatch).AddEventHandler(idleEvents.Handler);
         await second.DisposeAsync();
         Assert.Equal(1, listWatch.EndedWatches);
+        Assert.Equal(["add a 1", "add b 2", "delete a 1 (final state unknown)", "delete b 2 (final state unknown)"], idleEvents.Lines);
+        await idle.DisposeAsync();
         Assert.Equal(0, shared.Store.Count);
         Assert.False(shared.HasSynced);
 

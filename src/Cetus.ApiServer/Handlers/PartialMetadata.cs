@@ -1,0 +1,172 @@
+using System.Text.Json;
+using Cetus.Api.Json;
+using Cetus.ApiServer.Errors;
+using Cetus.ApiServer.Registry;
+using Microsoft.AspNetCore.Http;
+
+namespace Cetus.ApiServer.Handlers;
+
+/// <summary>
+/// Objects as meta.k8s.io <c>PartialObjectMetadata</c> — apiVersion, kind and metadata only — when the client asks
+/// with <c>Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1</c> (a get or a watch) or
+/// <c>as=PartialObjectMetadataList</c> (a list), as client-go's metadata client does: garbage collectors and quota
+/// controllers want every object's metadata, not its spec. The metadata is the stored object's own bytes.
+/// </summary>
+internal static class PartialMetadata
+{
+    public const string ObjectKind = "PartialObjectMetadata";
+    public const string ListKind = "PartialObjectMetadataList";
+    private const string Group = "meta.k8s.io";
+
+    /// <summary>
+    /// The first media type of the Accept header that asks for metadata only: its "as" (<see cref="ObjectKind"/> or
+    /// <see cref="ListKind"/>) and version (v1 or v1beta1); null when none does.
+    /// </summary>
+    public static (string As, string Version)? Requested(HttpRequest request)
+    {
+        foreach (var header in request.Headers.Accept)
+        {
+            if (header is null || !header.Contains("as=PartialObjectMetadata", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var mediaType in header.Split(','))
+            {
+                string? kind = null, group = null, version = null;
+                foreach (var parameter in mediaType.Split(';').Skip(1))
+                {
+                    var pair = parameter.Split('=', 2, StringSplitOptions.TrimEntries);
+                    switch (pair)
+                    {
+                        case ["as", var value]:
+                            kind = value;
+                            break;
+                        case ["g", var value]:
+                            group = value;
+                            break;
+                        case ["v", var value]:
+                            version = value;
+                            break;
+                    }
+                }
+
+                if (kind is ObjectKind or ListKind && group == Group && version is "v1" or "v1beta1")
+                {
+                    return (kind, version);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>406 when a single object was asked for as a list, or a list as a single object (kube-apiserver's words).</summary>
+    public static void RequireKind(ResourceRequest request, (string As, string Version) requested, bool list)
+    {
+        var definition = request.Definition;
+        if (list && requested.As != ListKind)
+        {
+            throw Problems.NotAcceptableAs($"you requested {ObjectKind}, but the requested object is a list (*{definition.Version}.{definition.ListKind})");
+        }
+
+        if (!list && requested.As != ObjectKind)
+        {
+            throw Problems.NotAcceptableAs($"you requested {ListKind}, but the requested object is not a list (*{definition.Version}.{definition.Kind})");
+        }
+    }
+
+    /// <summary>One object as PartialObjectMetadata.</summary>
+    public static byte[] Write(StoredObject item, string version)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            WriteObject(json, item, version);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>A list as PartialObjectMetadataList.</summary>
+    public static byte[] WriteList(IEnumerable<StoredObject> items, string version, string resourceVersion, string? continueToken)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", ListKind);
+            json.WriteString("apiVersion", $"{Group}/{version}");
+            json.WriteStartObject("metadata");
+            json.WriteString("resourceVersion", resourceVersion);
+            if (continueToken is not null)
+            {
+                json.WriteString("continue", continueToken);
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                WriteObject(json, item, version);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>A watch bookmark as PartialObjectMetadata.</summary>
+    public static byte[] Bookmark(string version, long revision) =>
+        JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            kind = ObjectKind,
+            apiVersion = $"{Group}/{version}",
+            metadata = new { resourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        });
+
+    private static void WriteObject(Utf8JsonWriter json, StoredObject item, string version)
+    {
+        json.WriteStartObject();
+        json.WriteString("kind", ObjectKind);
+        json.WriteString("apiVersion", $"{Group}/{version}");
+        json.WritePropertyName("metadata");
+        var metadata = MetadataOf(item.Json);
+        if (metadata.IsEmpty)
+        {
+            JsonSerializer.Serialize(json, item.Item.Metadata, KubeJson.Options);
+        }
+        else
+        {
+            json.WriteRawValue(metadata, skipInputValidation: true);
+        }
+
+        json.WriteEndObject();
+    }
+
+    // The bytes of the top-level "metadata" value of an object's wire JSON; empty when it has none.
+    private static ReadOnlySpan<byte> MetadataOf(byte[] wire)
+    {
+        var reader = new Utf8JsonReader(wire);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return default;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isMetadata = reader.ValueTextEquals("metadata"u8);
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            if (isMetadata)
+            {
+                return reader.TokenType == JsonTokenType.EndObject ? wire.AsSpan(start, (int)reader.BytesConsumed - start) : default;
+            }
+        }
+
+        return default;
+    }
+}
