@@ -27,7 +27,7 @@ internal sealed class GetHandler(ObjectStore objects, WatchCache cache, TimeProv
         var body = request.WantsTable
             ? TableWriter.Write(definition, [current], current.Item.Metadata.ResourceVersion, null, time.GetUtcNow(), includeObject: request.Query("includeObject") ?? "Metadata")
             : partial is { } metadataOnly ? PartialMetadata.Write(current, metadataOnly.Version) : current.Json;
-        await Responses.WriteJsonAsync(request.Http, 200, body).ConfigureAwait(false);
+        await Responses.WriteJsonAsync(request.Http, 200, body, partial is { } served ? PartialMetadata.ContentType(served) : null).ConfigureAwait(false);
     }
 
     private async Task<StoredObject?> ReadAsync(ResourceRequest request)

@@ -86,7 +86,7 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
         var body = request.WantsTable
             ? TableWriter.Write(definition, items, rv, continueToken, time.GetUtcNow(), includeObject: request.Query("includeObject") ?? "Metadata")
             : partial is { } metadataOnly ? PartialMetadata.WriteList(items, metadataOnly.Version, rv, continueToken) : WriteList(request, items, rv, continueToken);
-        await Responses.WriteJsonAsync(request.Http, 200, body).ConfigureAwait(false);
+        await Responses.WriteJsonAsync(request.Http, 200, body, partial is { } served ? PartialMetadata.ContentType(served) : null).ConfigureAwait(false);
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Cetus.Api.Scheme.ResourceDefinition, IReadOnlyCollection<string>> FieldNames = new();

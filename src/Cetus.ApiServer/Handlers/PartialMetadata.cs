@@ -61,6 +61,10 @@ internal static class PartialMetadata
         return null;
     }
 
+    /// <summary>The response's Content-Type, naming the representation as kube-apiserver's does.</summary>
+    public static string ContentType((string As, string Version) requested) =>
+        $"application/json;as={requested.As};g={Group};v={requested.Version}";
+
     /// <summary>406 when a single object was asked for as a list, or a list as a single object (kube-apiserver's words).</summary>
     public static void RequireKind(ResourceRequest request, (string As, string Version) requested, bool list)
     {

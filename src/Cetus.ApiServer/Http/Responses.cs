@@ -9,10 +9,10 @@ namespace Cetus.ApiServer.Http;
 public static class Responses
 {
     /// <summary>Writes JSON bytes with a status code.</summary>
-    public static async Task WriteJsonAsync(HttpContext context, int statusCode, byte[] json)
+    public static async Task WriteJsonAsync(HttpContext context, int statusCode, byte[] json, string? contentType = null)
     {
         context.Response.StatusCode = statusCode;
-        context.Response.ContentType = MediaTypes.Json;
+        context.Response.ContentType = contentType ?? MediaTypes.Json;
         context.Response.ContentLength = json.Length;
         await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
     }

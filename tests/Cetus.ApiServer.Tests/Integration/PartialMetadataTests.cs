@@ -31,6 +31,11 @@ public sealed class PartialMetadataTests(ApiServerFixture server) : IClassFixtur
         Assert.Equal("meta.k8s.io/v1", (string?)partial["apiVersion"]);
         Assert.True(JsonNode.DeepEquals(full!["metadata"], partial["metadata"]), partial.ToJsonString());
         Assert.Equal(["apiVersion", "kind", "metadata"], partial.Select(p => p.Key).Order());
+        using (var response = await SendAsync($"{Path}/pom-get", Metadata))
+        {
+            Assert.Equal(Metadata, response.Content.Headers.ContentType!.ToString().Replace("; ", ";", StringComparison.Ordinal));
+        }
+
         var beta = await GetJsonAsync($"{Path}/pom-get", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1beta1");
         Assert.Equal("meta.k8s.io/v1beta1", (string?)beta["apiVersion"]);
     }
