@@ -96,6 +96,7 @@ internal sealed class InformerSource<T>
     public async Task UnsubscribeAsync(SharedInformer<T> informer, bool started)
     {
         Task running;
+        CancellationTokenSource stop;
         lock (Dispatch)
         {
             _subscribers.Remove(informer);
@@ -104,19 +105,21 @@ internal sealed class InformerSource<T>
                 return;
             }
 
-            var stop = _stop;
+            stop = _stop;
             _stop = null;
-            stop.Cancel();
-            _running = running = StopAsync(_running, stop);
+            _running = running = StopAsync(_running);
         }
 
+        // Outside the lock: the loop's continuations may run on this thread as the token is cancelled.
+        await stop.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
+        stop.Dispose();
     }
 
     // After the loop ends: drop the cache unless an informer started again meanwhile (then its relist diffs against
     // what the cache holds, as after a broken watch). Informers created but not started hear of the drop as
     // deletions, so that their handlers never hold what the cache no longer does.
-    private async Task StopAsync(Task loop, CancellationTokenSource stop)
+    private async Task StopAsync(Task loop)
     {
         try
         {
@@ -124,10 +127,6 @@ internal sealed class InformerSource<T>
         }
         catch (OperationCanceledException)
         {
-        }
-        finally
-        {
-            stop.Dispose();
         }
 
         lock (Dispatch)

@@ -120,6 +120,7 @@ public sealed class SharedInformer<T> : IAsyncDisposable
             }
         }
 
+        _stop.Dispose();
     }
 
     // Called by the source with its dispatch lock held.
