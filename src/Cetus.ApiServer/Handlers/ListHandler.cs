@@ -143,14 +143,18 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
         }
     }
 
-    private static byte[] WriteList(ResourceRequest request, List<StoredObject> items, string resourceVersion, string? continueToken)
+    private static byte[] WriteList(ResourceRequest request, List<StoredObject> items, string resourceVersion, string? continueToken) =>
+        WriteList(request.Definition.ListKind, request.Definition.ApiVersion, items, resourceVersion, continueToken, (json, item) => json.WriteRawValue(item.Json, skipInputValidation: true));
+
+    /// <summary>A list body: kind, apiVersion, metadata (resourceVersion, continue) and each item as <paramref name="writeItem"/> writes it.</summary>
+    internal static byte[] WriteList(string kind, string apiVersion, IEnumerable<StoredObject> items, string resourceVersion, string? continueToken, Action<Utf8JsonWriter, StoredObject> writeItem)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("kind", request.Definition.ListKind);
-            json.WriteString("apiVersion", request.Definition.ApiVersion);
+            json.WriteString("kind", kind);
+            json.WriteString("apiVersion", apiVersion);
             json.WriteStartObject("metadata");
             json.WriteString("resourceVersion", resourceVersion);
             if (continueToken is not null)
@@ -162,7 +166,7 @@ internal sealed class ListHandler(ObjectStore objects, WatchCache cache, TimePro
             json.WriteStartArray("items");
             foreach (var item in items)
             {
-                json.WriteRawValue(item.Json, skipInputValidation: true);
+                writeItem(json, item);
             }
 
             json.WriteEndArray();

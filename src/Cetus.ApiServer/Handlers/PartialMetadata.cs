@@ -93,34 +93,8 @@ internal static class PartialMetadata
     }
 
     /// <summary>A list as PartialObjectMetadataList.</summary>
-    public static byte[] WriteList(IEnumerable<StoredObject> items, string version, string resourceVersion, string? continueToken)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("kind", ListKind);
-            json.WriteString("apiVersion", $"{Group}/{version}");
-            json.WriteStartObject("metadata");
-            json.WriteString("resourceVersion", resourceVersion);
-            if (continueToken is not null)
-            {
-                json.WriteString("continue", continueToken);
-            }
-
-            json.WriteEndObject();
-            json.WriteStartArray("items");
-            foreach (var item in items)
-            {
-                WriteObject(json, item, version);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    public static byte[] WriteList(IEnumerable<StoredObject> items, string version, string resourceVersion, string? continueToken) =>
+        ListHandler.WriteList(ListKind, $"{Group}/{version}", items, resourceVersion, continueToken, (json, item) => WriteObject(json, item, version));
 
     /// <summary>A watch bookmark as PartialObjectMetadata.</summary>
     public static byte[] Bookmark(string version, long revision) =>
