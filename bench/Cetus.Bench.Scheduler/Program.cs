@@ -97,7 +97,9 @@ foreach (var (nodes, pods) in sizes)
             {
                 var cpu = cluster.ServerCpuSeconds;
                 var hollowCpu = cluster.HollowCpuSeconds;
+                var benchCpu = Cluster.BenchCpuSeconds;
                 var requests = await cluster.ApiRequestsAsync();
+                var gc = await cluster.ServerGcAsync();
                 var result = await ScheduleAsync(cluster, $"sched-{run}", pods, timeout, quiet: false);
                 if (result is null)
                 {
@@ -106,8 +108,8 @@ foreach (var (nodes, pods) in sizes)
 
                 scheduled.Add(result);
                 scheduledCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
-                Console.WriteLine($"scheduled run {run}: {pods} pods bound in {result.Seconds:0.00} s = {result.PodsPerSecond:0} pods/s; latency p50 {result.P50 * 1000:0} ms, p99 {result.P99 * 1000:0} ms; server CPU {scheduledCpu[^1]:0.00} ms per pod, hollow CPU {(cluster.HollowCpuSeconds - hollowCpu) * 1000 / pods:0.00}; load average {LoadAverage()}");
-                Console.WriteLine($"  API requests per pod: {await cluster.RequestsPerPodSinceAsync(requests, pods)}");
+                Console.WriteLine($"scheduled run {run}: {pods} pods bound in {result.Seconds:0.00} s = {result.PodsPerSecond:0} pods/s; latency p50 {result.P50 * 1000:0} ms, p99 {result.P99 * 1000:0} ms; server CPU {scheduledCpu[^1]:0.00} ms per pod, hollow CPU {(cluster.HollowCpuSeconds - hollowCpu) * 1000 / pods:0.00}, benchmark's clients CPU {(Cluster.BenchCpuSeconds - benchCpu) * 1000 / pods:0.00}; load average {LoadAverage()}");
+                Console.WriteLine($"  API requests per pod: {await cluster.RequestsPerPodSinceAsync(requests, pods)}; server {await cluster.ServerGcPerPodSinceAsync(gc, pods)}");
             }
         }
 
@@ -125,7 +127,9 @@ foreach (var (nodes, pods) in sizes)
             {
                 var cpu = cluster.ServerCpuSeconds;
                 var hollowCpu = cluster.HollowCpuSeconds;
+                var benchCpu = Cluster.BenchCpuSeconds;
                 var requests = await cluster.ApiRequestsAsync();
+                var gc = await cluster.ServerGcAsync();
                 var result = await BindAsync(cluster, $"bind-{run}", pods, timeout);
                 if (result is null)
                 {
@@ -134,8 +138,8 @@ foreach (var (nodes, pods) in sizes)
 
                 ceiling.Add(result);
                 ceilingCpu.Add((cluster.ServerCpuSeconds - cpu) * 1000 / pods);
-                Console.WriteLine($"ceiling run {run}: {pods} creates in {result.CreateSeconds:0.00} s ({pods / result.CreateSeconds:0}/s), {pods} bindings in {result.BindSeconds:0.00} s ({pods / result.BindSeconds:0}/s) = {result.PodsPerSecond:0} pods/s; server CPU {ceilingCpu[^1]:0.00} ms per pod (creates {result.CreateCpu * 1000 / pods:0.00}, bindings {result.BindCpu * 1000 / pods:0.00}), hollow CPU {(cluster.HollowCpuSeconds - hollowCpu) * 1000 / pods:0.00}; load average {LoadAverage()}");
-                Console.WriteLine($"  API requests per pod: {await cluster.RequestsPerPodSinceAsync(requests, pods)}");
+                Console.WriteLine($"ceiling run {run}: {pods} creates in {result.CreateSeconds:0.00} s ({pods / result.CreateSeconds:0}/s), {pods} bindings in {result.BindSeconds:0.00} s ({pods / result.BindSeconds:0}/s) = {result.PodsPerSecond:0} pods/s; server CPU {ceilingCpu[^1]:0.00} ms per pod (creates {result.CreateCpu * 1000 / pods:0.00}, bindings {result.BindCpu * 1000 / pods:0.00}), hollow CPU {(cluster.HollowCpuSeconds - hollowCpu) * 1000 / pods:0.00}, benchmark's clients CPU {(Cluster.BenchCpuSeconds - benchCpu) * 1000 / pods:0.00}; load average {LoadAverage()}");
+                Console.WriteLine($"  API requests per pod: {await cluster.RequestsPerPodSinceAsync(requests, pods)}; server {await cluster.ServerGcPerPodSinceAsync(gc, pods)}");
             }
         }
 
@@ -351,6 +355,9 @@ internal sealed class Cluster : IAsyncDisposable
     /// <summary>The CPU time the server process has used so far (its API server, controllers and scheduler).</summary>
     public double ServerCpuSeconds => ProcessCpu(_server.ProcessId);
 
+    /// <summary>The CPU time this process (the benchmark's clients and pod watch) has used so far.</summary>
+    public static double BenchCpuSeconds => ProcessCpu(Environment.ProcessId);
+
     /// <summary>The CPU time the hollow nodes' process has used so far.</summary>
     public double HollowCpuSeconds => ProcessCpu(_hollow.ProcessId);
 
@@ -363,6 +370,25 @@ internal sealed class Cluster : IAsyncDisposable
         var after = await ApiRequestsAsync();
         return string.Join(", ", after.Select(kv => (kv.Key, PerPod: (kv.Value - before.GetValueOrDefault(kv.Key)) / pods))
             .Where(r => r.PerPod >= 0.005).OrderByDescending(r => r.PerPod).Select(r => $"{r.Key} {r.PerPod:0.00}"));
+    }
+
+    /// <summary>The server process's bytes allocated, collector pause seconds and gen0/1/2 collections so far (its /metrics).</summary>
+    public async Task<double[]> ServerGcAsync()
+    {
+        var samples = await MetricSamples.ReadAsync(Watcher.HttpClient, Watcher.BaseUri);
+        return
+        [
+            samples.GetValueOrDefault("dotnet_gc_allocated_bytes_total"),
+            samples.GetValueOrDefault("dotnet_gc_pause_seconds_total"),
+            .. Enumerable.Range(0, 3).Select(g => samples.GetValueOrDefault($"dotnet_collection_count_total{{generation=\"{g}\"}}")),
+        ];
+    }
+
+    /// <summary>What the server's collector did since <paramref name="before"/>, per pod ("allocated 180 KB, paused 0.05 ms per pod; collections 40/12/0").</summary>
+    public async Task<string> ServerGcPerPodSinceAsync(double[] before, int pods)
+    {
+        var after = await ServerGcAsync();
+        return $"allocated {(after[0] - before[0]) / pods / 1024:0} KB, paused {(after[1] - before[1]) * 1000 / pods:0.000} ms per pod; gen0/1/2 collections {after[2] - before[2]:0}/{after[3] - before[3]:0}/{after[4] - before[4]:0}";
     }
 
     public Kubernetes Watcher { get; }

@@ -46,6 +46,18 @@ public abstract class KubectlScenarios(CetusServerProcess server)
     }
 
     [Fact]
+    public void Server_AcceptsDiagnosticsTools_AfterExecutingItselfAgain()
+    {
+        // dotnet-counters, dotnet-trace and dotnet-dump connect to $TMPDIR/dotnet-diagnostic-PID-START-socket. The name
+        // outlives the execve above; the first runtime's file is removed so that the second one listens there.
+        var sockets = Directory.GetFiles(Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp", $"dotnet-diagnostic-{server.ProcessId}-*-socket");
+        var path = Assert.Single(sockets);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        Assert.True(socket.Connected);
+    }
+
+    [Fact]
     public async Task Version_ReportsTheServerAsKubernetes132()
     {
         var result = await Run("version");

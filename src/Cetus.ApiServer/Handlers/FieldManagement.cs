@@ -57,13 +57,36 @@ internal static class FieldManagement
     private static IKubernetesObject<V1ObjectMeta> Record(ResourceRequest request, StoredObject? current, IKubernetesObject<V1ObjectMeta> item, string manager, string subresource, DateTime now)
     {
         var definition = request.Definition;
-        var (live, updated) = ObjectMetadata.Guard(definition, () => ChangedParts(current?.Json, KubeJson.Serialize(item, definition.Type)));
+        var serialized = ObjectMetadata.Guard(definition, () => KubeJson.Serialize(item, definition.Type));
+        // A create of a shape seen before owns what the first one did (CreateShapes).
+        var shape = current is null ? CreateShapes.Key(serialized, manager, subresource, definition.Type) : null;
+        if (shape is not null && CreateShapes.TryGet(shape, EntryTime(now), out var known))
+        {
+            item.Metadata.ManagedFields = known;
+            return item;
+        }
+
+        var (live, updated) = ObjectMetadata.Guard(definition, () => ChangedParts(current?.Json, serialized));
         var entries = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateManagedFields(live, updated, manager, subresource, definition.Type, now));
         // Only managedFields change: decode just those onto the item.
         item.Metadata.ManagedFields = entries is null
             ? null
             : KubeJson.Deserialize<List<V1ManagedFieldsEntry>>(System.Text.Encoding.UTF8.GetBytes(entries.ToJsonString()));
+        if (shape is not null && item.Metadata.ManagedFields is { } computed)
+        {
+            CreateShapes.Add(shape, computed);
+        }
+
         return item;
+    }
+
+    // An entry's time as the computation records it (ManagedFields.FormatTime: UTC, to the second), decoded from its
+    // wire form.
+    private static DateTime? EntryTime(DateTime now)
+    {
+        var utc = now.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(now, DateTimeKind.Utc) : now.ToUniversalTime();
+        var wire = utc.ToString("'\"'yyyy-MM-dd'T'HH:mm:ss'Z\"'", System.Globalization.CultureInfo.InvariantCulture);
+        return KubeJson.Deserialize<DateTime>(System.Text.Encoding.UTF8.GetBytes(wire));
     }
 
     /// <summary>Server-side apply of <paramref name="configuration"/> onto <paramref name="current"/> (null: create). 409 on conflicts unless forced.</summary>

@@ -18,6 +18,8 @@ internal static class PartialMetadata
     public const string ListKind = "PartialObjectMetadataList";
     private const string Group = "meta.k8s.io";
 
+    private static readonly byte[] PrefixV1 = System.Text.Encoding.UTF8.GetBytes(Prefix("v1"));
+
     /// <summary>
     /// The first media type of the Accept header that asks for metadata only: its "as" (<see cref="ObjectKind"/> or
     /// <see cref="ListKind"/>) and version (v1 or v1beta1); null when none does.
@@ -83,6 +85,19 @@ internal static class PartialMetadata
     /// <summary>One object as PartialObjectMetadata.</summary>
     public static byte[] Write(StoredObject item, string version)
     {
+        // The usual case, once per watch event and watcher: the stored metadata's bytes between a prefix and a brace,
+        // in one array of the right size (what the writer below produces for it).
+        var metadata = MetadataOf(item.Json);
+        if (!metadata.IsEmpty)
+        {
+            var prefix = version == "v1" ? PrefixV1 : System.Text.Encoding.UTF8.GetBytes(Prefix(version));
+            var wire = new byte[prefix.Length + metadata.Length + 1];
+            prefix.CopyTo(wire, 0);
+            metadata.CopyTo(wire.AsSpan(prefix.Length));
+            wire[^1] = (byte)'}';
+            return wire;
+        }
+
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -104,6 +119,9 @@ internal static class PartialMetadata
             apiVersion = $"{Group}/{version}",
             metadata = new { resourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         });
+
+    // What comes before an object's metadata: {"kind":…,"apiVersion":…,"metadata":
+    private static string Prefix(string version) => $"{{\"kind\":\"{ObjectKind}\",\"apiVersion\":\"{Group}/{version}\",\"metadata\":";
 
     private static void WriteObject(Utf8JsonWriter json, StoredObject item, string version)
     {

@@ -17,6 +17,7 @@ namespace Cetus.ApiServer.Handlers;
 internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
 {
     private static readonly TimeSpan BookmarkInterval = TimeSpan.FromMinutes(1);
+    private const int FlushThreshold = 64 * 1024;
     private const long DefaultTimeoutSeconds = 1800;
 
     public async Task HandleAsync(ResourceRequest request)
@@ -72,6 +73,7 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
             var token = deadline.Token;
             var aborted = request.Aborted;
             var headers = true;
+            var unflushed = 0;
             try
             {
                 await response.StartAsync(aborted).ConfigureAwait(false);
@@ -80,51 +82,67 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
                     await WriteObjectAsync("ADDED", item).ConfigureAwait(false);
                 }
 
-                await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 var lastRevision = watcher.StartRevision;
                 var nextBookmark = time.GetUtcNow() + BookmarkInterval;
-                while (!token.IsCancellationRequested)
+                CancellationTokenSource? slice = null;
+                try
                 {
-                    var wait = bookmarks ? nextBookmark - time.GetUtcNow() : Timeout.InfiniteTimeSpan;
-                    using var slice = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    if (bookmarks)
+                    while (!token.IsCancellationRequested)
                     {
-                        slice.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-                    }
-
-                    bool more;
-                    try
-                    {
-                        more = await watcher.Events.WaitToReadAsync(slice.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                    {
-                        await WriteBookmarkAsync(lastRevision).ConfigureAwait(false);
-                        nextBookmark = time.GetUtcNow() + BookmarkInterval;
-                        continue;
-                    }
-
-                    if (!more)
-                    {
-                        if (watcher.Expired)
+                        var waitToken = token;
+                        if (bookmarks)
                         {
-                            var gone = Problems.Gone($"too old resource version: {lastRevision}");
-                            await WriteAsync(response, "ERROR", KubeJson.Serialize(gone.Status), aborted).ConfigureAwait(false);
+                            // Until the next bookmark is due; one source for as long as it has not fired.
+                            if (slice is null || !slice.TryReset())
+                            {
+                                slice?.Dispose();
+                                slice = CancellationTokenSource.CreateLinkedTokenSource(token);
+                            }
+
+                            var wait = nextBookmark - time.GetUtcNow();
+                            slice.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                            waitToken = slice.Token;
                         }
 
-                        return;
-                    }
-
-                    while (watcher.Events.TryRead(out var change))
-                    {
-                        lastRevision = change.Revision;
-                        if (Translate(change, selection) is { } type)
+                        bool more;
+                        try
                         {
-                            await WriteObjectAsync(type, change.Object).ConfigureAwait(false);
+                            more = await watcher.Events.WaitToReadAsync(waitToken).ConfigureAwait(false);
                         }
-                    }
+                        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                        {
+                            await WriteBookmarkAsync(lastRevision).ConfigureAwait(false);
+                            nextBookmark = time.GetUtcNow() + BookmarkInterval;
+                            continue;
+                        }
 
-                    await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                        if (!more)
+                        {
+                            if (watcher.Expired)
+                            {
+                                var gone = Problems.Gone($"too old resource version: {lastRevision}");
+                                await WriteAsync(response, "ERROR", KubeJson.Serialize(gone.Status), aborted).ConfigureAwait(false);
+                            }
+
+                            return;
+                        }
+
+                        while (watcher.Events.TryRead(out var change))
+                        {
+                            lastRevision = change.Revision;
+                            if (Translate(change, selection) is { } type)
+                            {
+                                await WriteObjectAsync(type, change.Object).ConfigureAwait(false);
+                            }
+                        }
+
+                        await FlushAsync().ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    slice?.Dispose();
                 }
             }
             catch (OperationCanceledException)
@@ -132,12 +150,25 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
                 // The client went away or the timeout passed: the stream simply ends.
             }
 
-            async Task WriteObjectAsync(string type, StoredObject item)
+            // The events of a batch are written into the response's buffer and sent with one flush (one TLS record
+            // and write for what arrived together), or sooner once FlushThreshold bytes wait.
+            async ValueTask WriteObjectAsync(string type, StoredObject item)
             {
                 var body = table ? TableWriter.Write(definition, [item], null, null, time.GetUtcNow(), headers)
                     : partial is { } metadataOnly ? PartialMetadata.Write(item, metadataOnly.Version) : item.Json;
                 headers = false;
-                await WriteAsync(response, type, body, aborted).ConfigureAwait(false);
+                Write(response, type, body);
+                unflushed += body.Length;
+                if (unflushed >= FlushThreshold)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+            }
+
+            async ValueTask FlushAsync()
+            {
+                unflushed = 0;
+                await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
             }
 
             Task WriteBookmarkAsync(long revision)
@@ -171,13 +202,26 @@ internal sealed class WatchHandler(WatchCache cache, TimeProvider time)
 
     private static async Task WriteAsync(HttpResponse response, string type, byte[] body, CancellationToken cancellationToken)
     {
-        // One buffer per event: a write per piece costs a chunk header and a copy each.
-        var prefix = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
-        var line = new byte[prefix.Length + body.Length + 2];
-        prefix.CopyTo(line, 0);
-        body.CopyTo(line, prefix.Length);
-        line[^2] = (byte)'}';
-        line[^1] = (byte)'\n';
-        await response.Body.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+        Write(response, type, body);
+        await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // One event line, {"type":"TYPE","object":BODY}\n, into the response's buffer in one piece (a piece per part
+    // would cost a chunk header each); sent by the next flush.
+    private static void Write(HttpResponse response, string type, ReadOnlySpan<byte> body)
+    {
+        ReadOnlySpan<byte> head = "{\"type\":\""u8;
+        ReadOnlySpan<byte> middle = "\",\"object\":"u8;
+        var size = head.Length + type.Length + middle.Length + body.Length + 2;
+        var line = response.BodyWriter.GetSpan(size);
+        head.CopyTo(line);
+        var at = head.Length + System.Text.Encoding.ASCII.GetBytes(type, line[head.Length..]);
+        middle.CopyTo(line[at..]);
+        at += middle.Length;
+        body.CopyTo(line[at..]);
+        at += body.Length;
+        line[at] = (byte)'}';
+        line[at + 1] = (byte)'\n';
+        response.BodyWriter.Advance(size);
     }
 }

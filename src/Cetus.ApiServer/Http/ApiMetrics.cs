@@ -4,7 +4,12 @@ namespace Cetus.ApiServer.Http;
 
 /// <summary>
 /// The API server's Prometheus metrics, named as kube-apiserver names them so existing dashboards read them:
-/// requests by verb, resource and code with their latency, open watches, datastore latency, requests refused for load.
+/// requests by verb, resource and code with their latency, open watches, datastore latency, requests refused for load;
+/// and the process's own figures, as kube-apiserver exports process_* and go_* ones: CPU, memory, threads
+/// (<c>process_cpu_seconds_total</c>, <c>process_working_set_bytes</c>, …), the .NET collector's collections by
+/// generation, bytes allocated and time paused (<c>dotnet_collection_count_total</c>,
+/// <c>dotnet_gc_allocated_bytes_total</c>, <c>dotnet_gc_pause_seconds_total</c>). In <c>cetus server</c> the process
+/// is also the controller manager's and the scheduler's.
 /// </summary>
 internal sealed class ApiMetrics
 {
@@ -27,6 +32,14 @@ internal sealed class ApiMetrics
             Buckets = LatencyBuckets,
         });
         Dropped = factory.CreateCounter("apiserver_dropped_requests_total", "Number of requests dropped with 'Try again later' response.", "request_kind");
+        DotNetStats.Register(Registry);
+        var allocated = factory.CreateCounter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the process started.");
+        var paused = factory.CreateCounter("dotnet_gc_pause_seconds_total", "Time the garbage collector has paused the process since it started, in seconds.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            allocated.IncTo(GC.GetTotalAllocatedBytes());
+            paused.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+        });
     }
 
     public CollectorRegistry Registry { get; }

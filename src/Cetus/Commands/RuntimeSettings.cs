@@ -83,12 +83,34 @@ internal static class RuntimeSettings
 
         environment.Add(null);
         string?[] argv = [self, .. args, null];
+        RemoveDiagnosticsSocket();
         try
         {
             // Only returns on failure; the process goes on with the defaults then.
             _ = Execve(self, argv, [.. environment]);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or MarshalDirectiveException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Removes this runtime's diagnostics socket (<c>$TMPDIR/dotnet-diagnostic-PID-START-socket</c>, where
+    /// dotnet-counters, dotnet-trace and dotnet-dump connect). It is named after the process id and start time, which
+    /// the new image keeps, and the runtime started by execve cannot listen where the file is left: without this, no
+    /// diagnostics tool could attach to a long-running command.
+    /// </summary>
+    private static void RemoveDiagnosticsSocket()
+    {
+        var directory = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+        try
+        {
+            foreach (var socket in Directory.EnumerateFiles(directory, $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+            {
+                File.Delete(socket);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }

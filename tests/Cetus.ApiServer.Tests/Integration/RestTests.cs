@@ -276,6 +276,48 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
         await Client.DeleteAsync(Pod + "?gracePeriodSeconds=0");
     }
 
+    [Fact]
+    public async Task ManagedFields_OfCreatesOfOneShape_AreWhatTheirComputationGives()
+    {
+        // The first create of a shape is computed, the next ones copy it (CreateShapes): both must read the same, but
+        // for the time, and another label key or another manager is a shape of its own.
+        var key = "shape-" + Guid.NewGuid().ToString("N")[..8];
+        async Task<JsonObject> CreateAsync(string name, string label, string manager)
+        {
+            var response = await Client.PostAsync($"/api/v1/namespaces/default/configmaps?fieldManager={manager}", Json($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","labels":{"{{{label}}}":"x"}},"data":{"a":"1"}}"""));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var created = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            var stored = await Client.GetFromJsonAsync<JsonObject>($"/api/v1/namespaces/default/configmaps/{name}");
+            Assert.Equal(created["metadata"]!["managedFields"]!.ToJsonString(), stored!["metadata"]!["managedFields"]!.ToJsonString());
+            return created;
+        }
+
+        static JsonObject Entry(JsonObject item)
+        {
+            var entry = item["metadata"]!["managedFields"]!.AsArray().Single()!.AsObject().DeepClone().AsObject();
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", (string?)entry["time"]);
+            entry.Remove("time");
+            return entry;
+        }
+
+        var computed = Entry(await CreateAsync(key + "-a", key, "shaper"));
+        var copied = Entry(await CreateAsync(key + "-b", key, "shaper"));
+        Assert.Equal(computed.ToJsonString(), copied.ToJsonString());
+        Assert.Equal("Update", (string?)copied["operation"]);
+        Assert.NotNull(copied["fieldsV1"]!["f:metadata"]!["f:labels"]![$"f:{key}"]);
+        Assert.NotNull(copied["fieldsV1"]!["f:data"]!["f:a"]);
+
+        var otherLabel = Entry(await CreateAsync(key + "-c", key + "x", "shaper"));
+        Assert.Null(otherLabel["fieldsV1"]!["f:metadata"]!["f:labels"]![$"f:{key}"]);
+        Assert.NotNull(otherLabel["fieldsV1"]!["f:metadata"]!["f:labels"]![$"f:{key}x"]);
+        var otherManager = Entry(await CreateAsync(key + "-d", key, "another"));
+        Assert.Equal("another", (string?)otherManager["manager"]);
+        foreach (var suffix in new[] { "a", "b", "c", "d" })
+        {
+            await Client.DeleteAsync($"/api/v1/namespaces/default/configmaps/{key}-{suffix}");
+        }
+    }
+
     // metadata.managedFields by manager: its fieldsV1.
     private static Dictionary<string, JsonNode> Owned(JsonObject? item) =>
         item!["metadata"]!["managedFields"]!.AsArray().ToDictionary(e => (string)e!["manager"]!, e => e!["fieldsV1"]!);
