@@ -22,8 +22,8 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         using var client = target.Server.CreateClient(maxConnections: 64, http2: http2);
         Console.WriteLine();
         Console.WriteLine($"## {target.Name}");
-        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | Lease renewals (PUT)/s | HTTP floor: GET /version/s | CPU µs per raw create / API create / GET / renewal / GET /version |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| clients | raw store creates/s | API pod creates/s | API ÷ raw | API GETs/s | Lease renewals (PUT)/s | HTTP floor: GET /version/s | CPU µs per raw create / API create / GET / renewal / GET /version | KB allocated per (same) |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var clients in ClientCounts)
         {
             var ns = await NamespaceAsync(client);
@@ -73,7 +73,7 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
                 await response.Content.ReadAsByteArrayAsync();
             });
             _round++;
-            Console.WriteLine($"| {clients} | {Rate(raw.Rate)} | {Rate(creates.Rate)} | {creates.Rate / raw.Rate:P0} | {Rate(gets.Rate)} | {Rate(renewals.Rate)} | {Rate(floor.Rate)} | {raw.CpuMicroseconds:0} / {creates.CpuMicroseconds:0} / {gets.CpuMicroseconds:0} / {renewals.CpuMicroseconds:0} / {floor.CpuMicroseconds:0} |");
+            Console.WriteLine($"| {clients} | {Rate(raw.Rate)} | {Rate(creates.Rate)} | {creates.Rate / raw.Rate:P0} | {Rate(gets.Rate)} | {Rate(renewals.Rate)} | {Rate(floor.Rate)} | {raw.CpuMicroseconds:0} / {creates.CpuMicroseconds:0} / {gets.CpuMicroseconds:0} / {renewals.CpuMicroseconds:0} / {floor.CpuMicroseconds:0} | {raw.AllocatedKb:0.0} / {creates.AllocatedKb:0.0} / {gets.AllocatedKb:0.0} / {renewals.AllocatedKb:0.0} / {floor.AllocatedKb:0.0} |");
         }
 
         await MeasureListAsync(client);
@@ -177,10 +177,11 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
 
     // Operations per second, and the CPU time this process (client and server) spent per operation: the machine is
     // shared and noisy, and CPU per operation moves far less with it than the rate does.
-    private async Task<(double Rate, double CpuMicroseconds)> MeasureAsync(int clients, Func<int, int, Task> operation)
+    private async Task<(double Rate, double CpuMicroseconds, double AllocatedKb)> MeasureAsync(int clients, Func<int, int, Task> operation)
     {
         using var stop = new CancellationTokenSource(duration);
         var counts = new long[clients];
+        var allocated = GC.GetTotalAllocatedBytes();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
@@ -193,7 +194,7 @@ internal sealed class ApiBenchmark(Target target, TimeSpan duration, int watcher
         })));
         var total = counts.Sum();
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        return (total / clock.Elapsed.TotalSeconds, used.TotalMicroseconds / Math.Max(1, total));
+        return (total / clock.Elapsed.TotalSeconds, used.TotalMicroseconds / Math.Max(1, total), (GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / Math.Max(1, total));
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -76,6 +76,23 @@ public abstract class KubectlScenarios(CetusServerProcess server)
     }
 
     [Fact]
+    public async Task Create_WithAnUnknownField_AndValidateWarn_PrintsTheServersWarningAsKubernetesDoes()
+    {
+        // The server's Warning header quotes the field's name with escaped quotes, which kubectl reads back as quotes.
+        var name = "warned-" + Guid.NewGuid().ToString("N")[..6];
+        var manifest = $$"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: {{name}}}
+            data: {a: "1"}
+            colour: blue
+            """;
+        var created = await RunWithInput(manifest, "create", "-f", "-", "--validate=warn", "--dry-run=server");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Contains("Warning: unknown field \"colour\"", created.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreateFromFile_GetWide_Label_Scale_Delete()
     {
         var name = "web-" + Guid.NewGuid().ToString("N")[..6];

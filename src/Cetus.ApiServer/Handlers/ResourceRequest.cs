@@ -127,13 +127,21 @@ internal sealed class ResourceRequest
         }
     }
 
-    /// <summary>A header value may carry only printable ASCII: anything else is written as a \u escape.</summary>
+    /// <summary>
+    /// The warning's text as an HTTP quoted string's content, as kube-apiserver writes it: a quote or a backslash is
+    /// escaped with a backslash (client-go's parser reads that back); a header value may carry only printable ASCII
+    /// here, so anything else is written as a \u escape.
+    /// </summary>
     private static string HeaderText(string text)
     {
         var builder = new System.Text.StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (c is >= ' ' and <= '~' and not '"' and not '\\')
+            if (c is '"' or '\\')
+            {
+                builder.Append('\\').Append(c);
+            }
+            else if (c is >= ' ' and <= '~')
             {
                 builder.Append(c);
             }

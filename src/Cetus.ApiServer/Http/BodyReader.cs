@@ -101,8 +101,14 @@ internal static class BodyReader
 
         try
         {
-            using var document = JsonDocument.Parse(body, DocumentOptions);
-            return JsonTree.From(document.RootElement, duplicates) ?? throw Problems.BadRequest("the request body is null");
+            // One copy of the parsed document for the whole tree, whose values refer to it (the pooled one goes back).
+            JsonElement root;
+            using (var document = JsonDocument.Parse(body, DocumentOptions))
+            {
+                root = document.RootElement.Clone();
+            }
+
+            return JsonTree.From(root, duplicates) ?? throw Problems.BadRequest("the request body is null");
         }
         catch (JsonException e)
         {

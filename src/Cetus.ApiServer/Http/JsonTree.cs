@@ -6,7 +6,15 @@ namespace Cetus.ApiServer.Http;
 /// <summary>Builds JSON nodes from a parsed document, keeping the last of repeated fields (JsonObject refuses them).</summary>
 internal static class JsonTree
 {
-    public static JsonNode? From(JsonElement element, List<string>? duplicates, string path = "")
+    /// <summary>
+    /// The nodes of <paramref name="element"/>, whose document must outlive them (its values are referenced, not
+    /// copied); the paths of repeated fields go to <paramref name="duplicates"/>.
+    /// </summary>
+    public static JsonNode? From(JsonElement element, List<string>? duplicates) =>
+        From(element, duplicates, duplicates is null ? null : []);
+
+    // The path is kept as its names and joined only for a repeated field.
+    private static JsonNode? From(JsonElement element, List<string>? duplicates, List<string>? path)
     {
         switch (element.ValueKind)
         {
@@ -14,14 +22,15 @@ internal static class JsonTree
                 var obj = new JsonObject();
                 foreach (var property in element.EnumerateObject())
                 {
-                    var childPath = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
                     if (obj.ContainsKey(property.Name))
                     {
-                        duplicates?.Add(childPath);
+                        duplicates?.Add(string.Join('.', [.. path!, property.Name]));
                         obj.Remove(property.Name);
                     }
 
-                    obj[property.Name] = From(property.Value, duplicates, childPath);
+                    path?.Add(property.Name);
+                    obj[property.Name] = From(property.Value, duplicates, path);
+                    path?.RemoveAt(path.Count - 1);
                 }
 
                 return obj;
@@ -36,7 +45,7 @@ internal static class JsonTree
             case JsonValueKind.Null:
                 return null;
             default:
-                return JsonValue.Create(element.Clone());
+                return JsonValue.Create(element);
         }
     }
 }

@@ -318,6 +318,27 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
         }
     }
 
+    [Fact]
+    public async Task DuplicateFields_AreNamedByTheirPath_StrictRefusesWarnWarns()
+    {
+        const string Body = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup-fields","labels":{"a":"1","a":"2"}},"data":{"x":"1"},"data":{"y":"2"}}""";
+        var strict = await Client.PostAsync("/api/v1/namespaces/default/configmaps?fieldValidation=Strict&dryRun=All", Json(Body));
+        Assert.Equal(HttpStatusCode.BadRequest, strict.StatusCode);
+        var message = (string?)(await strict.Content.ReadFromJsonAsync<JsonObject>())!["message"];
+        Assert.Contains("duplicate field \"metadata.labels.a\"", message, StringComparison.Ordinal);
+
+        var warned = await Client.PostAsync("/api/v1/namespaces/default/configmaps?fieldValidation=Warn&dryRun=All", Json(Body));
+        Assert.Equal(HttpStatusCode.Created, warned.StatusCode);
+        var created = (await warned.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("2", (string?)created["metadata"]!["labels"]!["a"]);
+        Assert.Equal("2", (string?)created["data"]!["y"]);
+        Assert.Null(created["data"]!["x"]);
+        // As kube-apiserver writes them: the quotes inside the quoted text escaped with a backslash.
+        var warnings = warned.Headers.GetValues("Warning").ToList();
+        Assert.Contains("299 - \"duplicate field \\\"metadata.labels.a\\\"\"", warnings);
+        Assert.Contains("299 - \"duplicate field \\\"data\\\"\"", warnings);
+    }
+
     // metadata.managedFields by manager: its fieldsV1.
     private static Dictionary<string, JsonNode> Owned(JsonObject? item) =>
         item!["metadata"]!["managedFields"]!.AsArray().ToDictionary(e => (string)e!["manager"]!, e => e!["fieldsV1"]!);
