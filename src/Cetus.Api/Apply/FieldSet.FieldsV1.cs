@@ -15,12 +15,12 @@ internal sealed partial class FieldSet
     public JsonObject ToFieldsV1()
     {
         var result = new JsonObject();
-        if (IsMember && children.Count > 0)
+        if (IsMember && Children.Count > 0)
         {
             result[Self] = new JsonObject();
         }
 
-        foreach (var (element, child) in children)
+        foreach (var (element, child) in Children)
         {
             result[element] = child.ToFieldsV1();
         }
@@ -56,7 +56,7 @@ internal sealed partial class FieldSet
                 Read(child, childFields, isRoot: false);
                 if (!child.IsEmpty)
                 {
-                    node.children[key] = child;
+                    node.OwnChildren[key] = child;
                 }
             }
         }

@@ -8,13 +8,21 @@ namespace Cetus.Api.Apply;
 /// </summary>
 internal sealed partial class FieldSet
 {
-    private readonly SortedDictionary<string, FieldSet> children = new(StringComparer.Ordinal);
+    // Shared by every node without children (most of them: the leaves) until one is added; never written to.
+    private static readonly SortedDictionary<string, FieldSet> NoChildren = new(StringComparer.Ordinal);
+
+    private SortedDictionary<string, FieldSet>? children;
 
     /// <summary>Whether the path that leads to this node is itself in the set.</summary>
     public bool IsMember { get; private set; }
 
     /// <summary>Whether neither this node nor any node below it is a member.</summary>
-    public bool IsEmpty => !IsMember && children.Count == 0;
+    public bool IsEmpty => !IsMember && Children.Count == 0;
+
+    // The children to read (the shared empty set when there are none) and to write (made on the first write).
+    private SortedDictionary<string, FieldSet> Children => children ?? NoChildren;
+
+    private SortedDictionary<string, FieldSet> OwnChildren => children ??= new(StringComparer.Ordinal);
 
     /// <summary>Adds a path (and so every node on the way to it, as non-members).</summary>
     public void Insert(IReadOnlyList<string> path)
@@ -22,10 +30,10 @@ internal sealed partial class FieldSet
         var node = this;
         foreach (var element in path)
         {
-            if (!node.children.TryGetValue(element, out var child))
+            if (!node.Children.TryGetValue(element, out var child))
             {
                 child = new FieldSet();
-                node.children.Add(element, child);
+                node.OwnChildren.Add(element, child);
             }
 
             node = child;
@@ -56,7 +64,7 @@ internal sealed partial class FieldSet
                 yield return prefix.ToArray();
             }
 
-            foreach (var (element, child) in node.children)
+            foreach (var (element, child) in node.Children)
             {
                 prefix.Add(element);
                 foreach (var path in Walk(child, prefix))
@@ -87,9 +95,9 @@ internal sealed partial class FieldSet
     public FieldSet Copy()
     {
         var result = new FieldSet { IsMember = IsMember };
-        foreach (var (element, child) in children)
+        foreach (var (element, child) in Children)
         {
-            result.children.Add(element, child.Copy());
+            result.OwnChildren.Add(element, child.Copy());
         }
 
         return result;
@@ -99,15 +107,15 @@ internal sealed partial class FieldSet
     private void UnionWith(FieldSet other)
     {
         IsMember |= other.IsMember;
-        foreach (var (element, theirs) in other.children)
+        foreach (var (element, theirs) in other.Children)
         {
-            if (children.TryGetValue(element, out var mine))
+            if (Children.TryGetValue(element, out var mine))
             {
                 mine.UnionWith(theirs);
             }
             else if (!theirs.IsEmpty)
             {
-                children.Add(element, theirs.Copy());
+                OwnChildren.Add(element, theirs.Copy());
             }
         }
     }
@@ -120,12 +128,12 @@ internal sealed partial class FieldSet
         }
 
         var result = new FieldSet { IsMember = mine.IsMember && !theirs.IsMember };
-        foreach (var (element, child) in mine.children)
+        foreach (var (element, child) in mine.Children)
         {
-            var rest = DifferenceOf(child, theirs.children.GetValueOrDefault(element));
+            var rest = DifferenceOf(child, theirs.Children.GetValueOrDefault(element));
             if (!rest.IsEmpty)
             {
-                result.children.Add(element, rest);
+                result.OwnChildren.Add(element, rest);
             }
         }
 
@@ -135,11 +143,11 @@ internal sealed partial class FieldSet
     private static FieldSet IntersectionOf(FieldSet mine, FieldSet theirs)
     {
         var result = new FieldSet { IsMember = mine.IsMember && theirs.IsMember };
-        foreach (var (element, child) in mine.children)
+        foreach (var (element, child) in mine.Children)
         {
-            if (theirs.children.TryGetValue(element, out var other) && IntersectionOf(child, other) is { IsEmpty: false } both)
+            if (theirs.Children.TryGetValue(element, out var other) && IntersectionOf(child, other) is { IsEmpty: false } both)
             {
-                result.children.Add(element, both);
+                result.OwnChildren.Add(element, both);
             }
         }
 
@@ -154,7 +162,7 @@ internal sealed partial class FieldSet
         var node = this;
         foreach (var element in path)
         {
-            if (!node.children.TryGetValue(element, out node))
+            if (!node.Children.TryGetValue(element, out node))
             {
                 return null;
             }
@@ -171,12 +179,12 @@ internal sealed partial class FieldSet
             return;
         }
 
-        if (children.TryGetValue(path[depth], out var child))
+        if (Children.TryGetValue(path[depth], out var child))
         {
             child.Remove(path, depth + 1);
             if (child.IsEmpty)
             {
-                children.Remove(path[depth]);
+                OwnChildren.Remove(path[depth]);
             }
         }
     }

@@ -60,8 +60,9 @@ public static partial class ServerSideApply
         var schema = FieldSchema.Root(modelType);
         var apiVersion = ApiVersionOf(result) ?? ApiVersionOf(current);
         var comparison = FieldComparer.Compare(current, result, schema);
-        var changed = StripMeta.Apply(comparison.Changed);
-        var removed = StripMeta.Apply(comparison.Removed);
+        // Both sets are this comparison's own, used only here.
+        var changed = StripMeta.ApplyInPlace(comparison.Changed);
+        var removed = StripMeta.ApplyInPlace(comparison.Removed);
 
         var entries = ManagedFields.Read(live)
             .ConvertAll(e => e with { Fields = e.Fields.Difference(changed).Difference(removed) });

@@ -23,14 +23,16 @@ internal static class StripMeta
     ];
 
     /// <summary>The set without the never-owned fields; the input is not changed.</summary>
-    public static FieldSet Apply(FieldSet set)
+    public static FieldSet Apply(FieldSet set) => ApplyInPlace(set.Copy());
+
+    /// <summary>Removes the never-owned fields from <paramref name="set"/> itself, a set the caller owns; returns it.</summary>
+    public static FieldSet ApplyInPlace(FieldSet set)
     {
-        var result = set.Copy();
         foreach (var path in Paths)
         {
-            result.Remove(path);
+            set.Remove(path);
         }
 
-        return result;
+        return set;
     }
 }

@@ -9,6 +9,11 @@ public sealed class ResourceDefinition
     /// <summary>The verbs of a resource that supports everything.</summary>
     public static readonly IReadOnlyList<string> AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
+    // Built once, on first use (every request asks; the definition does not change once initialized).
+    private string? _apiVersion;
+    private string? _listKind;
+    private string? _storagePrefix;
+
     /// <summary>API group; empty for the core group.</summary>
     public required string Group { get; init; }
 
@@ -70,10 +75,10 @@ public sealed class ResourceDefinition
     public GroupVersionKind GroupVersionKind => new(Group, Version, Kind);
 
     /// <summary>The <c>apiVersion</c> value.</summary>
-    public string ApiVersion => GroupVersionKind.ApiVersion;
+    public string ApiVersion => _apiVersion ??= GroupVersionKind.ApiVersion;
 
     /// <summary>The list kind, e.g. <c>PodList</c>.</summary>
-    public string ListKind => Kind + "List";
+    public string ListKind => _listKind ??= Kind + "List";
 
     /// <summary>
     /// Set when this resource lives in another resource's storage (served in two API versions); null for a resource
@@ -85,6 +90,6 @@ public sealed class ResourceDefinition
     public ResourceDefinition Stored => Storage?.StoredAs ?? this;
 
     /// <summary>The datastore key prefix of this resource: <c>/registry/{group}/{plural}/</c> (<c>/registry/{plural}/</c> for core).</summary>
-    public string StoragePrefix => Storage is { } shared ? shared.StoredAs.StoragePrefix
+    public string StoragePrefix => _storagePrefix ??= Storage is { } shared ? shared.StoredAs.StoragePrefix
         : Group.Length == 0 ? $"/registry/{Plural}/" : $"/registry/{Group}/{Plural}/";
 }

@@ -11,12 +11,16 @@ namespace Cetus.ApiServer.Handlers;
 /// or a client's run of similar objects, have one shape: the ownership is computed for the first and copied for the
 /// rest. The key is that serialized form itself (values included: shapes that differ only in a label's value are
 /// told apart, at the price of a miss), so a hit is exactly what the computation would give. At most
-/// <see cref="Capacity"/> shapes are kept; when full, the cache starts over.
+/// <see cref="Capacity"/> shapes of objects up to <see cref="MaxObjectBytes"/> are kept; when full, the cache starts
+/// over.
 /// </summary>
 internal static class CreateShapes
 {
     /// <summary>The most shapes kept.</summary>
     public const int Capacity = 256;
+
+    /// <summary>Objects serialized larger than this are not cached (at most Capacity × this many bytes of keys).</summary>
+    public const int MaxObjectBytes = 16 * 1024;
 
     // metadata's fields that no manager owns (upstream stripMetaManager; Cetus.Api.Apply.StripMeta), left out of the key.
     private static readonly HashSet<string> Unowned = new(StringComparer.Ordinal)
@@ -29,10 +33,15 @@ internal static class CreateShapes
     /// <summary>
     /// The key of a create by <paramref name="manager"/> through <paramref name="subresource"/> of an object of
     /// <paramref name="type"/> serialized as <paramref name="serialized"/>; null when the object is not a JSON object
-    /// with a metadata object (the computation decides then).
+    /// with a metadata object, or larger than <see cref="MaxObjectBytes"/> (the computation decides then).
     /// </summary>
     public static byte[]? Key(byte[] serialized, string manager, string subresource, Type type)
     {
+        if (serialized.Length > MaxObjectBytes)
+        {
+            return null;
+        }
+
         using var key = new MemoryStream(serialized.Length + 128);
         Append(key, manager);
         Append(key, subresource);
