@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Cetus.Testing;
 
 /// <summary>The API server's request counters (<c>apiserver_request_total</c> from /metrics), for benchmarks.</summary>
@@ -10,13 +8,17 @@ public static class ApiRequestCounts
     {
         ArgumentNullException.ThrowIfNull(http);
         var counts = new Dictionary<string, double>();
-        var text = await http.GetStringAsync(new Uri(server, "metrics")).ConfigureAwait(false);
-        foreach (var line in text.Split('\n').Where(l => l.StartsWith("apiserver_request_total{", StringComparison.Ordinal)))
+        foreach (var (sample, value) in await MetricSamples.ReadAsync(http, server).ConfigureAwait(false))
         {
-            var labels = line[(line.IndexOf('{', StringComparison.Ordinal) + 1)..line.LastIndexOf('}')].Split(',')
+            if (!sample.StartsWith("apiserver_request_total{", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var labels = sample[(sample.IndexOf('{', StringComparison.Ordinal) + 1)..sample.LastIndexOf('}')].Split(',')
                 .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1].Trim('"'));
             var key = $"{labels.GetValueOrDefault("verb")} {labels.GetValueOrDefault("resource")}{(labels.GetValueOrDefault("subresource") is { Length: > 0 } sub ? "/" + sub : string.Empty)}";
-            counts[key] = counts.GetValueOrDefault(key) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            counts[key] = counts.GetValueOrDefault(key) + value;
         }
 
         return counts;

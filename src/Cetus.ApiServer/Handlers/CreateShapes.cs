@@ -23,10 +23,8 @@ internal static class CreateShapes
     public const int MaxObjectBytes = 16 * 1024;
 
     // metadata's fields that no manager owns (upstream stripMetaManager; Cetus.Api.Apply.StripMeta), left out of the key.
-    private static readonly HashSet<string> Unowned = new(StringComparer.Ordinal)
-    {
-        "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion",
-    };
+    private static readonly byte[][] Unowned =
+        [.. new[] { "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion" }.Select(Encoding.UTF8.GetBytes)];
 
     private static readonly Dictionary<byte[], List<V1ManagedFieldsEntry>> Entries = new(new KeyComparer());
 
@@ -76,7 +74,7 @@ internal static class CreateShapes
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var fieldStart = (int)reader.TokenStartIndex;
-                var owned = !Unowned.Contains(reader.GetString()!);
+                var owned = !IsUnowned(ref reader);
                 reader.Read();
                 reader.Skip();
                 if (owned)
@@ -141,6 +139,19 @@ internal static class CreateShapes
             Subresource = e.Subresource,
             Time = time ?? e.Time,
         })];
+
+    private static bool IsUnowned(ref Utf8JsonReader reader)
+    {
+        foreach (var name in Unowned)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static void Append(MemoryStream key, string text)
     {

@@ -80,13 +80,11 @@ internal static class FieldManagement
         return item;
     }
 
-    // An entry's time as the computation records it (ManagedFields.FormatTime: UTC, to the second), decoded from its
-    // wire form.
-    private static DateTime? EntryTime(DateTime now)
+    // An entry's time as the computation records it (ManagedFields.FormatTime): UTC, to the second.
+    private static DateTime EntryTime(DateTime now)
     {
         var utc = now.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(now, DateTimeKind.Utc) : now.ToUniversalTime();
-        var wire = utc.ToString("'\"'yyyy-MM-dd'T'HH:mm:ss'Z\"'", System.Globalization.CultureInfo.InvariantCulture);
-        return KubeJson.Deserialize<DateTime>(System.Text.Encoding.UTF8.GetBytes(wire));
+        return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
     }
 
     /// <summary>Server-side apply of <paramref name="configuration"/> onto <paramref name="current"/> (null: create). 409 on conflicts unless forced.</summary>

@@ -5,8 +5,8 @@ namespace Cetus.ApiServer.Http;
 /// <summary>
 /// The API server's Prometheus metrics, named as kube-apiserver names them so existing dashboards read them:
 /// requests by verb, resource and code with their latency, open watches, datastore latency, requests refused for load;
-/// and the process's own figures, as kube-apiserver exports process_* and go_* ones: CPU, memory, threads
-/// (<c>process_cpu_seconds_total</c>, <c>process_working_set_bytes</c>, …), the .NET collector's collections by
+/// and the process's own figures, as kube-apiserver exports process_* and go_* ones: CPU, memory, descriptors, threads
+/// (<c>process_cpu_seconds_total</c>, <c>process_resident_memory_bytes</c>, <c>process_open_fds</c>, …), the .NET collector's collections by
 /// generation, bytes allocated and time paused (<c>dotnet_collection_count_total</c>,
 /// <c>dotnet_gc_allocated_bytes_total</c>, <c>dotnet_gc_pause_seconds_total</c>). In <c>cetus server</c> the process
 /// is also the controller manager's and the scheduler's.
@@ -35,10 +35,18 @@ internal sealed class ApiMetrics
         DotNetStats.Register(Registry);
         var allocated = factory.CreateCounter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the process started.");
         var paused = factory.CreateCounter("dotnet_gc_pause_seconds_total", "Time the garbage collector has paused the process since it started, in seconds.");
+        // The names Prometheus' own process collector (and so kube-apiserver) gives these.
+        var resident = factory.CreateGauge("process_resident_memory_bytes", "Resident memory size in bytes.");
+        var descriptors = factory.CreateGauge("process_open_fds", "Number of open file descriptors.");
         Registry.AddBeforeCollectCallback(() =>
         {
             allocated.IncTo(GC.GetTotalAllocatedBytes());
             paused.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+            resident.Set(Environment.WorkingSet);
+            if (OperatingSystem.IsLinux())
+            {
+                descriptors.Set(Directory.EnumerateFileSystemEntries("/proc/self/fd").Count());
+            }
         });
     }
 

@@ -15,6 +15,8 @@ public sealed class ProcessMetricsTests(ApiServerFixture server) : IClassFixture
         var before = await ReadAsync();
         Assert.True(before["process_cpu_seconds_total"] > 0, "process_cpu_seconds_total");
         Assert.True(before["process_working_set_bytes"] > 0, "process_working_set_bytes");
+        Assert.True(before["process_resident_memory_bytes"] > 0, "process_resident_memory_bytes (Prometheus' name, as kube-apiserver's)");
+        Assert.True(before["process_open_fds"] > 2, "process_open_fds");
         Assert.True(before["dotnet_gc_allocated_bytes_total"] > 0, "dotnet_gc_allocated_bytes_total");
         Assert.True(before.ContainsKey("dotnet_gc_pause_seconds_total"), "dotnet_gc_pause_seconds_total");
         Assert.True(before.ContainsKey("dotnet_collection_count_total{generation=\"0\"}"), string.Join(", ", before.Keys));
