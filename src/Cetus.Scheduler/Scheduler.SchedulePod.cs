@@ -116,18 +116,27 @@ internal sealed partial class Scheduler
         }
 
         var perPlugin = decision is null ? null : new List<(string Plugin, int Weight, byte[] Scores)>();
-        var (totals, scoreStatus) = profile.RunScore(state, pod, feasible, perPlugin);
-        if (scoreStatus is not null)
+        var pooled = System.Buffers.ArrayPool<long>.Shared.Rent(feasible.Count);
+        try
         {
-            return (null, null, $"running Score plugin \"{scoreStatus.Plugin}\": {scoreStatus.Message}");
-        }
+            var totals = pooled.AsSpan(0, feasible.Count);
+            var scoreStatus = profile.RunScore(state, pod, feasible, totals, perPlugin);
+            if (scoreStatus is not null)
+            {
+                return (null, null, $"running Score plugin \"{scoreStatus.Plugin}\": {scoreStatus.Message}");
+            }
 
-        if (decision is not null)
+            if (decision is not null)
+            {
+                decision.SetScores(Decisions.DecisionRecorder.Scores(feasible, perPlugin!));
+            }
+
+            return (SelectHost(feasible, totals), null, null);
+        }
+        finally
         {
-            decision.SetScores(Decisions.DecisionRecorder.Scores(feasible, totals, perPlugin!));
+            System.Buffers.ArrayPool<long>.Shared.Return(pooled);
         }
-
-        return (SelectHost(feasible, totals), null, null);
     }
 
     // How many nodes ahead of the one being filtered to ask the processor to fetch (NodeInfo.Prefetch): a node's
@@ -140,14 +149,23 @@ internal sealed partial class Scheduler
         error = null;
         var toFind = NumFeasibleNodesToFind(profile.PercentageOfNodesToScore, nodes.Count);
         var feasible = new List<NodeInfo>(Math.Min(toFind, nodes.Count));
-        var start = nodes.Count == 0 ? 0 : _nextStartNodeIndex % nodes.Count;
+        var count = nodes.Count;
+        var start = count == 0 ? 0 : _nextStartNodeIndex % count;
+        var nominator = _queue.Nominator;
+        // The snapshot's list is read as a span, and the indexes wrap without a division (a few of the per-node
+        // nanoseconds at 5,000 nodes); a list of another kind (a PreFilter's subset) is copied once.
+        var all = nodes is List<NodeInfo> list ? System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list) : [.. nodes];
+        var index = start;
+        var ahead = count == 0 ? 0 : (start + PrefetchDistance) % count;
         var processed = 0;
-        for (var i = 0; i < nodes.Count && feasible.Count < toFind; i++)
+        while (processed < count && feasible.Count < toFind)
         {
-            var node = nodes[(start + i) % nodes.Count];
-            NodeInfo.Prefetch(nodes[(start + i + PrefetchDistance) % nodes.Count]);
+            var node = all[index];
+            NodeInfo.Prefetch(all[ahead]);
+            index = index + 1 == count ? 0 : index + 1;
+            ahead = ahead + 1 == count ? 0 : ahead + 1;
             processed++;
-            var status = profile.RunFilterWithNominatedPods(state, pod, node, _queue.Nominator);
+            var status = profile.RunFilterWithNominatedPods(state, pod, node, nominator);
             if (status is null)
             {
                 feasible.Add(node);
@@ -164,7 +182,7 @@ internal sealed partial class Scheduler
             fitError.UnschedulablePlugins.Add(status.Plugin);
         }
 
-        _nextStartNodeIndex = nodes.Count == 0 ? 0 : (start + processed) % nodes.Count;
+        _nextStartNodeIndex = count == 0 ? 0 : (start + processed) % count;
         return feasible;
     }
 
@@ -190,7 +208,7 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>The node with the highest total; among equals, each is equally likely (reservoir sampling).</summary>
-    private string SelectHost(List<NodeInfo> nodes, long[] totals)
+    private string SelectHost(List<NodeInfo> nodes, ReadOnlySpan<long> totals)
     {
         var best = 0;
         var ties = 1;

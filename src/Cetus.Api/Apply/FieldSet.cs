@@ -13,6 +13,9 @@ internal sealed partial class FieldSet
 
     private SortedDictionary<string, FieldSet>? children;
 
+    // Set by Freeze: the set is shared (FieldsV1Cache) and every change is refused.
+    private bool frozen;
+
     /// <summary>Whether the path that leads to this node is itself in the set.</summary>
     public bool IsMember { get; private set; }
 
@@ -24,9 +27,22 @@ internal sealed partial class FieldSet
 
     private SortedDictionary<string, FieldSet> OwnChildren => children ??= new(StringComparer.Ordinal);
 
+    /// <summary>Makes this set and every node below it unchangeable (it may then be shared between threads); returns it.</summary>
+    public FieldSet Freeze()
+    {
+        frozen = true;
+        foreach (var child in Children.Values)
+        {
+            child.Freeze();
+        }
+
+        return this;
+    }
+
     /// <summary>Adds a path (and so every node on the way to it, as non-members).</summary>
     public void Insert(IReadOnlyList<string> path)
     {
+        ThrowIfFrozen();
         var node = this;
         foreach (var element in path)
         {
@@ -43,7 +59,11 @@ internal sealed partial class FieldSet
     }
 
     /// <summary>Removes one path; paths below it stay, and emptied nodes are dropped.</summary>
-    public void Remove(IReadOnlyList<string> path) => Remove(path, 0);
+    public void Remove(IReadOnlyList<string> path)
+    {
+        ThrowIfFrozen();
+        Remove(path, 0);
+    }
 
     /// <summary>Whether this exact path is a member.</summary>
     public bool Contains(IReadOnlyList<string> path) => Find(path) is { IsMember: true };
@@ -156,6 +176,14 @@ internal sealed partial class FieldSet
 
     /// <summary>Whether both sets have the same members.</summary>
     public bool SetEquals(FieldSet other) => Difference(other).IsEmpty && other.Difference(this).IsEmpty;
+
+    private void ThrowIfFrozen()
+    {
+        if (frozen)
+        {
+            throw new InvalidOperationException("the field set is shared and cannot be changed: change a Copy()");
+        }
+    }
 
     private FieldSet? Find(IReadOnlyList<string> path)
     {

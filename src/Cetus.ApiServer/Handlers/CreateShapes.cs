@@ -127,18 +127,8 @@ internal static class CreateShapes
         }
     }
 
-    // New entries, their fieldsV1 shared (an immutable JsonElement once decoded); their time replaced when given.
     private static List<V1ManagedFieldsEntry> Copy(IEnumerable<V1ManagedFieldsEntry> entries, DateTime? time) =>
-        [.. entries.Select(e => new V1ManagedFieldsEntry
-        {
-            ApiVersion = e.ApiVersion,
-            FieldsType = e.FieldsType,
-            FieldsV1 = e.FieldsV1,
-            Manager = e.Manager,
-            Operation = e.Operation,
-            Subresource = e.Subresource,
-            Time = time ?? e.Time,
-        })];
+        [.. entries.Select(e => FieldManagement.CopyEntry(e, time))];
 
     private static bool IsUnowned(ref Utf8JsonReader reader)
     {

@@ -66,8 +66,19 @@ internal static class FieldManagement
             return item;
         }
 
-        var (live, updated) = ObjectMetadata.Guard(definition, () => ChangedParts(current?.Json, serialized));
-        var entries = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateManagedFields(live, updated, manager, subresource, definition.Type, now));
+        var (live, updated, liveManagedFields) = ObjectMetadata.Guard(definition, () => ChangedParts(current?.Json, serialized));
+        var ownership = ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateOwnership(live, updated, manager, subresource, definition.Type, now, liveManagedFields));
+        if (ownership.LiveOrder is { } order && current?.Item.Metadata.ManagedFields is { } held && held.Count == order.Count)
+        {
+            // Nobody's ownership changed (a Lease renewal, a status written again): the stored entries stand.
+            var time = EntryTime(now);
+            item.Metadata.ManagedFields = [.. order.Select(i => CopyEntry(held[i], i == ownership.Retouched ? time : null))];
+            return item;
+        }
+
+        var entries = ownership.LiveOrder is null
+            ? ownership.ManagedFields
+            : ObjectMetadata.Guard(definition, () => ServerSideApply.RecordUpdateOwnership(live, updated, manager, subresource, definition.Type, now, liveManagedFields, shortcut: false).ManagedFields);
         // Only managedFields change: decode just those onto the item.
         item.Metadata.ManagedFields = entries is null
             ? null
@@ -79,6 +90,18 @@ internal static class FieldManagement
 
         return item;
     }
+
+    /// <summary>A new entry like <paramref name="entry"/> (its fieldsV1, an immutable JsonElement once decoded, shared), with <paramref name="time"/> when given.</summary>
+    internal static V1ManagedFieldsEntry CopyEntry(V1ManagedFieldsEntry entry, DateTime? time) => new()
+    {
+        ApiVersion = entry.ApiVersion,
+        FieldsType = entry.FieldsType,
+        FieldsV1 = entry.FieldsV1,
+        Manager = entry.Manager,
+        Operation = entry.Operation,
+        Subresource = entry.Subresource,
+        Time = time ?? entry.Time,
+    };
 
     // An entry's time as the computation records it (ManagedFields.FormatTime): UTC, to the second.
     private static DateTime EntryTime(DateTime now)
@@ -129,38 +152,44 @@ internal static class FieldManagement
     /// The two serialized versions of an object as trees to compare, without what cannot change the outcome: the
     /// fields, at the top level and in metadata, whose JSON is byte for byte the same on both sides (a status write
     /// leaves spec as it was; a binding leaves status), which are neither parsed nor walked, and the managedFields,
-    /// which no manager owns: only the stored object keeps them (the record to update); a client's own are ignored.
-    /// apiVersion and kind are always kept (the entries' version is read from them).
+    /// which no manager owns: the stored object's (the record to update) are returned as their serialized bytes, a
+    /// client's own are ignored. apiVersion and kind are always kept (the entries' version is read from them).
     /// </summary>
-    private static (JsonObject? Live, JsonObject Updated) ChangedParts(byte[]? live, byte[] updated)
+    private static (JsonObject? Live, JsonObject Updated, ReadOnlyMemory<byte>? LiveManagedFields) ChangedParts(byte[]? live, byte[] updated)
     {
         var after = JsonFields.Of(updated);
-        var before = live is null ? null : JsonFields.Of(live);
-        return (before is null ? null : Tree(before, after, keepManagedFields: true), Tree(after, before, keepManagedFields: false));
+        var afterMetadata = after.Metadata();
+        if (live is null)
+        {
+            return (null, Tree(after, afterMetadata, null, null), null);
+        }
+
+        var before = JsonFields.Of(live);
+        var beforeMetadata = before.Metadata();
+        var managedFields = beforeMetadata?.Field("managedFields");
+        return (Tree(before, beforeMetadata, after, afterMetadata), Tree(after, afterMetadata, before, beforeMetadata), managedFields ?? "[]"u8.ToArray());
     }
 
-    // The object as a tree, without the fields whose value is the same in `other` (when given).
-    private static JsonObject Tree(JsonFields json, JsonFields? other, bool keepManagedFields)
+    // The object as a tree, without its managedFields and the fields whose value is the same in `other` (when given).
+    private static JsonObject Tree(JsonFields json, JsonFields? metadata, JsonFields? other, JsonFields? otherMetadata)
     {
         var tree = new JsonObject();
         foreach (var (name, value) in json.Fields)
         {
-            var same = other?.Field(name);
-            if (name == "metadata")
+            if (name == "metadata" && metadata is not null)
             {
-                var metadata = new JsonObject();
-                var otherMetadata = same is { } o ? JsonFields.Of(o) : null;
-                foreach (var (field, fieldValue) in JsonFields.Of(value).Fields)
+                var changed = new JsonObject();
+                foreach (var (field, fieldValue) in metadata.Fields)
                 {
-                    if ((field == "managedFields" && keepManagedFields) || (field != "managedFields" && !Equal(fieldValue, otherMetadata?.Field(field))))
+                    if (field != "managedFields" && !Equal(fieldValue, otherMetadata?.Field(field)))
                     {
-                        metadata[field] = JsonNode.Parse(fieldValue.Span);
+                        changed[field] = JsonNode.Parse(fieldValue.Span);
                     }
                 }
 
-                tree[name] = metadata;
+                tree[name] = changed;
             }
-            else if (name is "apiVersion" or "kind" || !Equal(value, same))
+            else if (name is "apiVersion" or "kind" || !Equal(value, other?.Field(name)))
             {
                 tree[name] = JsonNode.Parse(value.Span);
             }
@@ -175,9 +204,19 @@ internal static class FieldManagement
     /// <summary>A serialized JSON object's top-level fields, each with the bytes of its value.</summary>
     private sealed record JsonFields(List<(string Name, ReadOnlyMemory<byte> Value)> Fields)
     {
+        // The names objects' top level and metadata mostly use, read without making a string each time.
+        private static readonly string[] KnownNames =
+        [
+            "apiVersion", "kind", "metadata", "spec", "status", "name", "namespace", "uid", "resourceVersion", "generation",
+            "creationTimestamp", "deletionTimestamp", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
+            "generateName", "data",
+        ];
+
+        private static readonly byte[][] KnownUtf8 = [.. KnownNames.Select(System.Text.Encoding.UTF8.GetBytes)];
+
         public static JsonFields Of(ReadOnlyMemory<byte> json)
         {
-            var fields = new List<(string Name, ReadOnlyMemory<byte> Value)>();
+            var fields = new List<(string Name, ReadOnlyMemory<byte> Value)>(8);
             var reader = new System.Text.Json.Utf8JsonReader(json.Span);
             if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
             {
@@ -186,7 +225,7 @@ internal static class FieldManagement
 
             while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                var name = Name(ref reader);
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
@@ -195,6 +234,9 @@ internal static class FieldManagement
 
             return new JsonFields(fields);
         }
+
+        /// <summary>The fields of the metadata object, null when there is none.</summary>
+        public JsonFields? Metadata() => Field("metadata") is { } metadata && metadata.Span is [(byte)'{', ..] ? Of(metadata) : null;
 
         public ReadOnlyMemory<byte>? Field(string name)
         {
@@ -207,6 +249,19 @@ internal static class FieldManagement
             }
 
             return null;
+        }
+
+        private static string Name(ref System.Text.Json.Utf8JsonReader reader)
+        {
+            for (var i = 0; i < KnownUtf8.Length; i++)
+            {
+                if (reader.ValueTextEquals(KnownUtf8[i]))
+                {
+                    return KnownNames[i];
+                }
+            }
+
+            return reader.GetString()!;
         }
     }
 }

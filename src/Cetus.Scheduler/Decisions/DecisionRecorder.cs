@@ -16,8 +16,8 @@ internal static class DecisionRecorder
         Time = time,
     };
 
-    /// <summary>The scores of an attempt: each scored node's total and each plugin's part (see <see cref="ScoreTable"/>).</summary>
-    public static ScoreTable Scores(IReadOnlyList<NodeInfo> scored, long[] totals, List<(string Plugin, int Weight, byte[] Scores)> perPlugin)
+    /// <summary>The scores of an attempt: each plugin's part for each scored node (see <see cref="ScoreTable"/>).</summary>
+    public static ScoreTable Scores(IReadOnlyList<NodeInfo> scored, List<(string Plugin, int Weight, byte[] Scores)> perPlugin)
     {
         var nodes = new string[scored.Count];
         for (var i = 0; i < nodes.Length; i++)
@@ -25,7 +25,7 @@ internal static class DecisionRecorder
             nodes[i] = scored[i].Name;
         }
 
-        return new ScoreTable(nodes, totals, [.. perPlugin.Select(p => p.Plugin)], [.. perPlugin.Select(p => p.Weight)], [.. perPlugin.Select(p => p.Scores)]);
+        return new ScoreTable(nodes, [.. perPlugin.Select(p => p.Plugin)], [.. perPlugin.Select(p => p.Weight)], [.. perPlugin.Select(p => p.Scores)]);
     }
 
     /// <summary>Records why no node fits: each rejected node, the nodes a PreFilter excluded, and preemption's outcome.</summary>

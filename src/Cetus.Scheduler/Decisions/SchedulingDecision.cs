@@ -214,12 +214,13 @@ public sealed class PluginScore
 /// The scores of one attempt as the scheduler keeps them: one row per feasible node in the order scored, one column
 /// per Score plugin, in flat arrays. The scheduler keeps its last 500 decisions; at 500 nodes a decision scores ~230
 /// of them, and a <see cref="NodeScores"/> object per node with a <see cref="PluginScore"/> object per plugin came to
-/// ~100 KB a decision, all of it surviving into the oldest generation. This form is ~10 KB and is read rarely.
+/// ~100 KB a decision, all of it surviving into the oldest generation. This form is ~6 KB and is read rarely; the
+/// totals are not kept but computed when read (each is the sum of the plugins' weighted scores, as the scheduler adds
+/// them).
 /// </summary>
 public sealed class ScoreTable
 {
     private readonly string[] _nodes;
-    private readonly long[] _totals;
     private readonly string[] _plugins;
     private readonly int[] _weights;
     // The scheduler keeps the decisions of its last few hundred pods, each with hundreds of scored nodes: a normalized
@@ -227,22 +228,21 @@ public sealed class ScoreTable
     private readonly byte[][] _scores;
 
     /// <summary>
-    /// Takes (does not copy) the scored nodes and their totals, the Score plugins and their weights, and the normalized
-    /// scores plugin by plugin (node i's score from plugin p at <c>scores[p][i]</c>).
+    /// Takes (does not copy) the scored nodes, the Score plugins and their weights, and the normalized scores plugin by
+    /// plugin (node i's score from plugin p at <c>scores[p][i]</c>).
     /// </summary>
-    public ScoreTable(string[] nodes, long[] totals, string[] plugins, int[] weights, byte[][] scores)
+    public ScoreTable(string[] nodes, string[] plugins, int[] weights, byte[][] scores)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(plugins);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(scores);
-        if (totals.Length != nodes.Length || weights.Length != plugins.Length || scores.Length != plugins.Length || scores.Any(s => s.Length != nodes.Length))
+        if (weights.Length != plugins.Length || scores.Length != plugins.Length || scores.Any(s => s.Length != nodes.Length))
         {
-            throw new ArgumentException("a total per node, a weight per plugin and a score per node and plugin");
+            throw new ArgumentException("a weight per plugin and a score per node and plugin");
         }
 
-        (_nodes, _totals, _plugins, _weights, _scores) = (nodes, totals, plugins, weights, scores);
+        (_nodes, _plugins, _weights, _scores) = (nodes, plugins, weights, scores);
     }
 
     /// <summary>The number of scored nodes.</summary>
@@ -251,12 +251,21 @@ public sealed class ScoreTable
     /// <summary>The rows, highest total first, ties by node name.</summary>
     public List<NodeScores> Rows()
     {
+        var totals = new long[_nodes.Length];
+        for (var p = 0; p < _plugins.Length; p++)
+        {
+            for (var i = 0; i < totals.Length; i++)
+            {
+                totals[i] += (long)_scores[p][i] * _weights[p];
+            }
+        }
+
         var order = Enumerable.Range(0, _nodes.Length).ToArray();
-        Array.Sort(order, (a, b) => _totals[a] != _totals[b] ? _totals[b].CompareTo(_totals[a]) : string.CompareOrdinal(_nodes[a], _nodes[b]));
+        Array.Sort(order, (a, b) => totals[a] != totals[b] ? totals[b].CompareTo(totals[a]) : string.CompareOrdinal(_nodes[a], _nodes[b]));
         var rows = new List<NodeScores>(order.Length);
         foreach (var i in order)
         {
-            var row = new NodeScores { Node = _nodes[i], Total = _totals[i] };
+            var row = new NodeScores { Node = _nodes[i], Total = totals[i] };
             for (var p = 0; p < _plugins.Length; p++)
             {
                 row.Plugins.Add(new PluginScore { Plugin = _plugins[p], Score = _scores[p][i], Weight = _weights[p] });

@@ -254,13 +254,14 @@ internal sealed class Profile
     }
 
     /// <summary>
-    /// Scores every node with every Score plugin, normalizes, applies weights and returns each node's total (in the
-    /// order of <paramref name="nodes"/>); when <paramref name="perPlugin"/> is given, each plugin's normalized scores
-    /// (0 to 100, so a byte each) are added to it (the decision record).
+    /// Scores every node with every Score plugin, normalizes, applies weights and writes each node's total into
+    /// <paramref name="totals"/> (in the order of <paramref name="nodes"/>; at least as long); when
+    /// <paramref name="perPlugin"/> is given, each plugin's normalized scores (0 to 100, so a byte each) are added to
+    /// it (the decision record). Returns the first failure, null when every plugin scored.
     /// </summary>
-    public (long[] Totals, Status? Status) RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, List<(string Plugin, int Weight, byte[] Scores)>? perPlugin = null)
+    public Status? RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, Span<long> totals, List<(string Plugin, int Weight, byte[] Scores)>? perPlugin = null)
     {
-        var totals = new long[nodes.Count];
+        totals[..nodes.Count].Clear();
         var buffer = ArrayPool<NodeScore>.Shared.Rent(nodes.Count);
         try
         {
@@ -279,7 +280,7 @@ internal sealed class Profile
                     if (status is not null && !status.IsSuccess)
                     {
                         status.Plugin = plugin.Name;
-                        return (totals, status);
+                        return status;
                     }
 
                     scores[i] = new NodeScore(node.Name, score);
@@ -289,7 +290,7 @@ internal sealed class Profile
                 if (normalized is not null && !normalized.IsSuccess)
                 {
                     normalized.Plugin = plugin.Name;
-                    return (totals, normalized);
+                    return normalized;
                 }
 
                 var kept = perPlugin is null ? null : new byte[scores.Length];
@@ -298,7 +299,7 @@ internal sealed class Profile
                     var score = scores[i].Score;
                     if (score is < 0 or > IScorePlugin.MaxNodeScore)
                     {
-                        return (totals, Status.Error($"plugin \"{plugin.Name}\" returns an invalid score {score}, it should in the range of [0, 100] after normalizing"));
+                        return Status.Error($"plugin \"{plugin.Name}\" returns an invalid score {score}, it should in the range of [0, 100] after normalizing");
                     }
 
                     totals[i] += score * weight;
@@ -314,7 +315,7 @@ internal sealed class Profile
                 }
             }
 
-            return (totals, null);
+            return null;
         }
         finally
         {

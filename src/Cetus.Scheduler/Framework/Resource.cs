@@ -27,7 +27,14 @@ internal sealed class Resource
 
     public long AllowedPodNumber { get; set; }
 
-    public Dictionary<string, long> Scalar { get; } = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, long> NoScalars = new(StringComparer.Ordinal);
+
+    // Most pods and nodes have no extended resources: the map is made when the first one is set (a cycle computes a
+    // few Resources per pod).
+    private Dictionary<string, long>? _scalar;
+
+    /// <summary>The extended resources, by name.</summary>
+    public IReadOnlyDictionary<string, long> Scalar => _scalar ?? NoScalars;
 
     public bool IsZero
     {
@@ -85,7 +92,7 @@ internal sealed class Resource
             case Memory: MemoryBytes = value; break;
             case EphemeralStorage: EphemeralBytes = value; break;
             case Pods: AllowedPodNumber = value; break;
-            default: Scalar[name] = value; break;
+            default: SetScalar(name, value); break;
         }
     }
 
@@ -97,7 +104,7 @@ internal sealed class Resource
         AllowedPodNumber += other.AllowedPodNumber;
         foreach (var (name, value) in other.Scalar)
         {
-            Scalar[name] = Scalar.GetValueOrDefault(name) + value;
+            SetScalar(name, Scalar.GetValueOrDefault(name) + value);
         }
     }
 
@@ -109,7 +116,7 @@ internal sealed class Resource
         AllowedPodNumber -= other.AllowedPodNumber;
         foreach (var (name, value) in other.Scalar)
         {
-            Scalar[name] = Scalar.GetValueOrDefault(name) - value;
+            SetScalar(name, Scalar.GetValueOrDefault(name) - value);
         }
     }
 
@@ -122,20 +129,22 @@ internal sealed class Resource
         AllowedPodNumber = Math.Max(AllowedPodNumber, other.AllowedPodNumber);
         foreach (var (name, value) in other.Scalar)
         {
-            Scalar[name] = Math.Max(Scalar.GetValueOrDefault(name), value);
+            SetScalar(name, Math.Max(Scalar.GetValueOrDefault(name), value));
         }
     }
 
     public Resource Clone()
     {
         var r = new Resource { MilliCpu = MilliCpu, MemoryBytes = MemoryBytes, EphemeralBytes = EphemeralBytes, AllowedPodNumber = AllowedPodNumber };
-        foreach (var (name, value) in Scalar)
+        if (_scalar is not null)
         {
-            r.Scalar[name] = value;
+            r._scalar = new Dictionary<string, long>(_scalar, StringComparer.Ordinal);
         }
 
         return r;
     }
+
+    private void SetScalar(string name, long value) => (_scalar ??= new(StringComparer.Ordinal))[name] = value;
 
     private static long ValueOf(string name, ResourceQuantity quantity)
     {

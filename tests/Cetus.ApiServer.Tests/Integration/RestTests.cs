@@ -319,6 +319,45 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
     }
 
     [Fact]
+    public async Task ManagedFields_OfAWriterRewritingFieldsItAloneOwns_StandButForItsTime()
+    {
+        // A Lease renewed by its holder changes nobody's ownership: the stored entries stand, the holder's with the
+        // write's time, in the order kube-apiserver keeps (operation, time, manager); a field another manager writes
+        // still moves to it, and the holder's next renewal keeps both entries.
+        var name = "renew-" + Guid.NewGuid().ToString("N")[..8];
+        var path = $"/apis/coordination.k8s.io/v1/namespaces/default/leases/{name}";
+        string Lease(int seconds, string renew) =>
+            $$$"""{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"{{{name}}}","namespace":"default"},"spec":{"holderIdentity":"node-a","leaseDurationSeconds":{{{seconds}}},"renewTime":"{{{renew}}}"}}""";
+        async Task<JsonObject> WriteAsync(HttpResponseMessage response, HttpStatusCode expected)
+        {
+            Assert.Equal(expected, response.StatusCode);
+            var item = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            var stored = await Client.GetFromJsonAsync<JsonObject>(path);
+            Assert.Equal(item["metadata"]!["managedFields"]!.ToJsonString(), stored!["metadata"]!["managedFields"]!.ToJsonString());
+            var entries = item["metadata"]!["managedFields"]!.AsArray().Select(e => ((string)e!["time"]!, (string)e["manager"]!)).ToList();
+            Assert.All(entries, e => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", e.Item1));
+            Assert.Equal(entries.OrderBy(e => e.Item1, StringComparer.Ordinal).ThenBy(e => e.Item2, StringComparer.Ordinal), entries);
+            return item;
+        }
+
+        var created = await WriteAsync(await Client.PostAsync("/apis/coordination.k8s.io/v1/namespaces/default/leases?fieldManager=holder", Json(Lease(40, "2026-01-01T00:00:00.000000Z"))), HttpStatusCode.Created);
+        var renewed = await WriteAsync(await Client.PutAsync(path + "?fieldManager=holder", Json(Lease(40, "2026-01-01T00:00:10.000000Z"))), HttpStatusCode.OK);
+        Assert.Equal(Owned(created)["holder"].ToJsonString(), Owned(renewed)["holder"].ToJsonString());
+        Assert.Single(Owned(renewed));
+        Assert.True(string.CompareOrdinal((string)renewed["metadata"]!["managedFields"]![0]!["time"]!, (string)created["metadata"]!["managedFields"]![0]!["time"]!) >= 0);
+
+        var shortened = await WriteAsync(await Client.PutAsync(path + "?fieldManager=other", Json(Lease(30, "2026-01-01T00:00:10.000000Z"))), HttpStatusCode.OK);
+        Assert.Equal("""{"f:spec":{"f:leaseDurationSeconds":{}}}""", Owned(shortened)["other"].ToJsonString());
+        Assert.Null(Owned(shortened)["holder"]["f:spec"]!["f:leaseDurationSeconds"]);
+
+        var again = await WriteAsync(await Client.PutAsync(path + "?fieldManager=holder", Json(Lease(30, "2026-01-01T00:00:20.000000Z"))), HttpStatusCode.OK);
+        Assert.Equal(Owned(shortened)["holder"].ToJsonString(), Owned(again)["holder"].ToJsonString());
+        Assert.Equal(Owned(shortened)["other"].ToJsonString(), Owned(again)["other"].ToJsonString());
+        Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 20, DateTimeKind.Utc), DateTime.Parse((string)again["spec"]!["renewTime"]!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal));
+        await Client.DeleteAsync(path);
+    }
+
+    [Fact]
     public async Task DuplicateFields_AreNamedByTheirPath_StrictRefusesWarnWarns()
     {
         const string Body = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup-fields","labels":{"a":"1","a":"2"}},"data":{"x":"1"},"data":{"y":"2"}}""";

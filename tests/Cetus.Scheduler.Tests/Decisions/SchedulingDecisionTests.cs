@@ -118,10 +118,10 @@ public sealed class SchedulingDecisionTests
     }
 
     [Fact]
-    public void ScoreTable_ReadsAsRows_HighestTotalFirst_ThenByName_AndSerializesAsThem()
+    public void ScoreTable_ReadsAsRows_WithTotalsOfTheWeightedScores_HighestFirst_ThenByName()
     {
         // Rows b, a, c; columns Fit (weight 1) and Taint (weight 2).
-        var table = new ScoreTable(["b", "a", "c"], [150, 150, 290], ["Fit", "Taint"], [1, 2], [[50, 50, 90], [50, 50, 100]]);
+        var table = new ScoreTable(["b", "a", "c"], ["Fit", "Taint"], [1, 2], [[50, 50, 90], [50, 50, 100]]);
         var decision = new SchedulingDecision { Namespace = "ns", Name = "p", Uid = "u", SchedulerName = "default-scheduler", Time = DateTimeOffset.UnixEpoch };
         decision.SetScores(table);
 
