@@ -160,48 +160,52 @@ internal static class BodyReader
         var bytes = jsonBody is not null && ReferenceEquals(json, node) && request.Duplicates.Count == 0 && !jsonBody.AsSpan().StartsWith("\uFEFF"u8)
             ? jsonBody
             : Encoding.UTF8.GetBytes(json.ToJsonString());
+        // Every duplicate and unknown field is one finding, as kube-apiserver's strict decoding collects them: Strict
+        // refuses the body naming them all, Warn warns once for each, Ignore drops them.
         var validation = request.FieldValidation;
-        foreach (var duplicate in request.Duplicates)
+        var findings = request.Duplicates.ConvertAll(duplicate => $"duplicate field \"{duplicate}\"");
+        IKubernetesObject<V1ObjectMeta>? decoded = null;
+        if (validation != FieldValidation.Ignore)
         {
-            var what = $"duplicate field \"{duplicate}\"";
-            if (validation == FieldValidation.Strict)
+            try
             {
-                throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: strict decoding error: {what}");
+                decoded = Decode(bytes, definition, strict: true);
+            }
+            catch (JsonException e) when (IsStrictnessError(e))
+            {
+                findings = Findings(json, definition, request.Duplicates, StrictMessage(e));
+            }
+            catch (JsonException e)
+            {
+                throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: {e.Message}");
             }
 
-            if (validation == FieldValidation.Warn)
+            if (findings.Count > 0 && validation == FieldValidation.Strict)
             {
-                request.Warnings.Add(what);
+                throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: strict decoding error: {string.Join(", ", findings)}");
             }
+
+            request.Warnings.AddRange(findings);
         }
 
         try
         {
-            return Decode(bytes, definition, strict: validation != FieldValidation.Ignore);
-        }
-        catch (JsonException e) when (validation != FieldValidation.Ignore && IsStrictnessError(e))
-        {
-            var what = StrictMessage(e);
-            if (validation == FieldValidation.Strict)
-            {
-                throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: strict decoding error: {what}");
-            }
-
-            request.Warnings.Add(what);
+            // Decoded strictly already when nothing was unknown (duplicates were dropped from the bytes decoded).
+            return decoded ?? Decode(bytes, definition, strict: false);
         }
         catch (JsonException e)
         {
             throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: {e.Message}");
         }
+    }
 
-        try
-        {
-            return Decode(bytes, definition, strict: false);
-        }
-        catch (JsonException e)
-        {
-            throw Problems.BadRequest($"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: {e.Message}");
-        }
+    // The findings in a body the strict deserializer refused for `first`: every unknown field and duplicate, found by
+    // walking the body (UnknownFields); the duplicates and `first` alone when the walk does not find `first` too (a
+    // type it reads otherwise).
+    private static List<string> Findings(JsonObject json, ResourceDefinition definition, List<string> duplicates, string first)
+    {
+        var all = first.StartsWith("unknown field ", StringComparison.Ordinal) ? UnknownFields.Of(json, definition.Type, duplicates) : [];
+        return all.Contains(first) ? all : [.. duplicates.Select(d => $"duplicate field \"{d}\""), first];
     }
 
     /// <summary>Decodes JSON the server built itself (a merge result): no field validation, 500-free errors as 422.</summary>

@@ -378,6 +378,35 @@ public sealed class RestTests(ApiServerFixture server) : IClassFixture<ApiServer
         Assert.Contains("299 - \"duplicate field \\\"data\\\"\"", warnings);
     }
 
+    [Fact]
+    public async Task UnknownAndDuplicateFields_AreAllNamed_StrictInOneError_WarnOnceEach()
+    {
+        // As kube-apiserver's strict decoding: every finding, duplicates and unknown fields at any depth (in a list's
+        // item, in metadata, at the top), in the order of the body, joined in one error under Strict, one warning
+        // each under Warn; values the types read themselves (a quantity, a free-form map's keys) are not findings.
+        const string Body = """
+            {"apiVersion":"v1","kind":"Pod","bogusTop":1,"metadata":{"name":"unknown-fields","labels":{"a":"1","a":"2"},"bogusMeta":"x"},
+             "spec":{"containers":[{"name":"c","image":"i","resources":{"requests":{"cpu":"1"}}},{"name":"d","image":"i","bogusItem":true}],"nodeSelector":{"any-key":"v"}}}
+            """;
+        var expected = new[] { "unknown field \"bogusTop\"", "duplicate field \"metadata.labels.a\"", "unknown field \"metadata.bogusMeta\"", "unknown field \"spec.containers[1].bogusItem\"" };
+
+        var strict = await Client.PostAsync("/api/v1/namespaces/default/pods?fieldValidation=Strict&dryRun=All", Json(Body));
+        Assert.Equal(HttpStatusCode.BadRequest, strict.StatusCode);
+        var message = (string?)(await strict.Content.ReadFromJsonAsync<JsonObject>())!["message"];
+        Assert.Equal("Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: " + string.Join(", ", expected), message);
+
+        var warned = await Client.PostAsync("/api/v1/namespaces/default/pods?fieldValidation=Warn&dryRun=All", Json(Body));
+        Assert.Equal(HttpStatusCode.Created, warned.StatusCode);
+        var warnings = warned.Headers.GetValues("Warning").ToList();
+        Assert.Equal(expected.Select(e => "299 - \"" + e.Replace("\"", "\\\"", StringComparison.Ordinal) + "\""), warnings);
+        var created = (await warned.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Null(created["spec"]!["containers"]![1]!["bogusItem"]);
+
+        var ignored = await Client.PostAsync("/api/v1/namespaces/default/pods?fieldValidation=Ignore&dryRun=All", Json(Body));
+        Assert.Equal(HttpStatusCode.Created, ignored.StatusCode);
+        Assert.False(ignored.Headers.Contains("Warning"));
+    }
+
     // metadata.managedFields by manager: its fieldsV1.
     private static Dictionary<string, JsonNode> Owned(JsonObject? item) =>
         item!["metadata"]!["managedFields"]!.AsArray().ToDictionary(e => (string)e!["manager"]!, e => e!["fieldsV1"]!);
