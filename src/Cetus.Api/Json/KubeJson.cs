@@ -47,6 +47,19 @@ public static class KubeJson
 
         var resolver = ModelTypeInfoResolver.Instance.WithAddedModifier(info =>
         {
+            if (MicroTimeConverter.Fields.TryGetValue(info.Type, out var microTimes))
+            {
+                foreach (var property in info.Properties)
+                {
+                    if (microTimes.Contains(property.Name))
+                    {
+                        property.CustomConverter = property.PropertyType == typeof(DateTime) ? MicroTimeConverter.Required
+                            : property.PropertyType == typeof(DateTime?) ? MicroTimeConverter.Instance
+                            : property.CustomConverter;
+                    }
+                }
+            }
+
             if (info.Type == typeof(V1Status))
             {
                 // "hasObject" is the client's own bookkeeping, not part of the API.
