@@ -30,7 +30,7 @@ internal sealed class Resource
     private static readonly Dictionary<string, long> NoScalars = new(StringComparer.Ordinal);
 
     // Most pods and nodes have no extended resources: the map is made when the first one is set (a cycle computes a
-    // few Resources per pod).
+    // few Resources per pod). Read here as the map itself, whose enumerator is a struct, not through Scalar.
     private Dictionary<string, long>? _scalar;
 
     /// <summary>The extended resources, by name.</summary>
@@ -45,7 +45,7 @@ internal sealed class Resource
                 return false;
             }
 
-            foreach (var value in Scalar.Values)
+            foreach (var value in (_scalar ?? NoScalars).Values)
             {
                 if (value != 0)
                 {
@@ -102,7 +102,7 @@ internal sealed class Resource
         MemoryBytes += other.MemoryBytes;
         EphemeralBytes += other.EphemeralBytes;
         AllowedPodNumber += other.AllowedPodNumber;
-        foreach (var (name, value) in other.Scalar)
+        foreach (var (name, value) in other._scalar ?? NoScalars)
         {
             SetScalar(name, Scalar.GetValueOrDefault(name) + value);
         }
@@ -114,7 +114,7 @@ internal sealed class Resource
         MemoryBytes -= other.MemoryBytes;
         EphemeralBytes -= other.EphemeralBytes;
         AllowedPodNumber -= other.AllowedPodNumber;
-        foreach (var (name, value) in other.Scalar)
+        foreach (var (name, value) in other._scalar ?? NoScalars)
         {
             SetScalar(name, Scalar.GetValueOrDefault(name) - value);
         }
@@ -127,7 +127,7 @@ internal sealed class Resource
         MemoryBytes = Math.Max(MemoryBytes, other.MemoryBytes);
         EphemeralBytes = Math.Max(EphemeralBytes, other.EphemeralBytes);
         AllowedPodNumber = Math.Max(AllowedPodNumber, other.AllowedPodNumber);
-        foreach (var (name, value) in other.Scalar)
+        foreach (var (name, value) in other._scalar ?? NoScalars)
         {
             SetScalar(name, Math.Max(Scalar.GetValueOrDefault(name), value));
         }
